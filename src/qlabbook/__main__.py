@@ -1,0 +1,5 @@
+"""Allow ``python -m qlabbook``."""
+
+from qlabbook.cli import main
+
+main()

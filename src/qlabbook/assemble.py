@@ -1,0 +1,26 @@
+"""Assemble stage: put the essays in series order and check what spans essays."""
+
+from __future__ import annotations
+
+from qlabbook.errors import Diagnostics
+from qlabbook.model import EssaySource
+
+
+def order_essays(sources: list[EssaySource], diagnostics: Diagnostics) -> list[EssaySource]:
+    """Series order is the `number` field (10 after 9); numbers and slugs must be unique."""
+    ordered = sorted(sources, key=lambda s: (s.number, s.path.as_posix()))
+    for key, code, what in ((lambda s: s.number, "A102", "number"),
+                            (lambda s: s.slug, "A103", "slug")):
+        first_seen: dict[object, EssaySource] = {}
+        for source in ordered:
+            value = key(source)
+            if value in first_seen:
+                other = first_seen[value]
+                diagnostics.error(
+                    code, f"{what} {value!r} is also used by {other.path.as_posix()}",
+                    source.path, source.field_line(what),
+                    f"give each essay its own {what}")
+            else:
+                first_seen[value] = source
+    diagnostics.raise_if_errors()
+    return ordered

@@ -1,0 +1,283 @@
+"""Convert stage: each essay's Markdown to an XHTML fragment with numbered notes and figures."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from markdown import Markdown
+from tinyhtml5.parser import HTMLParser
+
+from qlabbook.errors import Diagnostics
+from qlabbook.mdext import FigureExtension, NoteDefinition, NotesExtension
+from qlabbook.mdext.notes import CALL_CLASS
+from qlabbook.model import Collection, Essay, EssaySource, Figure, Footnote, Heading, Metadata, \
+    Options
+from qlabbook.sanitize import sanitize
+from qlabbook.text import slugify
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+SELF_CLOSED = re.compile(r"<([a-zA-Z][\w-]*)([^<>]*?)\s*/>")
+WORD = re.compile(r"\w+(?:['’-]\w+)*")
+# The neutral note call the renderers replace: <qlab-note n="3" call="1"></qlab-note>
+NOTE_CALL = re.compile(r'<qlab-note n="(\d+)" call="(\d+)"></qlab-note>')
+
+
+def make_markdown() -> tuple[Markdown, NotesExtension]:
+    notes = NotesExtension()
+    md = Markdown(
+        extensions=["attr_list", "tables", "sane_lists", "smarty", "def_list", "abbr",
+                    "fenced_code", notes, FigureExtension()],
+        extension_configs={"smarty": {"smart_angled_quotes": False}},
+        output_format="xhtml",
+    )
+    return md, notes
+
+
+@dataclass
+class EssayContext:
+    """What converting one essay needs to know about the collection around it."""
+
+    root: Path
+    source: EssaySource
+    anchor: str
+    essay_anchors: dict[str, str]  # collection-relative essay path -> its anchor
+    diagnostics: Diagnostics
+    links: list[tuple[str, str, int | None]] = field(default_factory=list)  # target, text, line
+
+    def error(self, code: str, message: str, needle: str | None = None,
+              hint: str | None = None) -> None:
+        self.diagnostics.error(code, message, self.source.path, self.line(needle), hint)
+
+    def warning(self, code: str, message: str, needle: str | None = None,
+                hint: str | None = None) -> None:
+        self.diagnostics.warning(code, message, self.source.path, self.line(needle), hint)
+
+    def line(self, needle: str | None) -> int | None:
+        if not needle:
+            return None
+        line = self.source.line_of(needle)
+        if line is None:  # raw HTML keeps its own case; try without it
+            index = self.source.body.lower().find(needle.lower())
+            line = self.source.line_of(self.source.body[index:index + len(needle)]) \
+                if index >= 0 else None
+        return line
+
+
+def convert_collection(root: Path, metadata: Metadata, options: Options,
+                       sources: list[EssaySource], diagnostics: Diagnostics) -> Collection:
+    """Convert every essay (in series order), then check links across them."""
+    md, notes = make_markdown()
+    essay_anchors = {s.path.as_posix(): f"e{s.number}" for s in sources}
+    contexts, essays = [], []
+    for source in sources:
+        context = EssayContext(root, source, f"e{source.number}", essay_anchors, diagnostics)
+        essays.append(convert_essay(md, notes, context))
+        contexts.append(context)
+    check_links(essays, contexts)
+    diagnostics.raise_if_errors()
+    return Collection(root=root, metadata=metadata, options=options, essays=tuple(essays))
+
+
+def convert_essay(md: Markdown, notes: NotesExtension, context: EssayContext) -> Essay:
+    md.reset()
+    body = parse_fragment(md.convert(context.source.body))
+    definitions = list(notes.definitions)
+    sanitize(body, lambda message, needle: context.warning("M301", message, needle))
+    headings = assign_heading_ids(body, context.anchor)
+    resolve_links(body, context)
+    figures = resolve_images(body, context)
+    footnotes = number_footnotes(body, definitions, md, context)
+    text = " ".join(body.itertext())
+    return Essay(
+        source=context.source, anchor=context.anchor, body_html=serialize_children(body),
+        footnotes=footnotes, figures=tuple(figures), headings=tuple(headings),
+        words=len(WORD.findall(text)),
+    )
+
+
+def parse_fragment(html: str) -> ET.Element:
+    """Parse HTML as a browser would: the result is always a well-formed tree."""
+    fragment: ET.Element = HTMLParser(False).parse_fragment(html, container="div")
+    return fragment
+
+
+def serialize_children(element: ET.Element) -> str:
+    """Children as XHTML; non-void elements never self-close, so HTML parsers agree."""
+    parts = [ET.tostring(child, encoding="unicode", method="xml") for child in element]
+    xml = escape_text(element.text or "") + "".join(parts)
+    return SELF_CLOSED.sub(
+        lambda m: m.group(0) if m.group(1) in VOID else f"<{m.group(1)}{m.group(2)}></{m.group(1)}>",
+        xml)
+
+
+def escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def assign_heading_ids(body: ET.Element, anchor: str) -> list[Heading]:
+    """Give headings stable, essay-prefixed ids; body headings start at level 2."""
+    heading_elements = [h for h in body.iter() if h.tag in ("h1", "h2", "h3", "h4", "h5", "h6")]
+    if not heading_elements:
+        return []
+    shift = max(0, 2 - min(int(h.tag[1]) for h in heading_elements))
+    seen: set[str] = set()
+    headings = []
+    for element in heading_elements:
+        level = min(6, int(element.tag[1]) + shift)
+        element.tag = f"h{level}"
+        text = " ".join("".join(element.itertext()).split())
+        base = element.get("id") or slugify(text) or "section"
+        slug, counter = base, 2
+        while slug in seen:
+            slug, counter = f"{base}-{counter}", counter + 1
+        seen.add(slug)
+        element.set("id", f"{anchor}-{slug}")
+        headings.append(Heading(level, text, f"{anchor}-{slug}"))
+    return headings
+
+
+def resolve_links(body: ET.Element, context: EssayContext) -> None:
+    """Links to essays become in-book anchors (#e2-heading); other local files are refused."""
+    for link in body.iter("a"):
+        href = link.get("href", "")
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not href:
+            continue
+        text = "".join(link.itertext())
+        if not parts.path:  # a fragment in this essay
+            target = f"{context.anchor}-{parts.fragment}" if parts.fragment else context.anchor
+        else:
+            path = posixpath.normpath(posixpath.join(
+                context.source.path.parent.as_posix(), unquote(parts.path)))
+            essay = context.essay_anchors.get(path)
+            if essay is None:
+                context.error("M201", f"link to {parts.path!r}, which is not an essay of this "
+                              "collection", f"({href}",
+                              "link to an essays/*.md file by its file name")
+                continue
+            target = f"{essay}-{parts.fragment}" if parts.fragment else essay
+        link.set("href", f"#{target}")
+        context.links.append((target, text, context.line(f"({href}")))
+
+
+def check_links(essays: list[Essay], contexts: list[EssayContext]) -> None:
+    anchors = {e.anchor for e in essays} | {h.anchor for e in essays for h in e.headings}
+    for context in contexts:
+        for target, text, line in context.links:
+            if target not in anchors:
+                essay, _, fragment = target.partition("-")
+                context.diagnostics.error(
+                    "M202", f"link {text!r} points to #{fragment}, which is not a heading of "
+                    f"essay {essay[1:]}", context.source.path, line,
+                    "headings get ids from their text: '## Next steps' is #next-steps")
+
+
+def resolve_images(body: ET.Element, context: EssayContext) -> list[Figure]:
+    """Check every image and point it at its collection-relative path."""
+    from qlabbook.images import image_size
+
+    figures = []
+    for figure_or_image in list(body.iter()):
+        if figure_or_image.tag != "img":
+            continue
+        image = figure_or_image
+        src = image.get("src", "")
+        needle = f"({src}"
+        alt = image.get("alt", "").strip()
+        if not alt:
+            context.error("I103", f"image {src!r} has no alt text", needle,
+                          "describe the picture for readers who cannot see it: ![a description](...)")
+        relative = resolve_inside(context.root, context.source.path, src)
+        if relative is None:
+            context.error("I102", f"image {src!r} is not a file inside the collection", needle,
+                          "put images in the collection's images/ folder")
+            continue
+        if not (context.root / relative).is_file():
+            context.error("I101", f"image {src!r} does not exist", needle,
+                          f"expected at {relative}")
+            continue
+        size = image_size(context.root / relative)
+        if size is None:
+            context.error("I104", f"image {src!r} cannot be read as an image", needle)
+            continue
+        image.set("src", relative)
+        figures.append((image, relative, alt, size))
+    result = []
+    for parent in body.iter("figure"):
+        if parent.get("class") != "figure":
+            continue
+        for image, relative, alt, size in figures:
+            if parent[0] is image:
+                caption = parent.find("figcaption/span[@class='caption']")
+                result.append(Figure(
+                    src=relative, alt=alt,
+                    caption=caption.text or "" if caption is not None else "",
+                    credit=parent.get("data-credit", ""), width=size[0], height=size[1]))
+    return result
+
+
+def resolve_inside(root: Path, essay_path: Path, src: str) -> str | None:
+    """The collection-relative path of `src`, or None when it leaves the collection."""
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    target = (root / essay_path.parent / unquote(parts.path)).resolve()
+    try:
+        return target.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def number_footnotes(body: ET.Element, definitions: list[NoteDefinition], md: Markdown,
+                     context: EssayContext) -> tuple[Footnote, ...]:
+    """Number notes 1..N by first call; check calls against definitions."""
+    defined: dict[str, NoteDefinition] = {}
+    for definition in definitions:
+        if definition.label in defined:
+            context.error("M103", f"footnote [^{definition.label}] is defined twice",
+                          f"[^{definition.label}]:", "remove or relabel one definition")
+        else:
+            defined[definition.label] = definition
+    numbers: dict[str, int] = {}
+    calls: dict[str, int] = {}
+    for call in [e for e in body.iter("sup") if e.get("class") == CALL_CLASS]:
+        label = call.get("data-label", "")
+        if label not in defined:
+            context.error("M101", f"footnote [^{label}] is referenced but never defined",
+                          f"[^{label}]", f"add a line '[^{label}]: the note's text'")
+            continue
+        numbers.setdefault(label, len(numbers) + 1)
+        calls[label] = calls.get(label, 0) + 1
+        call.tag = "qlab-note"
+        call.attrib.clear()
+        call.set("n", str(numbers[label]))
+        call.set("call", str(calls[label]))
+    for label, definition in defined.items():
+        if label not in numbers:
+            context.warning("M102", f"footnote [^{label}] is defined but never referenced",
+                            f"[^{label}]:", "call it with [^" + label + "] or remove it")
+    footnotes = []
+    for label, number in numbers.items():
+        html = convert_note(defined[label], md, context)
+        footnotes.append(Footnote(number, label, html, calls[label]))
+    return tuple(footnotes)
+
+
+def convert_note(definition: NoteDefinition, md: Markdown, context: EssayContext) -> str:
+    md.reset()
+    note = parse_fragment(md.convert(definition.text))
+    sanitize(note, lambda message, needle: context.warning("M301", message, needle))
+    if any(e.get("class") == CALL_CLASS for e in note.iter("sup")):
+        context.error("M104", f"footnote [^{definition.label}] calls another footnote",
+                      f"[^{definition.label}]:", "notes cannot have notes; merge the text")
+    resolve_links(note, context)
+    for image in note.iter("img"):
+        context.error("I102", "footnotes cannot hold images", f"[^{definition.label}]:")
+        image.attrib.pop("src", None)
+    return serialize_children(note)

@@ -1,0 +1,41 @@
+"""A cover image drawn from the collection's metadata, for the EPUB."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+from qlabbook.model import Collection
+from qlabbook.render import PACKAGE_STYLES
+
+WIDTH, HEIGHT = 1600, 2400
+PAPER, INK, ACCENT = (246, 243, 236), (28, 28, 30), (88, 96, 112)
+
+
+def cover_jpeg(collection: Collection) -> bytes:
+    from PIL import Image, ImageDraw, ImageFont
+
+    meta = collection.metadata
+    image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
+    draw = ImageDraw.Draw(image)
+    fonts = PACKAGE_STYLES / "fonts"
+    title_font = ImageFont.truetype(str(fonts / "LinLibertine_R.otf"), 128)
+    small_font = ImageFont.truetype(str(fonts / "LinLibertine_R.otf"), 56)
+    italic_font = ImageFont.truetype(str(fonts / "LinLibertine_RI.otf"), 68)
+    margin, y = 150, 760
+    draw.rectangle((margin, 560, WIDTH - margin, 568), fill=ACCENT)
+    if meta.series:
+        draw.text((margin, 620), meta.series.upper(), font=small_font, fill=ACCENT)
+    for line in textwrap.wrap(meta.title, 20):
+        draw.text((margin, y), line, font=title_font, fill=INK)
+        y += 150
+    y += 40
+    for line in textwrap.wrap(meta.subtitle, 34):
+        draw.text((margin, y), line, font=italic_font, fill=INK)
+        y += 86
+    if meta.authors or meta.publisher:
+        draw.text((margin, HEIGHT - 300), ", ".join(meta.authors) or meta.publisher,
+                  font=small_font, fill=ACCENT)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88, optimize=True)
+    return out.getvalue()

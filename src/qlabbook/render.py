@@ -1,0 +1,155 @@
+"""Render stage: one context, Jinja templates -> print HTML (PDF) and XHTML documents (EPUB)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from importlib.resources import files
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from qlabbook import __version__
+from qlabbook.convert import NOTE_CALL, parse_fragment, serialize_children
+from qlabbook.model import Collection, Essay, Footnote
+from qlabbook.text import format_date
+
+PACKAGE_STYLES = Path(str(files("qlabbook") / "styles"))
+INTERNAL_HREF = re.compile(r'href="#(e\d+)((?:-[^"]*)?)"')
+# Block elements a note may hold; in print the note floats inside a paragraph, so they
+# become spans that the print stylesheet sets as blocks.
+NOTE_BLOCKS = {"p", "ul", "ol", "li", "blockquote", "pre", "div", "dl", "dt", "dd", "table",
+               "tr", "td", "th", "thead", "tbody", "h1", "h2", "h3", "h4", "h5", "h6",
+               "figure", "figcaption", "hr"}
+
+
+def build_time(collection: Collection) -> dt.datetime:
+    """The edition's timestamp: SOURCE_DATE_EPOCH when set, else the collection's date, so
+    the same sources always give the same bytes; today only when neither is known."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    day = collection.metadata.date or dt.datetime.now(dt.UTC).date()
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def environment(collection: Collection) -> Environment:
+    """Templates from the collection's templates/ first, then the package's own."""
+    loaders = []
+    own = collection.root / "templates"
+    if own.is_dir():
+        loaders.append(FileSystemLoader(own))
+    loaders.append(PackageLoader("qlabbook", "templates"))
+    return Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
+                       autoescape=True, keep_trailing_newline=True)
+
+
+def series_line(collection: Collection) -> Callable[[Essay], str]:
+    def line(essay: Essay) -> str:
+        parts = [collection.metadata.series, f"Essay {essay.number}", essay.source.date_label]
+        return " \u00b7 ".join(p for p in parts if p)
+    return line
+
+
+def base_context(collection: Collection) -> dict[str, object]:
+    meta = collection.metadata
+    return {
+        "meta": meta,
+        "essays": collection.essays,
+        "version": __version__,
+        "date_label": format_date(meta.date, month_only=True) if meta.date else "",
+        "timestamp": build_time(collection).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "series_line": series_line(collection),
+    }
+
+
+def call_id(essay: Essay, number: int, call: int) -> str:
+    return f"{essay.anchor}-fnref{number}" + (f"-{call}" if call > 1 else "")
+
+
+# -- print ---------------------------------------------------------------------------------
+
+def print_note_html(note: Footnote) -> str:
+    tree = parse_fragment(note.html)
+    for element in tree.iter():
+        if element.tag in NOTE_BLOCKS:
+            element.set("class", f"note-{element.tag}")
+            element.tag = "span"
+    # The first paragraph runs on from the hanging number; only later ones are blocks.
+    if len(tree) and tree[0].get("class") == "note-p":
+        tree[0].set("class", "note-first")
+    return serialize_children(tree)
+
+
+def print_body(essay: Essay) -> str:
+    """Notes float from their first call; later calls are plain links to the note."""
+    notes = {note.number: note for note in essay.footnotes}
+
+    def replace(match: re.Match[str]) -> str:
+        number, call = int(match.group(1)), int(match.group(2))
+        if call == 1:
+            return (f'<span class="footnote" id="{essay.anchor}-fn{number}">'
+                    f"{print_note_html(notes[number])}</span>")
+        return (f'<a class="noteref" href="#{essay.anchor}-fn{number}" '
+                f'id="{call_id(essay, number, call)}">{number}</a>')
+
+    return NOTE_CALL.sub(replace, essay.body_html)
+
+
+def render_print_html(collection: Collection) -> str:
+    template = environment(collection).get_template("print.html")
+    bodies = {e.anchor: Markup(print_body(e)) for e in collection.essays}
+    return template.render(**base_context(collection), bodies=bodies)
+
+
+# -- EPUB ----------------------------------------------------------------------------------
+
+def epub_file_name(essay: Essay) -> str:
+    return f"{essay.slug}.xhtml"
+
+
+def epub_body(essay: Essay, files: dict[str, str]) -> str:
+    def call(match: re.Match[str]) -> str:
+        number, n = int(match.group(1)), int(match.group(2))
+        return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" '
+                f'id="{call_id(essay, number, n)}" href="#{essay.anchor}-fn{number}">{number}</a>')
+
+    return retarget_links(NOTE_CALL.sub(call, essay.body_html), essay, files)
+
+
+def retarget_links(html: str, essay: Essay, files: dict[str, str]) -> str:
+    """Links to other essays point into their own documents."""
+    def href(match: re.Match[str]) -> str:
+        anchor, rest = match.group(1), match.group(2)
+        if anchor == essay.anchor or anchor not in files:
+            return match.group(0)
+        return f'href="{files[anchor]}#{anchor}{rest}"'
+
+    return INTERNAL_HREF.sub(href, html)
+
+
+def render_epub_documents(collection: Collection) -> dict[str, str]:
+    """File name -> XHTML for the title page and each essay, in reading order."""
+    env = environment(collection)
+    context = base_context(collection)
+    files = {e.anchor: epub_file_name(e) for e in collection.essays}
+    documents = {"titlepage.xhtml": env.get_template("titlepage.xhtml").render(**context)}
+    essay_template = env.get_template("essay.xhtml")
+    for essay in collection.essays:
+        documents[files[essay.anchor]] = essay_template.render(
+            **context, essay=essay, body=Markup(epub_body(essay, files)),
+            call_id=call_id,
+            note_html=lambda note, essay=essay: Markup(retarget_links(note.html, essay, files)))
+    for name, xhtml in documents.items():
+        ET.fromstring(xhtml.encode("utf-8"))  # every document must be well-formed XML
+    return documents
+
+
+def stylesheet(collection: Collection, name: str) -> Path | None:
+    """A collection's own stylesheet in styles/, loaded after the package's defaults."""
+    path = collection.root / "styles" / name
+    return path if path.is_file() else None

@@ -1,0 +1,230 @@
+"""Load stage: read qlabbook.toml and essays/*.md (front matter with line numbers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qlabbook.errors import Diagnostics
+from qlabbook.model import PAGE_SIZES, EssaySource, Metadata, Options
+from qlabbook.text import XML_INVALID, format_date, slugify
+
+CONFIG_NAME = "qlabbook.toml"
+ESSAY_FIELDS = {"title", "number", "subtitle", "date", "authors", "summary", "slug"}
+MONTH_DATE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def read_text(root: Path, relative: Path, diagnostics: Diagnostics) -> str | None:
+    """A source file as text with LF line ends, no BOM and no XML-invalid characters."""
+    raw = (root / relative).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        diagnostics.error("S101", f"the file is not UTF-8 (byte 0x{raw[error.start]:02x})",
+                          relative, line, "save the file as UTF-8")
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for match in XML_INVALID.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        diagnostics.warning("S105", f"removed control character U+{ord(match.group()):04X}",
+                            relative, line)
+    return XML_INVALID.sub("", text)
+
+
+def load_config(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Options] | None:
+    """Read the collection's metadata and options from qlabbook.toml."""
+    path = Path(CONFIG_NAME)
+    if not (root / path).is_file():
+        diagnostics.error("C101", f"no {CONFIG_NAME} in the collection folder", path, None,
+                          f"create {CONFIG_NAME} with a [collection] table and a title")
+        return None
+    text = read_text(root, path, diagnostics)
+    if text is None:
+        return None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"line (\d+)", str(error))
+        diagnostics.error("C102", f"invalid TOML: {error}", path,
+                          int(found.group(1)) if found else None)
+        return None
+
+    def line_of(key: str) -> int | None:
+        found = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+        return text.count("\n", 0, found.start()) + 1 if found else None
+
+    table = data.get("collection")
+    if not isinstance(table, dict):
+        diagnostics.error("C103", "missing [collection] table", path, None,
+                          'add [collection] with at least title = "..."')
+        return None
+    fields = Fields(table, path, line_of, diagnostics, "C103")
+    title = fields.text("title", required=True)
+    date = table.get("date")
+    if date is not None and not isinstance(date, dt.date):
+        diagnostics.error("C103", "'date' must be a date such as 2019-05-01", path, line_of("date"))
+        date = None
+    metadata = Metadata(
+        title=title,
+        subtitle=fields.text("subtitle"),
+        series=fields.text("series"),
+        authors=fields.names("authors"),
+        publisher=fields.text("publisher"),
+        language=fields.text("language") or "en",
+        identifier=fields.text("identifier"),
+        date=date,
+        rights=fields.text("rights"),
+    )
+    pdf = data.get("pdf", {})
+    page_size = pdf.get("page_size", "A4") if isinstance(pdf, dict) else "A4"
+    if page_size not in PAGE_SIZES:
+        diagnostics.error("C104", f"unknown page_size {page_size!r}", path, line_of("page_size"),
+                          "use one of " + ", ".join(PAGE_SIZES))
+        page_size = "A4"
+    return metadata, Options(page_size=page_size)
+
+
+class Fields:
+    """Typed access to a mapping of fields, reporting wrong types at their line."""
+
+    def __init__(self, data: dict[str, Any], path: Path, line_of: Any,
+                 diagnostics: Diagnostics, code: str) -> None:
+        self.data, self.path, self.line_of = data, path, line_of
+        self.diagnostics, self.code = diagnostics, code
+
+    def _wrong(self, key: str, expected: str) -> None:
+        self.diagnostics.error(self.code, f"'{key}' must be {expected}", self.path,
+                               self.line_of(key))
+
+    def text(self, key: str, required: bool = False) -> str:
+        value = self.data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.diagnostics.error(self.code, f"missing required field '{key}'", self.path,
+                                       self.line_of(key) or 1, f"add {key}: ...")
+            return ""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            self._wrong(key, "text")
+            return ""
+        return str(value).strip()
+
+    def names(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value.strip(),)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(v.strip() for v in value if v.strip())
+        self._wrong(key, "a name or a list of names")
+        return ()
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """(front matter, body, body's first line) or None when the file has no front matter."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    return None
+
+
+def key_lines(front: str) -> dict[str, int]:
+    """Each top-level key's file line (front matter starts on line 2)."""
+    node = yaml.compose(front, Loader=yaml.SafeLoader)
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 2 for k, _ in node.value}
+
+
+def load_essay(root: Path, relative: Path, diagnostics: Diagnostics) -> EssaySource | None:
+    """Read one essay file; report every problem in its front matter."""
+    text = read_text(root, relative, diagnostics)
+    if text is None:
+        return None
+    parts = split_front_matter(text)
+    if parts is None:
+        diagnostics.error("S102", "no front matter", relative, 1,
+                          "start the file with a '---' line, title: and number:, then '---'")
+        return None
+    front, body, body_line = parts
+    try:
+        data = yaml.safe_load(front) or {}
+        lines = key_lines(front)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error)
+        diagnostics.error("S103", f"invalid YAML in front matter: {problem}", relative,
+                          mark.line + 2 if mark else 2)
+        return None
+    if not isinstance(data, dict):
+        diagnostics.error("S103", "front matter must be a mapping of fields", relative, 2)
+        return None
+    before = len(diagnostics.errors)
+    fields = Fields(data, relative, lines.get, diagnostics, "S104")
+    for key in sorted(set(map(str, data)) - ESSAY_FIELDS):
+        diagnostics.warning("S106", f"unknown front matter field '{key}'", relative,
+                            lines.get(key), "known fields: " + ", ".join(sorted(ESSAY_FIELDS)))
+    number = data.get("number")
+    if number is None:
+        diagnostics.error("S104", "missing required field 'number'", relative, 2,
+                          "add number: N (the essay's place in the series)")
+    elif isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        diagnostics.error("S104", f"'number' must be a positive whole number, not {number!r}",
+                          relative, lines.get("number"))
+    title = fields.text("title", required=True)
+    date, date_label = essay_date(data.get("date"), relative, lines.get("date"), diagnostics)
+    slug = fields.text("slug") or slugify(relative.stem)
+    if slugify(slug) != slug:
+        diagnostics.error("S104", f"'slug' must be lowercase letters, digits and hyphens: {slug!r}",
+                          relative, lines.get("slug"), f"try slug: {slugify(slug) or 'essay'}")
+    if len(diagnostics.errors) > before:
+        return None
+    assert isinstance(number, int)
+    return EssaySource(
+        path=relative, number=number, slug=slug, title=title, body=body, body_line=body_line,
+        subtitle=fields.text("subtitle"), date=date, date_label=date_label,
+        authors=fields.names("authors"), summary=fields.text("summary"),
+        field_lines=tuple(sorted(lines.items())),
+    )
+
+
+def essay_date(value: Any, path: Path, line: int | None,
+               diagnostics: Diagnostics) -> tuple[dt.date | None, str]:
+    """A front matter date: a full date (2019-05-14) or a month (2019-05)."""
+    if value is None:
+        return None, ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value, format_date(value)
+    month = MONTH_DATE.match(str(value))
+    if month and 1 <= int(month.group(2)) <= 12:
+        date = dt.date(int(month.group(1)), int(month.group(2)), 1)
+        return date, format_date(date, month_only=True)
+    diagnostics.error("S104", f"'date' must be a date (2019-05-14) or a month (2019-05), "
+                      f"not {value!r}", path, line)
+    return None, ""
+
+
+def load_sources(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Options,
+                                                                list[EssaySource]]:
+    """Read the whole collection; raise once with every problem found."""
+    config = load_config(root, diagnostics)
+    essays_dir = root / "essays"
+    paths = sorted(essays_dir.glob("*.md")) if essays_dir.is_dir() else []
+    if not paths:
+        diagnostics.error("A101", "the collection has no essays", Path("essays"), None,
+                          "add Markdown files such as essays/01-title.md")
+    sources = [load_essay(root, p.relative_to(root), diagnostics) for p in paths]
+    diagnostics.raise_if_errors()
+    assert config is not None
+    return config[0], config[1], [s for s in sources if s is not None]
