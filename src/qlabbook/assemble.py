@@ -22,5 +22,5 @@ def order_essays(sources: list[EssaySource], diagnostics: Diagnostics) -> list[E
                     f"give each essay its own {what}")
             else:
                 first_seen[value] = source
-    diagnostics.raise_if_errors()
+    # No raise here: conversion goes on so one run reports every essay's problems.
     return ordered

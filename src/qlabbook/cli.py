@@ -47,7 +47,9 @@ def main_options(
 
 
 def report(diagnostics: list[Diagnostic]) -> None:
-    for diagnostic in diagnostics:
+    """Print diagnostics file by file, in line order."""
+    for diagnostic in sorted(diagnostics, key=lambda d: (
+            d.path.as_posix() if d.path else "", d.line or 0)):
         typer.echo(diagnostic.format(), err=True)
 
 
@@ -103,10 +105,12 @@ def check(collection: CollectionArg = Path("."), strict: StrictOption = False) -
         load_collection(collection, diagnostics)
     except QlabbookError:
         pass
-    finish(diagnostics, strict)
+    report(diagnostics.items)
     typer.echo("no problems found" if not diagnostics.items else
                f"{len(diagnostics.errors)} error(s), {len(diagnostics.warnings)} warning(s)",
                err=True)
+    if diagnostics.errors or (strict and diagnostics.warnings):
+        raise typer.Exit(EXIT_CONTENT)
 
 
 @app.command("list")

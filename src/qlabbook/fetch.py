@@ -9,22 +9,34 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+# Documents are rendered against these virtual folders, never the machine's real paths:
+# WeasyPrint names images after their URL, and the PDF must not depend on where the
+# collection happens to be checked out.
+COLLECTION_URL = "file:///qlabbook/collection/"
+STYLES_URL = "file:///qlabbook/styles/"
+
 
 class LocalOnlyFetcher(URLFetcher):
-    """No network, no file outside the collection (symlinks are resolved before the check)."""
+    """No network; no file outside the mapped folders (symlinks resolved before the check)."""
 
-    def __init__(self, allowed: list[Path]) -> None:
+    def __init__(self, folders: dict[str, Path]) -> None:
         super().__init__(allowed_protocols=("file",))
-        self.allowed = [folder.resolve() for folder in allowed]
+        self.folders = {prefix: folder.resolve() for prefix, folder in folders.items()}
         self.refused: list[str] = []
 
+    def real_path(self, url: str) -> Path | None:
+        for prefix, folder in self.folders.items():
+            if url.startswith(prefix):
+                path = (folder / unquote(urlsplit(url).path[len(urlsplit(prefix).path):]))
+                path = path.resolve()
+                if path.is_relative_to(folder) and path.is_file():
+                    return path
+        return None
+
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        parts = urlsplit(url)
-        path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" else None
-        if path is None or not any(path.is_relative_to(f) for f in self.allowed) \
-                or not path.is_file():
+        path = self.real_path(url)
+        if path is None:
             self.refused.append(url)
             raise ValueError(f"qlabbook does not load {url}: only files inside the collection")
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(),
-                                  {"Content-Type": media_type})
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})

@@ -62,21 +62,22 @@ def render_pdf(collection: Collection, diagnostics: Diagnostics) -> bytes:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from qlabbook.fetch import LocalOnlyFetcher
+    from qlabbook.fetch import COLLECTION_URL, STYLES_URL, LocalOnlyFetcher
 
-    fetcher = LocalOnlyFetcher([collection.root, PACKAGE_STYLES])
+    fetcher = LocalOnlyFetcher({COLLECTION_URL: collection.root, STYLES_URL: PACKAGE_STYLES})
     fonts = FontConfiguration()  # shared by every stylesheet and the document, or @font-face fails
-    sheets = [CSS(filename=str(PACKAGE_STYLES / "print.css"), font_config=fonts,
-                  url_fetcher=fetcher),
+    sheets = [CSS(string=(PACKAGE_STYLES / "print.css").read_text(encoding="utf-8"),
+                  base_url=STYLES_URL, font_config=fonts, url_fetcher=fetcher),
               CSS(string=page_rule(collection.options.page_size), font_config=fonts)]
     own = stylesheet(collection, "print.css")
     if own is not None:
-        sheets.append(CSS(filename=str(own), font_config=fonts, url_fetcher=fetcher))
+        sheets.append(CSS(string=own.read_text(encoding="utf-8"),
+                          base_url=COLLECTION_URL + "styles/", font_config=fonts,
+                          url_fetcher=fetcher))
     html = render_print_html(collection)
     identifier = collection.metadata.identifier or collection.metadata.title
     with weasyprint_logs() as logs:
-        document = HTML(string=html, base_url=collection.root.resolve().as_uri() + "/",
-                        url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
+        document = HTML(string=html, base_url=COLLECTION_URL, url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
         pdf = document.write_pdf(
             pdf_tags=True,
             pdf_identifier=hashlib.md5(identifier.encode()).hexdigest().encode(),

@@ -1,0 +1,131 @@
+"""Markdown to XHTML fragments: notes, figures, quotations, links, headings, raw HTML."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from qlabbook.convert import convert_collection
+from qlabbook.errors import Diagnostics, QlabbookError
+from qlabbook.model import Essay, EssaySource, Metadata, Options
+
+
+def source(body: str, number: int = 1, name: str = "01-a.md") -> EssaySource:
+    return EssaySource(path=Path("essays") / name, number=number, slug=Path(name).stem,
+                       title=f"Essay {number}", body=body, body_line=5)
+
+
+def convert(tmp_path: Path, *sources: EssaySource) -> tuple[list[Essay], Diagnostics]:
+    diagnostics = Diagnostics()
+    collection = convert_collection(tmp_path, Metadata(title="T"), Options(), list(sources),
+                                    diagnostics)
+    return list(collection.essays), diagnostics
+
+
+def parse(html: str) -> ET.Element:
+    return ET.fromstring(f"<div>{html}</div>")
+
+
+def test_notes_are_numbered_by_first_call_not_by_label_or_definition(tmp_path: Path) -> None:
+    body = "A.[^z] B.[^a] C.[^z]\n\n[^a]: Alpha.\n[^z]: Zulu.\n"
+    [essay], _ = convert(tmp_path, source(body))
+    calls = re.findall(r'<qlab-note n="(\d+)" call="(\d+)">', essay.body_html)
+    assert calls == [("1", "1"), ("2", "1"), ("1", "2")]
+    assert [(n.number, n.label, n.calls) for n in essay.footnotes] == [(1, "z", 2), (2, "a", 1)]
+    assert essay.footnotes[0].html == "<p>Zulu.</p>"
+
+
+def test_note_with_two_paragraphs_and_inline_markup(tmp_path: Path) -> None:
+    body = "Text.[^1]\n\n[^1]: First *part*.\n\n    Second part.\n\nAfter the note.\n"
+    [essay], _ = convert(tmp_path, source(body))
+    assert essay.footnotes[0].html == "<p>First <em>part</em>.</p>\n<p>Second part.</p>"
+    assert "After the note." in essay.body_html
+
+
+def test_undefined_and_unused_notes_are_reported_at_their_lines(tmp_path: Path) -> None:
+    body = "Line one.\n\nCalls [^missing].\n\n[^spare]: Never called.\n"
+    with pytest.raises(QlabbookError) as raised:
+        convert(tmp_path, source(body))
+    lines = [d.format().splitlines()[0] for d in raised.value.diagnostics]
+    assert "essays/01-a.md:7: error: footnote [^missing] is referenced but never defined " \
+           "[M101]" in lines
+    assert "essays/01-a.md:9: warning: footnote [^spare] is defined but never referenced " \
+           "[M102]" in lines
+
+
+def test_lone_image_becomes_figure_with_caption_and_credit(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (30, 20)).save(tmp_path / "images" / "p.png")
+    body = '![Alt words](../images/p.png "The caption"){ credit="Ann Photographer" }\n'
+    [essay], _ = convert(tmp_path, source(body))
+    figure = parse(essay.body_html).find("figure")
+    assert figure is not None and figure.get("class") == "figure"
+    image = figure.find("img")
+    assert image is not None
+    assert image.attrib == {"src": "images/p.png", "alt": "Alt words"}  # no credit=, no title=
+    caption = figure.find("figcaption")
+    assert caption is not None
+    assert "".join(caption.itertext()) == "The caption Photo: Ann Photographer"
+    assert essay.figures[0].credit == "Ann Photographer"
+    assert (essay.figures[0].width, essay.figures[0].height) == (30, 20)
+
+
+def test_quotation_with_attribution(tmp_path: Path) -> None:
+    body = "> It helped.\n>\n> — Lab participant, 2019\n"
+    [essay], _ = convert(tmp_path, source(body))
+    figure = parse(essay.body_html).find("figure")
+    assert figure is not None and figure.get("class") == "quotation"
+    assert figure.find("blockquote/p").text == "It helped."  # type: ignore[union-attr]
+    assert figure.find("figcaption").text == "\u2014\u2009Lab participant, 2019"  # type: ignore[union-attr]
+
+
+def test_smart_punctuation_and_existing_characters_survive(tmp_path: Path) -> None:
+    body = "\"Quoted\" -- it's £8 – café — done.\n"
+    [essay], _ = convert(tmp_path, source(body))
+    assert essay.body_html == "<p>\u201cQuoted\u201d \u2013 it\u2019s £8 – café — done.</p>"
+
+
+def test_links_between_essays_become_book_anchors(tmp_path: Path) -> None:
+    first = source("## Start here\n\nSee [two](02-b.md) and [below](#start-here).\n")
+    second = source("Back to [the start](01-a.md#start-here).\n", 2, "02-b.md")
+    essays, _ = convert(tmp_path, first, second)
+    assert 'href="#e2"' in essays[0].body_html
+    assert 'href="#e1-start-here"' in essays[0].body_html
+    assert 'href="#e1-start-here"' in essays[1].body_html
+    assert [h.anchor for h in essays[0].headings] == ["e1-start-here"]
+
+
+def test_link_to_missing_heading_is_an_error(tmp_path: Path) -> None:
+    first = source("Text.\n")
+    second = source("See [nothing](01-a.md#nowhere).\n", 2, "02-b.md")
+    with pytest.raises(QlabbookError) as raised:
+        convert(tmp_path, first, second)
+    assert [d.code for d in raised.value.errors] == ["M202"]
+    assert raised.value.errors[0].line == 5
+
+
+def test_unsafe_raw_html_is_removed_with_a_warning(tmp_path: Path) -> None:
+    body = ('Safe <em>em</em>.\n\n<script>alert("x")</script>\n\n'
+            '<p onclick="steal()">Click <a href="javascript:evil()">me</a></p>\n')
+    [essay], diagnostics = convert(tmp_path, source(body))
+    assert "alert" not in essay.body_html and "onclick" not in essay.body_html
+    assert "javascript" not in essay.body_html
+    assert "<em>em</em>" in essay.body_html
+    assert [(d.code, d.line) for d in diagnostics.warnings] == [
+        ("M301", 7), ("M301", 9), ("M301", 9)]
+
+
+def test_body_headings_start_at_level_two_with_unique_ids(tmp_path: Path) -> None:
+    [essay], _ = convert(tmp_path, source("# Part\n\n## Sub\n\n# Part\n"))
+    assert [(h.level, h.anchor) for h in essay.headings] == [
+        (2, "e1-part"), (3, "e1-sub"), (2, "e1-part-2")]
+
+
+def test_output_is_well_formed_xhtml_whatever_the_input(tmp_path: Path) -> None:
+    body = "<div><p>unclosed <b>bold\n\nstray & ampersand < less\n\n<br>\n"
+    [essay], _ = convert(tmp_path, source(body))
+    parse(essay.body_html)  # raises if not well-formed
