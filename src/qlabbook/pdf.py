@@ -13,6 +13,7 @@ from qlabbook.render import PACKAGE_STYLES, render_print_html, stylesheet
 
 # (width, height, inner, top, outer, bottom) in mm. The measure is kept near 65 characters:
 # on A4 that needs a wide outer margin, which also gives the page a calm, open look.
+PRINT_PPI = 300  # images with more pixels than this at their printed size are downsampled
 PAGE_GEOMETRY = {
     "A4": (210.0, 297.0, 27.0, 28.0, 56.0, 42.0),
     "A5": (148.0, 210.0, 16.0, 18.0, 22.0, 26.0),
@@ -76,12 +77,13 @@ def render_pdf(collection: Collection, diagnostics: Diagnostics) -> bytes:
                           url_fetcher=fetcher))
     html = render_print_html(collection)
     identifier = collection.metadata.identifier or collection.metadata.title
+    # Image options act while images load, so they go to render(), not write_pdf().
+    options = {"pdf_tags": True, "dpi": PRINT_PPI, "jpeg_quality": 88, "optimize_images": True,
+               "pdf_identifier": hashlib.md5(identifier.encode()).hexdigest().encode()}
     with weasyprint_logs() as logs:
-        document = HTML(string=html, base_url=COLLECTION_URL, url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
-        pdf = document.write_pdf(
-            pdf_tags=True,
-            pdf_identifier=hashlib.md5(identifier.encode()).hexdigest().encode(),
-            dpi=300, jpeg_quality=88, optimize_images=True)
+        document = HTML(string=html, base_url=COLLECTION_URL, url_fetcher=fetcher).render(
+            stylesheets=sheets, font_config=fonts, **options)
+        pdf = document.write_pdf(**options)
     for message in logs.messages:
         diagnostics.warning("R101", f"PDF renderer: {message}")
     assert isinstance(pdf, bytes)
