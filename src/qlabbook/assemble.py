@@ -9,11 +9,10 @@ from qlabbook.model import EssaySource
 def order_essays(sources: list[EssaySource], diagnostics: Diagnostics) -> list[EssaySource]:
     """Series order is the `number` field (10 after 9); numbers and slugs must be unique."""
     ordered = sorted(sources, key=lambda s: (s.number, s.path.as_posix()))
-    for key, code, what in ((lambda s: s.number, "A102", "number"),
-                            (lambda s: s.slug, "A103", "slug")):
+    for code, what in (("A102", "number"), ("A103", "slug")):
         first_seen: dict[object, EssaySource] = {}
         for source in ordered:
-            value = key(source)
+            value = getattr(source, what)
             if value in first_seen:
                 other = first_seen[value]
                 diagnostics.error(

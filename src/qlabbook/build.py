@@ -41,7 +41,8 @@ class Artefact:
 
 
 def build(root: Path, out: Path | None = None, formats: Sequence[str] = FORMATS,
-          diagnostics: Diagnostics | None = None, progress: Progress = quiet) -> list[Path]:
+          diagnostics: Diagnostics | None = None, progress: Progress = quiet,
+          strict: bool = False) -> list[Path]:
     """Build the editions into `out` (default root/dist). Nothing is written unless all
     of them rendered; each file appears whole or not at all."""
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
@@ -56,6 +57,8 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] = FORMATS,
         data = render(collection, fmt, diagnostics)
         artefacts.append(Artefact(out / f"{collection.slug}.{fmt}", fmt, data))
     diagnostics.raise_if_errors()
+    if strict and diagnostics.warnings:
+        raise QlabbookError(list(diagnostics.items))
     progress("writing")
     manifest = manifest_json(collection, artefacts, out)
     written = []

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +22,7 @@ app = typer.Typer(
 EXIT_CONTENT, EXIT_INTERRUPTED = 1, 130
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     pdf = "pdf"
     epub = "epub"
 
@@ -40,8 +41,9 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=version_callback,
-                                          is_eager=True, help="Show the version and exit.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=version_callback, is_eager=True,
+        help="Show the version and exit.")] = False,
 ) -> None:
     """Build print-ready PDF and EPUB 3 editions of a numbered essay series."""
 
@@ -83,7 +85,7 @@ def build(
     chosen = [f.value for f in formats] if formats else list(library.FORMATS)
     try:
         written = library.build(collection, out, chosen, diagnostics,
-                                progress_printer())  # type: ignore[arg-type]
+                                progress_printer(), strict)  # type: ignore[arg-type]
     except QlabbookError:
         finish(diagnostics, strict)
         raise typer.Exit(EXIT_CONTENT) from None
@@ -101,10 +103,8 @@ def check(collection: CollectionArg = Path("."), strict: StrictOption = False) -
     from qlabbook.build import load_collection
 
     diagnostics = Diagnostics()
-    try:
+    with contextlib.suppress(QlabbookError):  # the diagnostics hold everything it found
         load_collection(collection, diagnostics)
-    except QlabbookError:
-        pass
     report(diagnostics.items)
     typer.echo("no problems found" if not diagnostics.items else
                f"{len(diagnostics.errors)} error(s), {len(diagnostics.warnings)} warning(s)",

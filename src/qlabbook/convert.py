@@ -15,8 +15,16 @@ from tinyhtml5.parser import HTMLParser
 from qlabbook.errors import Diagnostics
 from qlabbook.mdext import FigureExtension, NoteDefinition, NotesExtension
 from qlabbook.mdext.notes import CALL_CLASS
-from qlabbook.model import Collection, Essay, EssaySource, Figure, Footnote, Heading, Metadata, \
-    Options
+from qlabbook.model import (
+    Collection,
+    Essay,
+    EssaySource,
+    Figure,
+    Footnote,
+    Heading,
+    Metadata,
+    Options,
+)
 from qlabbook.sanitize import sanitize
 from qlabbook.text import slugify
 
@@ -111,9 +119,11 @@ def serialize_children(element: ET.Element) -> str:
     """Children as XHTML; non-void elements never self-close, so HTML parsers agree."""
     parts = [ET.tostring(child, encoding="unicode", method="xml") for child in element]
     xml = escape_text(element.text or "") + "".join(parts)
-    return SELF_CLOSED.sub(
-        lambda m: m.group(0) if m.group(1) in VOID else f"<{m.group(1)}{m.group(2)}></{m.group(1)}>",
-        xml)
+    def open_and_close(match: re.Match[str]) -> str:
+        tag, attributes = match.group(1), match.group(2)
+        return match.group(0) if tag in VOID else f"<{tag}{attributes}></{tag}>"
+
+    return SELF_CLOSED.sub(open_and_close, xml)
 
 
 def escape_text(text: str) -> str:
@@ -192,7 +202,8 @@ def resolve_images(body: ET.Element, context: EssayContext) -> list[Figure]:
         alt = image.get("alt", "").strip()
         if not alt:
             context.error("I103", f"image {src!r} has no alt text", needle,
-                          "describe the picture for readers who cannot see it: ![a description](...)")
+                          "describe the picture for readers who cannot see it: "
+                          "![a description](...)")
         relative = resolve_inside(context.root, context.source.path, src)
         if relative is None:
             context.error("I102", f"image {src!r} is not a file inside the collection", needle,
@@ -240,8 +251,9 @@ def number_footnotes(body: ET.Element, definitions: list[NoteDefinition], md: Ma
     defined: dict[str, NoteDefinition] = {}
     for definition in definitions:
         if definition.label in defined:
-            context.error("M103", f"footnote [^{definition.label}] is defined twice",
-                          f"[^{definition.label}]:", "remove or relabel one definition")
+            context.diagnostics.error(
+                "M103", f"footnote [^{definition.label}] is defined twice", context.source.path,
+                context.source.body_line + definition.line, "remove or relabel one definition")
         else:
             defined[definition.label] = definition
     numbers: dict[str, int] = {}
@@ -258,7 +270,7 @@ def number_footnotes(body: ET.Element, definitions: list[NoteDefinition], md: Ma
         call.attrib.clear()
         call.set("n", str(numbers[label]))
         call.set("call", str(calls[label]))
-    for label, definition in defined.items():
+    for label in defined:
         if label not in numbers:
             context.warning("M102", f"footnote [^{label}] is defined but never referenced",
                             f"[^{label}]:", "call it with [^" + label + "] or remove it")

@@ -10,8 +10,13 @@ from collections import OrderedDict
 from qlabbook.cover import cover_jpeg
 from qlabbook.images import MEDIA_TYPES
 from qlabbook.model import Collection
-from qlabbook.render import PACKAGE_STYLES, build_time, epub_file_name, \
-    render_epub_documents, stylesheet
+from qlabbook.render import (
+    PACKAGE_STYLES,
+    build_time,
+    epub_file_name,
+    render_epub_documents,
+    stylesheet,
+)
 
 XHTML = "application/xhtml+xml"
 # 1980-01-01, the earliest time a zip entry can carry; every entry gets the same one.
@@ -55,7 +60,8 @@ def render_epub(collection: Collection) -> bytes:
     cover = epub.EpubCover(uid="cover-image", file_name="images/cover.jpg")
     cover.content = cover_jpeg(collection)
     book.add_item(cover)
-    book.add_metadata(None, "meta", "", OrderedDict([("name", "cover"), ("content", "cover-image")]))
+    book.add_metadata(None, "meta", "",
+                      OrderedDict([("name", "cover"), ("content", "cover-image")]))
     for index, src in enumerate(collection.images, start=1):
         suffix = "." + src.rsplit(".", 1)[-1].lower()
         book.add_item(epub.EpubItem(uid=f"image{index}", file_name=src,
@@ -95,7 +101,7 @@ def repack(archive: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(archive)) as source, \
             zipfile.ZipFile(out, "w") as target:
         names = source.namelist()
-        ordered = ["mimetype"] + sorted(n for n in names if n != "mimetype")
+        ordered = ["mimetype", *sorted(n for n in names if n != "mimetype")]
         for name in ordered:
             info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
             info.external_attr = 0o644 << 16

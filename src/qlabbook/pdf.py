@@ -23,11 +23,15 @@ PAGE_GEOMETRY = {
 
 def page_rule(page_size: str) -> str:
     width, height, inner, top, outer, bottom = PAGE_GEOMETRY[page_size]
-    return (f"@page {{ size: {width}mm {height}mm; margin: {top}mm {outer}mm {bottom}mm {inner}mm; }}"
+    return (f"@page {{ size: {width}mm {height}mm; "
+            f"margin: {top}mm {outer}mm {bottom}mm {inner}mm; }}"
             f"@page :left {{ margin-left: {outer}mm; margin-right: {inner}mm; }}"
             f"@page :right {{ margin-left: {inner}mm; margin-right: {outer}mm; }}"
-            # Sink the imprint so its few lines (about 45 mm) end at the foot of the page.
-            f".imprint {{ padding-top: {height - top - bottom - 45:.1f}mm; }}")
+            # Sink the imprint so its few lines (about 45 mm) end at the foot of the page,
+            # and start titles about a third of the way down (percentages would follow width).
+            f".imprint {{ padding-top: {height - top - bottom - 45:.1f}mm; }}"
+            f".opening {{ padding-top: {(height - top - bottom) * 0.22:.1f}mm; }}"
+            f".title-page {{ padding-top: {(height - top - bottom) * 0.3:.1f}mm; }}")
 
 
 class LogCollector(logging.Handler):

@@ -10,7 +10,14 @@ from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+)
 from markupsafe import Markup
 
 from qlabbook import __version__
@@ -39,7 +46,7 @@ def build_time(collection: Collection) -> dt.datetime:
 
 def environment(collection: Collection) -> Environment:
     """Templates from the collection's templates/ first, then the package's own."""
-    loaders = []
+    loaders: list[BaseLoader] = []
     own = collection.root / "templates"
     if own.is_dir():
         loaders.append(FileSystemLoader(own))
@@ -144,7 +151,7 @@ def render_epub_documents(collection: Collection) -> dict[str, str]:
             **context, essay=essay, body=Markup(epub_body(essay, files)),
             call_id=call_id,
             note_html=lambda note, essay=essay: Markup(retarget_links(note.html, essay, files)))
-    for name, xhtml in documents.items():
+    for xhtml in documents.values():
         ET.fromstring(xhtml.encode("utf-8"))  # every document must be well-formed XML
     return documents
 

@@ -83,7 +83,7 @@ def load_config(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Options
     )
     pdf = data.get("pdf", {})
     page_size = pdf.get("page_size", "A4") if isinstance(pdf, dict) else "A4"
-    if page_size not in PAGE_SIZES:
+    if not isinstance(page_size, str) or page_size not in PAGE_SIZES:
         diagnostics.error("C104", f"unknown page_size {page_size!r}", path, line_of("page_size"),
                           "use one of " + ", ".join(PAGE_SIZES))
         page_size = "A4"
@@ -145,6 +145,17 @@ def key_lines(front: str) -> dict[str, int]:
     return {str(k.value): k.start_mark.line + 2 for k, _ in node.value}
 
 
+def impossible_date(front: str) -> tuple[int, str]:
+    """The file line and text of the first date-shaped value that is not a calendar date."""
+    for index, text in enumerate(front.splitlines()):
+        for found in re.finditer(r"\d{4}-\d{1,2}-\d{1,2}", text):
+            try:
+                dt.date(*map(int, found.group().split("-")))
+            except ValueError:
+                return index + 2, found.group()
+    return 2, "a date"
+
+
 def load_essay(root: Path, relative: Path, diagnostics: Diagnostics) -> EssaySource | None:
     """Read one essay file; report every problem in its front matter."""
     text = read_text(root, relative, diagnostics)
@@ -157,8 +168,13 @@ def load_essay(root: Path, relative: Path, diagnostics: Diagnostics) -> EssaySou
         return None
     front, body, body_line = parts
     try:
-        data = yaml.safe_load(front) or {}
         lines = key_lines(front)
+        data = yaml.safe_load(front) or {}
+    except ValueError as error:  # a date that does not exist, e.g. 2019-02-30
+        line, value = impossible_date(front)
+        diagnostics.error("S104", f"{value} is not a real date ({error})", relative, line,
+                          "check the day and month")
+        return None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)
@@ -220,11 +236,15 @@ def load_sources(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Option
     """Read the whole collection; raise once with every problem found."""
     config = load_config(root, diagnostics)
     essays_dir = root / "essays"
-    paths = sorted(essays_dir.glob("*.md")) if essays_dir.is_dir() else []
+    paths = sorted(p for p in essays_dir.glob("*.md") if p.is_file()) \
+        if essays_dir.is_dir() else []
     if not paths:
         diagnostics.error("A101", "the collection has no essays", Path("essays"), None,
                           "add Markdown files such as essays/01-title.md")
     sources = [load_essay(root, p.relative_to(root), diagnostics) for p in paths]
-    diagnostics.raise_if_errors()
+    if config is None or not paths:
+        diagnostics.raise_if_errors()
     assert config is not None
+    # Essays whose front matter failed are left out; the others still get converted so one
+    # run reports every essay's problems. The errors recorded here end the build later.
     return config[0], config[1], [s for s in sources if s is not None]

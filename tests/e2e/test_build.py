@@ -12,7 +12,6 @@ from typing import Any
 import pikepdf
 import pypdf
 import pytest
-
 from tests.conftest import FIXTURES, epub_documents, epubcheck, run_cli
 
 A4 = (595.28, 841.89)

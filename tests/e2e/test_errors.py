@@ -168,10 +168,7 @@ ESSAY_CASES = [
     pytest.param(
         (*FRONT, "Text.[^a]", "", "[^a]: One.", "", "[^a]: Two."),
         ["essays/x.md:10: error: footnote [^a] is defined twice [M103]"],
-        id="footnote-defined-twice",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "M103 is located by searching for the first '[^a]:', so it points at the first "
-            "(valid) definition, line 8, instead of the duplicate on line 10"))),
+        id="footnote-defined-twice"),
     pytest.param(
         (*FRONT, "Text.[^a] More.[^b]", "", "[^a]: See also[^b].", "", "[^b]: The other."),
         ["essays/x.md:8: error: footnote [^a] calls another footnote [M104]"],
@@ -261,9 +258,6 @@ def test_essay_not_utf8(tmp_path: Path) -> None:
         "essays/x.md:8: error: the file is not UTF-8 (byte 0xff) [S101]"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "PyYAML reads 2019-02-30 as a timestamp and raises ValueError ('day is out of range for "
-    "month'), which is not a YAMLError: the CLI crashes with a traceback"))
 def test_impossible_date(tmp_path: Path) -> None:
     root = series(tmp_path)
     write_essay(root, "x.md", "---", "title: Extra", "number: 5", "date: 2019-02-30", "---",
@@ -273,8 +267,6 @@ def test_impossible_date(tmp_path: Path) -> None:
     assert re.fullmatch(r"essays/x\.md:4: error: .*2019-02-30.* \[S10[34]\]", line), line
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "essays/*.md also matches a directory; reading it raises IsADirectoryError: traceback"))
 def test_directory_named_like_an_essay(tmp_path: Path) -> None:
     root = series(tmp_path)
     (root / "essays" / "drafts.md").mkdir()
@@ -332,10 +324,7 @@ CONFIG_CASES = [
     pytest.param(
         '[collection]\ntitle = "T"\n\n[pdf]\npage_size = ["A4"]\n',
         ["qlabbook.toml:5: error: unknown page_size ['A4'] [C104]"],
-        id="page-size-a-list",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "`page_size not in PAGE_SIZES` with a list raises TypeError (unhashable type: "
-            "'list'): the CLI crashes with a traceback"))),
+        id="page-size-a-list"),
 ]
 
 
@@ -388,9 +377,6 @@ def test_build_reports_every_error_of_every_essay(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "load_sources raises as soon as any essay's front matter is bad, so the other essays "
-    "are never converted and their errors (here y.md's undefined footnote) go unreported"))
 def test_check_reports_errors_of_other_essays_after_a_front_matter_error(
         tmp_path: Path) -> None:
     root = series(tmp_path)
@@ -463,9 +449,6 @@ def test_warning_fails_a_strict_build(tmp_path: Path, lines: tuple[str, ...], wa
     assert diagnostic_lines(result.stderr) == [warning]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "build --strict writes the PDF, EPUB and manifest first and only then exits 1 because "
-    "of the warnings; a refused build should leave nothing behind"))
 def test_strict_build_refused_for_a_warning_writes_nothing(tmp_path: Path) -> None:
     root = series(tmp_path)
     write_essay(root, "x.md", *FRONT, "Text.", "", "[^unused]: Never called upon.")

@@ -7,7 +7,6 @@ from typing import Any
 
 import pikepdf
 import pypdf
-
 from tests.conftest import epub_documents, epubcheck
 
 
