@@ -74,6 +74,9 @@ class EssayContext:
             index = self.source.body.lower().find(needle.lower())
             line = self.source.line_of(self.source.body[index:index + len(needle)]) \
                 if index >= 0 else None
+        if line is None and needle.startswith("("):
+            # Reference-style links and raw HTML name the target without a parenthesis.
+            line = self.source.line_of(needle[1:])
         return line
 
 

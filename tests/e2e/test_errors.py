@@ -198,17 +198,11 @@ ESSAY_CASES = [
         (*FRONT, "See [this][ref].", "", "[ref]: gone.md"),
         ["essays/x.md:8: error: link to 'gone.md', which is not an essay of this collection "
          "[M201]"],
-        id="reference-link-to-missing-essay",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "the line is found by searching for '(gone.md', which only inline links have: "
-            "reference-style links are reported without a line number"))),
+        id="reference-link-to-missing-essay"),
     pytest.param(
         (*FRONT, "Text.", "", '<p><img src="../images/cat.png" alt="A cat"></p>'),
         ["essays/x.md:8: error: image '../images/cat.png' does not exist [I101]"],
-        id="raw-html-image-missing",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "the line is found by searching for '(../images/cat.png': images in raw HTML "
-            "are reported without a line number"))),
+        id="raw-html-image-missing"),
 ]
 
 
