@@ -1,0 +1,52 @@
+"""The command's own surface: version, listing, help kept in step with the README."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from qlabbook import __version__
+from tests.conftest import FIXTURES, REPOSITORY, run_cli
+
+
+def test_version() -> None:
+    result = run_cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"qlabbook {__version__}\n"
+
+
+def test_list_shows_series_order_with_counts() -> None:
+    result = run_cli("list", FIXTURES / "series")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "  #   words  notes  figs  title",
+        "  2      15      1     0  Opening",
+        "  3      43      2     0  Listening first",
+        " 10      19      1     1  The long view",
+    ]
+
+
+def test_check_on_a_clean_collection() -> None:
+    result = run_cli("check", FIXTURES / "series")
+    assert result.exit_code == 0
+    assert result.stderr == "no problems found\n"
+
+
+def test_readme_documents_every_command_and_option() -> None:
+    readme = (REPOSITORY / "README.md").read_text()
+    for command, options in {"build": ["--out", "--format", "--strict"],
+                             "check": ["--strict"], "list": []}.items():
+        assert f"qlabbook {command}" in readme
+        help_text = run_cli(command, "--help").stdout
+        for option in options:
+            assert option in help_text and option in readme, (command, option)
+
+
+def test_help_does_not_import_the_renderers() -> None:
+    code = ("import sys; from qlabbook.cli import app\n"
+            "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('weasyprint', 'ebooklib', 'markdown', 'PIL')"
+            " if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().endswith("[]")
