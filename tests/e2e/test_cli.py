@@ -5,8 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from qlabbook import __version__
 from tests.conftest import FIXTURES, REPOSITORY, run_cli
+
+from qlabbook import __version__
 
 
 def test_version() -> None:
