@@ -35,6 +35,15 @@ def epubcheck(path: Path) -> list[dict[str, object]]:
     return messages
 
 
+def page_texts(pdf: Path) -> list[str]:
+    """Each page's text with white space folded and words hyphenated at line ends rejoined
+    (WeasyPrint writes U+2010 at the break)."""
+    import pypdf
+
+    return [" ".join(page.extract_text().split()).replace("\u2010 ", "")
+            for page in pypdf.PdfReader(pdf).pages]
+
+
 def epub_documents(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as archive:
         return {n: archive.read(n).decode("utf-8") for n in archive.namelist()

@@ -12,13 +12,9 @@ from typing import Any
 import pikepdf
 import pypdf
 import pytest
-from tests.conftest import FIXTURES, epub_documents, epubcheck, run_cli
+from tests.conftest import FIXTURES, epub_documents, epubcheck, page_texts, run_cli
 
 A4 = (595.28, 841.89)
-
-
-def page_texts(pdf: Path) -> list[str]:
-    return [" ".join(page.extract_text().split()) for page in pypdf.PdfReader(pdf).pages]
 
 
 def test_build_succeeds_quietly_and_writes_three_files(fixture_build: dict[str, Any]) -> None:

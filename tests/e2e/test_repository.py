@@ -6,13 +6,7 @@ import re
 from typing import Any
 
 import pikepdf
-import pypdf
-from tests.conftest import epub_documents, epubcheck
-
-
-def page_texts(reader: pypdf.PdfReader) -> list[str]:
-    # Join words hyphenated across lines (WeasyPrint writes U+2010 at the break).
-    return [" ".join(page.extract_text().split()).replace("\u2010 ", "") for page in reader.pages]
+from tests.conftest import epub_documents, epubcheck, page_texts
 
 
 def test_builds_without_any_message(repository_build: dict[str, Any]) -> None:
@@ -37,8 +31,7 @@ def test_epub_has_every_note_and_figure(repository_build: dict[str, Any]) -> Non
 
 def test_every_note_is_printed_on_the_page_of_its_call(
         repository_build: dict[str, Any]) -> None:
-    reader = pypdf.PdfReader(repository_build["pdf"])
-    texts = page_texts(reader)
+    texts = page_texts(repository_build["pdf"])
     calls = {1: "by 2025.", 2: "anxiety or depression.", 3: "than those without.",
              4: "exercise advice.", 5: "explained to them.", 6: "like the opportunity.",
              7: "attending primary care.", 8: "£8 billion a year.", 9: "dying young.",
@@ -62,7 +55,7 @@ def drawn_images(pdf_path: Any) -> list[tuple[int, int, int]]:
 
 
 def test_figures_keep_their_captions_and_credits(repository_build: dict[str, Any]) -> None:
-    texts = page_texts(pypdf.PdfReader(repository_build["pdf"]))
+    texts = page_texts(repository_build["pdf"])
     drawn = drawn_images(repository_build["pdf"])
     assert len(drawn) == 2
     for (page, _, _), caption in zip(drawn, ["Q Lab workshop in Birmingham, February 2019",
