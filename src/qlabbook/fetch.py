@@ -22,7 +22,6 @@ class LocalOnlyFetcher(URLFetcher):
     def __init__(self, folders: dict[str, Path]) -> None:
         super().__init__(allowed_protocols=("file",))
         self.folders = {prefix: folder.resolve() for prefix, folder in folders.items()}
-        self.refused: list[str] = []
 
     def real_path(self, url: str) -> Path | None:
         for prefix, folder in self.folders.items():
@@ -36,7 +35,6 @@ class LocalOnlyFetcher(URLFetcher):
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         path = self.real_path(url)
         if path is None:
-            self.refused.append(url)
             raise ValueError(f"qlabbook does not load {url}: only files inside the collection")
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
