@@ -1,4 +1,5 @@
-"""The library API: load -> assemble -> convert -> render -> write, one function per use."""
+"""The library API: load -> assemble -> convert -> plan editions -> render (cached, in
+parallel) -> write, one function per use."""
 
 from __future__ import annotations
 
@@ -6,21 +7,40 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from qlabbook.assemble import order_essays
-from qlabbook.convert import convert_collection
-from qlabbook.errors import Diagnostics, QlabbookError
+from qlabbook.convert import convert_collection, convert_essays
+from qlabbook.editions import FORMATS, Edition, essay_file_stem, plan_editions
+from qlabbook.errors import Diagnostic, Diagnostics, QlabbookError, Severity
 from qlabbook.model import Collection
 
-FORMATS = ("pdf", "epub")
-Progress = Callable[[str], None]
+MANIFEST, SUMS = "manifest.json", "SHA256SUMS"
 
 
-def quiet(_: str) -> None:
+class Progress(Protocol):
+    """What a build tells whoever watches it; the library never prints."""
+
+    def stage(self, message: str) -> None: ...
+    def start(self, total: int) -> None: ...  # how many editions will be rendered
+    def done(self, label: str) -> None: ...  # one of them is rendered
+
+
+class Quiet:
     """The progress reporter when nobody is watching."""
+
+    def stage(self, message: str) -> None:
+        pass
+
+    def start(self, total: int) -> None:
+        pass
+
+    def done(self, label: str) -> None:
+        pass
 
 
 def load_collection(root: Path, diagnostics: Diagnostics | None = None) -> Collection:
@@ -33,46 +53,158 @@ def load_collection(root: Path, diagnostics: Diagnostics | None = None) -> Colle
     return convert_collection(root, metadata, options, ordered, diagnostics)
 
 
+def inspect_collection(root: Path, diagnostics: Diagnostics) -> Collection | None:
+    """`check`'s view: every problem, and whatever essays could be read, without raising
+    (None when the collection cannot be read at all)."""
+    from qlabbook.sources import load_sources
+
+    try:
+        metadata, options, sources = load_sources(root, diagnostics)
+    except QlabbookError:
+        return None
+    ordered = order_essays(sources, diagnostics)
+    return convert_essays(root, metadata, options, ordered, diagnostics)
+
+
 @dataclass(frozen=True)
 class Artefact:
-    path: Path
+    path: Path  # relative to the output folder
     format: str
     data: bytes
+    essay: int | None = None
+
+
+@dataclass
+class BuildReport:
+    """What a build did: the files it wrote (or found already up to date) and which editions
+    were rendered or came from the cache."""
+
+    written: list[Path] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def build(root: Path, out: Path | None = None, formats: Sequence[str] = FORMATS,
-          diagnostics: Diagnostics | None = None, progress: Progress = quiet,
-          strict: bool = False) -> list[Path]:
-    """Build the editions into `out` (default root/dist). Nothing is written unless all
-    of them rendered; each file appears whole or not at all."""
+          diagnostics: Diagnostics | None = None, progress: Progress | None = None,
+          strict: bool = False, essays: bool | None = None, only: Sequence[int] = (),
+          jobs: int | None = None, cache: bool = True) -> BuildReport:
+    """Build the editions into `out` (default root/dist): the collected edition, and with
+    `essays` (default: the collection's [build] essays) one per essay; `only` builds just
+    those essays' editions. Nothing is written unless all of them rendered; each file
+    appears whole or not at all."""
+    from qlabbook.cache import CACHE_FOLDER, RenderCache
+
+    started = time.perf_counter()
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
-    progress("reading essays")
+    progress = progress if progress is not None else Quiet()
+    progress.stage("reading essays")
     collection = load_collection(root, diagnostics)
     out = out if out is not None else root / "dist"
-    artefacts = []
-    for fmt in FORMATS:
-        if fmt not in formats:
-            continue
-        progress(f"rendering {fmt.upper()}")
-        data = render(collection, fmt, diagnostics)
-        artefacts.append(Artefact(out / f"{collection.slug}.{fmt}", fmt, data))
+    numbers = [e.number for e in collection.essays]
+    for number in dict.fromkeys(only):
+        if number not in numbers:
+            diagnostics.error("A104", f"there is no essay number {number}",
+                              hint="the series has essays " + ", ".join(map(str, numbers)))
+    diagnostics.raise_if_errors()
+    per_essay = collection.options.essays if essays is None else essays
+    chosen = list(only) if only else numbers if per_essay else []
+    plan = plan_editions(collection, list(formats), collected=not only, essays=chosen)
+    report = BuildReport()
+    render_cache = RenderCache(root / CACHE_FOLDER if cache else None)
+    artefacts = render_editions(plan, diagnostics, progress, report, render_cache,
+                                jobs or default_jobs())
     diagnostics.raise_if_errors()
     if strict and diagnostics.warnings:
         raise QlabbookError(list(diagnostics.items))
-    progress("writing")
-    manifest = manifest_json(collection, artefacts, out)
-    written = []
+    progress.stage("writing")
     try:
         out.mkdir(parents=True, exist_ok=True)
         for artefact in artefacts:
-            write_atomically(artefact.path, artefact.data)
-            written.append(artefact.path)
-        write_atomically(out / "manifest.json", manifest.encode("utf-8"))
+            write_if_changed(out / artefact.path, artefact.data)
+            report.written.append(out / artefact.path)
+        entries = manifest_entries(collection, artefacts, out)
+        write_if_changed(out / MANIFEST, manifest_json(collection, entries).encode("utf-8"))
+        write_if_changed(out / SUMS, sha256sums(entries).encode("utf-8"))
     except OSError as error:
         diagnostics.error("W101", f"cannot write {error.filename or out}: {error.strerror}",
                           hint="check that the output folder is writable")
         raise QlabbookError(diagnostics.items) from error
-    return [*written, out / "manifest.json"]
+    report.written += [out / MANIFEST, out / SUMS]
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Progress,
+                    report: BuildReport, cache: Any, jobs: int) -> list[Artefact]:
+    """Each edition from the cache when its inputs are unchanged, else rendered: in
+    parallel processes when more than one needs it and jobs allow."""
+    from qlabbook.cache import edition_key
+
+    keys = [edition_key(edition) if cache.folder is not None else "" for edition in plan]
+    results: dict[int, tuple[bytes, list[Diagnostic]]] = {}
+    for index, (edition, key) in enumerate(zip(plan, keys, strict=True)):
+        hit = cache.get(edition, key) if key else None
+        if hit is not None:
+            results[index] = hit
+            report.cached.append(edition.label)
+    misses = [i for i in range(len(plan)) if i not in results]
+    progress.start(len(misses))
+    if jobs <= 1 or len(misses) <= 1:
+        for index in misses:
+            results[index] = render_edition(plan[index].collection, plan[index].format)
+            progress.done(plan[index].label)
+    else:
+        results.update(render_in_parallel(plan, misses, progress, jobs))
+    artefacts = []
+    for index, edition in enumerate(plan):
+        data, found = results[index]
+        for diagnostic in found:
+            diagnostics.add(diagnostic)
+        if index in misses:
+            report.rendered.append(edition.label)
+            if keys[index] and not any(d.severity is Severity.ERROR for d in found):
+                cache.put(edition, keys[index], data, found)
+        artefacts.append(Artefact(edition.path, edition.format, data, edition.essay))
+    return artefacts
+
+
+def render_in_parallel(plan: list[Edition], misses: list[int], progress: Progress,
+                       jobs: int) -> dict[int, tuple[bytes, list[Diagnostic]]]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # spawn: a fresh interpreter per worker, safe whatever threads this process runs
+    # (a progress display has one); the workers import the renderers themselves.
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(misses)),
+                               mp_context=multiprocessing.get_context("spawn"))
+    results = {}
+    try:
+        futures = {pool.submit(render_edition, plan[i].collection, plan[i].format): i
+                   for i in misses}  # the collected edition, the longest, goes first
+        for future in as_completed(futures):
+            index = futures[future]
+            results[index] = future.result()
+            progress.done(plan[index].label)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results
+
+
+def render_edition(collection: Collection, fmt: str) -> tuple[bytes, list[Diagnostic]]:
+    """One edition's bytes and what the renderer said (runs in a worker process too)."""
+    diagnostics = Diagnostics()
+    return render(collection, fmt, diagnostics), diagnostics.items
 
 
 def render(collection: Collection, fmt: str, diagnostics: Diagnostics) -> bytes:
@@ -85,13 +217,47 @@ def render(collection: Collection, fmt: str, diagnostics: Diagnostics) -> bytes:
     return render_epub(collection)
 
 
-def manifest_json(collection: Collection, artefacts: list[Artefact], out: Path) -> str:
+def manifest_entries(collection: Collection, artefacts: list[Artefact],
+                     out: Path) -> list[dict[str, Any]]:
+    """This build's artefacts, and those of earlier builds into the same folder that are
+    still there and still belong to the collection (a build of one essay keeps the rest)."""
+    entries = {a.path.as_posix(): {
+        "path": a.path.as_posix(), "format": a.format, "bytes": len(a.data),
+        "sha256": hashlib.sha256(a.data).hexdigest(),
+        "edition": "collected" if a.essay is None else "essay",
+        **({} if a.essay is None else {"essay": a.essay})} for a in artefacts}
+    stems = {e.number: essay_file_stem(e) for e in collection.essays}
+    for entry in previous_manifest(out):
+        path = entry.get("path")
+        if not isinstance(path, str) or path in entries or not (out / path).is_file():
+            continue
+        stem = collection.slug if entry.get("edition") == "collected" else \
+            stems.get(entry.get("essay"))  # type: ignore[arg-type]
+        if stem is None or not Path(path).name.startswith(stem):
+            continue  # an essay since removed or renamed
+        data = (out / path).read_bytes()
+        entries[path] = {**entry, "bytes": len(data),
+                         "sha256": hashlib.sha256(data).hexdigest()}
+
+    def order(entry: dict[str, Any]) -> tuple[int, int, int, str]:
+        fmt = entry.get("format")
+        return (0 if entry.get("edition") == "collected" else 1, entry.get("essay", 0),
+                FORMATS.index(fmt) if fmt in FORMATS else len(FORMATS), entry["path"])
+
+    return sorted(entries.values(), key=order)
+
+
+def previous_manifest(out: Path) -> list[dict[str, Any]]:
+    try:
+        entries = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["artefacts"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+
+
+def manifest_json(collection: Collection, entries: list[dict[str, Any]]) -> str:
     manifest = {
-        "artefacts": [
-            {"path": a.path.relative_to(out).as_posix(), "format": a.format,
-             "bytes": len(a.data), "sha256": hashlib.sha256(a.data).hexdigest()}
-            for a in artefacts
-        ],
+        "artefacts": entries,
         "essays": [
             {"number": e.number, "slug": e.slug, "title": e.title,
              "footnotes": len(e.footnotes), "figures": len(e.figures)}
@@ -99,6 +265,22 @@ def manifest_json(collection: Collection, artefacts: list[Artefact], out: Path) 
         ],
     }
     return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+
+
+def sha256sums(entries: list[dict[str, Any]]) -> str:
+    """The artefacts in `sha256sum --check` format, paths relative to the output folder."""
+    return "".join(f"{e['sha256']}  {e['path']}\n" for e in entries)
+
+
+def write_if_changed(path: Path, data: bytes) -> None:
+    """Leave a file that already holds these bytes alone (viewers need not reload it)."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, data)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

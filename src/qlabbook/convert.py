@@ -82,7 +82,16 @@ class EssayContext:
 
 def convert_collection(root: Path, metadata: Metadata, options: Options,
                        sources: list[EssaySource], diagnostics: Diagnostics) -> Collection:
-    """Convert every essay (in series order), then check links across them."""
+    """Convert every essay (in series order), then check links across them; raise once
+    with every error found."""
+    collection = convert_essays(root, metadata, options, sources, diagnostics)
+    diagnostics.raise_if_errors()
+    return collection
+
+
+def convert_essays(root: Path, metadata: Metadata, options: Options,
+                   sources: list[EssaySource], diagnostics: Diagnostics) -> Collection:
+    """Convert every essay and check links, recording problems without raising."""
     md, notes = make_markdown()
     essay_anchors = {s.path.as_posix(): f"e{s.number}" for s in sources}
     contexts, essays = [], []
@@ -91,7 +100,6 @@ def convert_collection(root: Path, metadata: Metadata, options: Options,
         essays.append(convert_essay(md, notes, context))
         contexts.append(context)
     check_links(essays, contexts)
-    diagnostics.raise_if_errors()
     return Collection(root=root, metadata=metadata, options=options, essays=tuple(essays))
 
 

@@ -6,7 +6,7 @@ import io
 import textwrap
 
 from qlabbook.model import Collection
-from qlabbook.render import PACKAGE_STYLES
+from qlabbook.render import PACKAGE_STYLES, edition_line
 
 WIDTH, HEIGHT = 1600, 2400
 PAPER, INK, ACCENT = (246, 243, 236), (28, 28, 30), (88, 96, 112)
@@ -24,8 +24,8 @@ def cover_jpeg(collection: Collection) -> bytes:
     italic_font = ImageFont.truetype(str(fonts / "LinLibertine_RI.otf"), 68)
     margin, y = 150, 760
     draw.rectangle((margin, 560, WIDTH - margin, 568), fill=ACCENT)
-    if meta.series:
-        draw.text((margin, 620), meta.series.upper(), font=small_font, fill=ACCENT)
+    if edition_line(meta):
+        draw.text((margin, 620), edition_line(meta).upper(), font=small_font, fill=ACCENT)
     for line in textwrap.wrap(meta.title, 20):
         draw.text((margin, y), line, font=title_font, fill=INK)
         y += 150

@@ -6,6 +6,7 @@ import io
 import uuid
 import zipfile
 from collections import OrderedDict
+from typing import Any
 
 from qlabbook.cover import cover_jpeg
 from qlabbook.images import MEDIA_TYPES
@@ -50,6 +51,8 @@ def render_epub(collection: Collection) -> bytes:
         book.add_metadata("DC", "date", meta.date.isoformat())
     if meta.subtitle:
         book.add_metadata("DC", "description", meta.subtitle)
+    if meta.essay_number:  # a one-essay edition: its place in the series
+        add_series(book, meta.series or meta.collection_title, meta.essay_number)
 
     css = (PACKAGE_STYLES / "epub.css").read_text(encoding="utf-8")
     own = stylesheet(collection, "epub.css")
@@ -93,6 +96,16 @@ def render_epub(collection: Collection) -> bytes:
     epub.write_epub(raw, book, {"mtime": build_time(collection), "epub3_pages": False,
                                 "raise_exceptions": True, "landmark_title": "Landmarks"})
     return repack(raw.getvalue())
+
+
+def add_series(book: Any, name: str, position: int) -> None:
+    """EPUB 3 collection metadata: reading systems group the essays and sort them by number."""
+    book.add_metadata(None, "meta", name,
+                      OrderedDict([("property", "belongs-to-collection"), ("id", "series")]))
+    book.add_metadata(None, "meta", "series", OrderedDict(
+        [("refines", "#series"), ("property", "collection-type")]))
+    book.add_metadata(None, "meta", str(position), OrderedDict(
+        [("refines", "#series"), ("property", "group-position")]))
 
 
 def repack(archive: bytes) -> bytes:

@@ -28,6 +28,7 @@ CODES: dict[str, str] = {
     "A101": "the collection has no essays",
     "A102": "two essays share a number",
     "A103": "two essays share a slug",
+    "A104": "no essay has the number asked for",
     "M101": "a footnote is referenced but never defined",
     "M102": "a footnote is defined but never referenced",
     "M103": "a footnote is defined twice",
@@ -41,6 +42,7 @@ CODES: dict[str, str] = {
     "I104": "an image file cannot be read as an image",
     "R101": "the renderer reported a problem",
     "W101": "an output file cannot be written",
+    "W102": "a new essay's file already exists",
 }
 
 
@@ -90,6 +92,10 @@ class Diagnostics:
     def warning(self, code: str, message: str, path: Path | None = None,
                 line: int | None = None, hint: str | None = None) -> None:
         self._add(Diagnostic(code, message, path, line, Severity.WARNING, hint))
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        """Take over a diagnostic found elsewhere (in a worker process, or a cache record)."""
+        self._add(diagnostic)
 
     def _add(self, diagnostic: Diagnostic) -> None:
         assert diagnostic.code in CODES, diagnostic.code

@@ -22,13 +22,17 @@ class Metadata:
     identifier: str = ""
     date: dt.date | None = None
     rights: str = ""
+    # Set on a one-essay edition: the collected edition's title and the essay's number.
+    collection_title: str = ""
+    essay_number: int | None = None
 
 
 @dataclass(frozen=True)
 class Options:
-    """Rendering options from the `[pdf]` and `[epub]` tables."""
+    """Rendering options from the `[pdf]` and `[epub]` tables, and `[build]`."""
 
     page_size: str = "A4"
+    essays: bool = False  # [build] essays: also write one PDF and EPUB per essay
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from qlabbook import __version__
 from qlabbook.convert import NOTE_CALL, parse_fragment, serialize_children
-from qlabbook.model import Collection, Essay, Footnote
+from qlabbook.model import Collection, Essay, Footnote, Metadata
 from qlabbook.text import format_date
 
 PACKAGE_STYLES = Path(str(files("qlabbook") / "styles"))
@@ -71,7 +71,24 @@ def base_context(collection: Collection) -> dict[str, object]:
         "date_label": format_date(meta.date, month_only=True) if meta.date else "",
         "timestamp": build_time(collection).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "series_line": series_line(collection),
+        "edition_line": edition_line(meta),
+        "part_of": part_of(meta),
     }
+
+
+def edition_line(meta: Metadata) -> str:
+    """Above the book's title: the series, and for a one-essay edition its number."""
+    number = f"Essay {meta.essay_number}" if meta.essay_number else ""
+    return " \u00b7 ".join(p for p in (meta.series, number) if p)
+
+
+def part_of(meta: Metadata) -> str:
+    """A one-essay edition's imprint says where else the essay is published."""
+    if not meta.essay_number:
+        return ""
+    series = f" in the series {meta.series}" if meta.series else ""
+    return (f"Essay {meta.essay_number}{series}, also published in the collected edition "
+            f"{meta.collection_title}.")
 
 
 def call_id(essay: Essay, number: int, call: int) -> str:

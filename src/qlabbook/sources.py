@@ -87,7 +87,13 @@ def load_config(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Options
         diagnostics.error("C104", f"unknown page_size {page_size!r}", path, line_of("page_size"),
                           "use one of " + ", ".join(PAGE_SIZES))
         page_size = "A4"
-    return metadata, Options(page_size=page_size)
+    build = data.get("build", {})
+    essays = build.get("essays", False) if isinstance(build, dict) else False
+    if not isinstance(essays, bool):
+        diagnostics.error("C104", f"[build] essays must be true or false, not {essays!r}", path,
+                          line_of("essays"), "write essays = true")
+        essays = False
+    return metadata, Options(page_size=page_size, essays=essays)
 
 
 class Fields:

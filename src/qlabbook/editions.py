@@ -1,0 +1,86 @@
+"""Plan the editions: the collected book and one small book per essay, each a Collection."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from qlabbook.model import Collection, Essay, Metadata
+
+FORMATS = ("pdf", "epub")
+ESSAYS_FOLDER = "essays"
+# A link the converter made to another essay: <a href="#e3-a-heading">…</a>. Links never nest,
+# so the first </a> closes it.
+ESSAY_LINK = re.compile(r'<a\b[^>]*?\shref="#e(\d+)(?:-[^"]*)?"[^>]*>(.*?)</a>', re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One file to write: a collection (the whole series or one essay) in one format."""
+
+    collection: Collection
+    format: str
+    path: Path  # relative to the output folder
+    essay: int | None = None  # the essay's number for a one-essay edition
+
+    @property
+    def label(self) -> str:
+        which = "collected edition" if self.essay is None else f"essay {self.essay}"
+        return f"{which} {self.format.upper()}"
+
+
+def essay_file_stem(essay: Essay) -> str:
+    """`02-challenges-and-opportunities`: the number first, so files sort in series order."""
+    prefix = f"{essay.number:02d}-"
+    return essay.slug if essay.slug.startswith(prefix) else prefix + essay.slug
+
+
+def plan_editions(collection: Collection, formats: tuple[str, ...] | list[str],
+                  collected: bool, essays: list[int]) -> list[Edition]:
+    """The collected edition (when asked for), then each chosen essay's, in series order."""
+    plan = []
+    if collected:
+        plan += [Edition(collection, fmt, Path(f"{collection.slug}.{fmt}"))
+                 for fmt in FORMATS if fmt in formats]
+    for essay in collection.essays:
+        if essay.number not in essays:
+            continue
+        alone = essay_collection(collection, essay)
+        stem = essay_file_stem(essay)
+        plan += [Edition(alone, fmt, Path(ESSAYS_FOLDER, f"{stem}.{fmt}"), essay.number)
+                 for fmt in FORMATS if fmt in formats]
+    return plan
+
+
+def essay_collection(collection: Collection, essay: Essay) -> Collection:
+    """One essay as a book of its own: its title, subtitle, authors and date on the title
+    page and in the metadata, the series and its number alongside. Links to the other essays
+    keep their text but lose their target, which is not in this book."""
+    meta = collection.metadata
+    source = essay.source
+    metadata = Metadata(
+        title=essay.title, subtitle=source.subtitle, series=meta.series,
+        authors=source.authors or meta.authors, publisher=meta.publisher,
+        language=meta.language, identifier=essay_identifier(meta, essay.number),
+        date=source.date or meta.date, rights=meta.rights,
+        collection_title=meta.title, essay_number=essay.number)
+    alone = replace(
+        essay, body_html=unlink_other_essays(essay.body_html, essay.number),
+        footnotes=tuple(replace(note, html=unlink_other_essays(note.html, essay.number))
+                        for note in essay.footnotes))
+    return replace(collection, metadata=metadata, essays=(alone,))
+
+
+def essay_identifier(meta: Metadata, number: int) -> str:
+    """A stable identifier of its own for each essay's edition, derived from the collection's."""
+    base = meta.identifier or meta.title
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"qlabbook:{base}#essay-{number}").urn
+
+
+def unlink_other_essays(html: str, number: int) -> str:
+    def unlink(match: re.Match[str]) -> str:
+        return match.group(0) if int(match.group(1)) == number else match.group(2)
+
+    return ESSAY_LINK.sub(unlink, html)
