@@ -3,8 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Release editions: every build below runs with these options, into dist/.
+RELEASE_OPTIONS := --essays
+# PDF profiles released besides the default edition, each built with --pdf-profile NAME:
+# adding a profile means adding its name here.
+RELEASE_PDF_PROFILES :=
+# SKIP_TESTS=1 when the tests have just run in an earlier step (CI).
+RELEASE_PREREQUISITES := $(if $(SKIP_TESTS),$(STAMP),test)
 
-.PHONY: build test lint clean
+.PHONY: build test lint release clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,5 +29,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 
+# Tests first, then the collected and per-essay editions, manifest.json and SHA256SUMS in a
+# fresh dist/. Timestamps come from the last commit, so the same commit gives the same bytes.
+release: $(RELEASE_PREREQUISITES)
+	rm -rf dist
+	export SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct) && \
+	$(BIN)/qlabbook build . --out dist $(RELEASE_OPTIONS) && \
+	for profile in $(RELEASE_PDF_PROFILES); do \
+		$(BIN)/qlabbook build . --out dist $(RELEASE_OPTIONS) --format pdf \
+			--pdf-profile $$profile || exit 1; \
+	done
+	cd dist && sha256sum --check --quiet SHA256SUMS
+
 clean:
-	rm -rf $(VENV) dist build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) dist build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .qlabbook-cache

@@ -17,14 +17,14 @@ from tests.conftest import FIXTURES, epub_documents, epubcheck, page_texts, run_
 A4 = (595.28, 841.89)
 
 
-def test_build_succeeds_quietly_and_writes_three_files(fixture_build: dict[str, Any]) -> None:
+def test_build_succeeds_quietly_and_writes_four_files(fixture_build: dict[str, Any]) -> None:
     result = fixture_build["result"]
     assert result.exit_code == 0, result.output
     assert result.stderr == ""  # no warning of any kind, WeasyPrint's included
     out = fixture_build["out"]
     assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".json") or
-                  p.name == "manifest.json") == ["fixture-series.epub", "fixture-series.pdf",
-                                                 "manifest.json"]
+                  p.name == "manifest.json") == ["SHA256SUMS", "fixture-series.epub",
+                                                 "fixture-series.pdf", "manifest.json"]
 
 
 def test_manifest_lists_artefacts_and_essays_in_series_order(
@@ -167,4 +167,4 @@ def test_format_option_builds_only_that_format(tmp_path: Path) -> None:
     result = run_cli("build", root, "--format", "epub", "--out", tmp_path / "out")
     assert result.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "fixture-series.epub", "manifest.json"]
+        "SHA256SUMS", "fixture-series.epub", "manifest.json"]

@@ -426,7 +426,7 @@ def test_warning_is_printed_and_build_succeeds(tmp_path: Path, lines: tuple[str,
     assert result.exit_code == 0, result.output
     assert diagnostic_lines(result.stderr) == [warning]
     assert sorted(p.name for p in out.iterdir()) == [
-        "fixture-series.epub", "fixture-series.pdf", "manifest.json"]
+        "SHA256SUMS", "fixture-series.epub", "fixture-series.pdf", "manifest.json"]
     xhtml = epub_xhtml(out)
     assert "Extra" in xhtml  # the essay is in the book...
     if dropped is not None:
