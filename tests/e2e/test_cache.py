@@ -1,0 +1,201 @@
+"""The render cache: unchanged editions come from it, any input that matters invalidates it,
+and parallel renders give the same bytes as serial ones."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from tests.conftest import FIXTURES, run_cli
+
+from qlabbook import cache
+from qlabbook.build import build, load_collection
+from qlabbook.cache import RenderCache, edition_key, tool_fingerprint
+from qlabbook.editions import FORMATS, plan_editions
+from qlabbook.errors import Diagnostic, Severity
+
+COLLECTED = ["fixture-series.pdf", "fixture-series.epub"]
+ESSAY = {n: [f"essays/{stem}.pdf", f"essays/{stem}.epub"] for n, stem in
+         {2: "02-c-opening", 3: "03-a-listening", 10: "10-b-ten"}.items()}
+EVERY = COLLECTED + [p for paths in ESSAY.values() for p in paths]
+
+
+def series(tmp_path: Path, name: str = "series") -> Path:
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / "series", root)
+    return root
+
+
+def keys(root: Path) -> dict[str, str]:
+    collection = load_collection(root)
+    plan = plan_editions(collection, FORMATS, collected=True,
+                         essays=[e.number for e in collection.essays])
+    return {edition.path.as_posix(): edition_key(edition) for edition in plan}
+
+
+def append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as file:
+        file.write(text)
+
+
+def new_card(root: Path) -> None:
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(root / "images" / "card.png")
+
+
+def texture(root: Path, colour: tuple[int, int, int]) -> None:
+    Image.new("RGB", (4, 4), colour).save(root / "images" / "texture.png")
+
+
+CHANGES: list[tuple[str, Callable[[Path], None], list[str]]] = [
+    ("essay source", lambda root: append(root / "essays" / "a-listening.md", "\nMore.\n"),
+     COLLECTED + ESSAY[3]),
+    ("image used", new_card, COLLECTED + ESSAY[10]),
+    ("collection print.css", lambda root: (root / "styles").mkdir() or
+     (root / "styles" / "print.css").write_text("p { color: #222; }\n"), EVERY),
+    ("collection epub.css", lambda root: (root / "styles").mkdir() or
+     (root / "styles" / "epub.css").write_text("p { color: #222; }\n"), EVERY),
+    ("collection template", lambda root: (root / "templates").mkdir() or shutil.copy(
+        Path(cache.__file__).parent / "templates" / "essay.xhtml",
+        root / "templates" / "essay.xhtml"), EVERY),
+    ("page size option", lambda root: append(root / "qlabbook.toml", '\n[pdf]\npage_size = "A5"\n'),
+     EVERY),
+    ("collection metadata", lambda root: (root / "qlabbook.toml").write_text(
+        (root / "qlabbook.toml").read_text().replace("Fixture Press", "Other Press")), EVERY),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), [(c, e) for _, c, e in CHANGES],
+                         ids=[name for name, _, _ in CHANGES])
+def test_each_input_invalidates_the_editions_that_read_it(
+        tmp_path: Path, change: Callable[[Path], None], expected: list[str]) -> None:
+    root = series(tmp_path)
+    before = keys(root)
+    assert keys(root) == before  # stable when nothing changes
+    change(root)
+    after = keys(root)
+    assert sorted(p for p in before if before[p] != after[p]) == sorted(expected)
+
+
+def test_file_a_stylesheet_loads_from_outside_styles_invalidates(tmp_path: Path) -> None:
+    root = series(tmp_path)
+    (root / "styles").mkdir()
+    (root / "styles" / "print.css").write_text('body { background: url("../images/texture.png") }')
+    texture(root, (1, 2, 3))
+    before = keys(root)
+    texture(root, (3, 2, 1))
+    after = keys(root)
+    assert all(before[p] != after[p] for p in before)
+
+
+def test_source_date_epoch_and_the_tool_invalidate(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    root = series(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
+    before = keys(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    after_epoch = keys(root)
+    assert all(before[p] != after_epoch[p] for p in before)
+    monkeypatch.setattr(cache, "tool_fingerprint", lambda: "another qlabbook")
+    after_tool = keys(root)
+    assert all(after_epoch[p] != after_tool[p] for p in before)
+
+
+def test_tool_fingerprint_follows_the_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = tool_fingerprint.__wrapped__()
+    assert tool_fingerprint.__wrapped__() == first
+    monkeypatch.setattr(cache, "__version__", "99.0")
+    assert tool_fingerprint.__wrapped__() != first
+
+
+def test_asking_for_essay_editions_does_not_invalidate(tmp_path: Path) -> None:
+    root = series(tmp_path)
+    before = keys(root)
+    append(root / "qlabbook.toml", "\n[build]\nessays = true\n")
+    assert keys(root) == before
+
+
+def test_hits_misses_and_never_stale(tmp_path: Path) -> None:
+    root = series(tmp_path)
+    first = build(root, formats=["epub"], essays=True, jobs=1)
+    assert first.cached == [] and len(first.rendered) == 4
+    outputs = {p: p.read_bytes() for p in first.written}
+
+    again = build(root, formats=["epub"], essays=True, jobs=1)
+    assert again.rendered == [] and len(again.cached) == 4
+    assert {p: p.read_bytes() for p in again.written} == outputs
+
+    append(root / "essays" / "b-ten.md", "\nA new last line.\n")
+    changed = build(root, formats=["epub"], essays=True, jobs=1)
+    assert changed.rendered == ["collected edition EPUB", "essay 10 EPUB"]
+    assert changed.cached == ["essay 2 EPUB", "essay 3 EPUB"]
+
+    fresh = build(root, tmp_path / "fresh", formats=["epub"], essays=True, cache=False)
+    assert len(fresh.rendered) == 4
+    for path in fresh.written:
+        assert path.read_bytes() == (root / "dist" / path.relative_to(tmp_path / "fresh")
+                                     ).read_bytes(), path
+
+
+def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
+    root = series(tmp_path)
+    build(root, formats=["epub"], only=[2])
+    [entry] = (root / ".qlabbook-cache").rglob("*.epub")
+    entry.write_bytes(entry.read_bytes()[:100])
+    report = build(root, formats=["epub"], only=[2])
+    assert report.rendered == ["essay 2 EPUB"]
+    assert (root / "dist" / "essays" / "02-c-opening.epub").stat().st_size > 1000
+
+
+def test_entries_are_pruned_per_edition(tmp_path: Path) -> None:
+    root = series(tmp_path)
+    for n in range(cache.KEEP + 2):
+        append(root / "essays" / "c-opening.md", f"\nEdit {n}.\n")
+        build(root, formats=["epub"], only=[2])
+    [folder] = (root / ".qlabbook-cache").iterdir()
+    assert len(list(folder.glob("*.json"))) == cache.KEEP
+    assert len(list(folder.glob("*.epub"))) == cache.KEEP
+
+
+def test_render_warnings_are_kept_with_the_entry(tmp_path: Path) -> None:
+    root = series(tmp_path)
+    collection = load_collection(root)
+    [edition] = plan_editions(collection, ["pdf"], collected=True, essays=[])
+    store = RenderCache(tmp_path / "cache")
+    warning = Diagnostic("R101", "PDF renderer: something odd", None, None, Severity.WARNING)
+    store.put(edition, "k" * 64, b"%PDF-data", [warning])
+    assert store.get(edition, "k" * 64) == (b"%PDF-data", [warning])
+    assert store.get(edition, "j" * 64) is None
+    assert RenderCache(None).get(edition, "k" * 64) is None
+
+
+def test_a_rebuild_with_no_change_does_not_load_the_renderers(tmp_path: Path) -> None:
+    root = series(tmp_path)
+    assert run_cli("build", root, "--essays").exit_code == 0
+    code = ("import sys, time; from pathlib import Path; from qlabbook.build import build\n"
+            f"report = build(Path({str(root)!r}), essays=True)\n"
+            "print(len(report.rendered), len(report.cached), "
+            "sorted(m for m in ('weasyprint', 'ebooklib') if m in sys.modules), "
+            "round(report.seconds, 2))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out[:3] == ["0", "8", "[]"], out  # nothing rendered, no renderer imported
+    assert float(out[-1]) < 1.0, out  # well under a second even on a busy machine
+
+
+def test_parallel_renders_equal_serial_ones_byte_for_byte(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
+    outputs = []
+    for jobs in ("1", "3"):
+        root = series(tmp_path, f"jobs-{jobs}")
+        result = run_cli("build", root, "--essays", "--no-cache", "--jobs", jobs)
+        assert result.exit_code == 0, result.output
+        outputs.append({p.relative_to(root / "dist").as_posix(): p.read_bytes()
+                        for p in (root / "dist").rglob("*") if p.is_file()})
+    assert sorted(outputs[0]) == sorted([*EVERY, "manifest.json", "SHA256SUMS"])
+    assert outputs[0] == outputs[1]
