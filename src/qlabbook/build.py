@@ -15,7 +15,8 @@ from typing import Any, Protocol
 
 from qlabbook.assemble import order_essays
 from qlabbook.convert import convert_collection, convert_essays
-from qlabbook.editions import FORMATS, Edition, essay_file_stem, plan_editions
+from qlabbook.editions import FORMATS as FORMATS
+from qlabbook.editions import Edition, essay_file_stem, plan_editions
 from qlabbook.errors import Diagnostic, Diagnostics, QlabbookError, Severity
 from qlabbook.model import Collection
 

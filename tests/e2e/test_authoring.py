@@ -98,7 +98,7 @@ def test_check_text_reports_words_notes_and_figures_per_essay(tmp_path: Path) ->
 
 
 def test_check_github_annotations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = broken(tmp_path)
+    broken(tmp_path)
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     monkeypatch.chdir(tmp_path)
