@@ -171,6 +171,20 @@ def test_plain_progress_lines_in_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert lines[4].startswith("qlabbook: 2 edition(s) rendered in ")
 
 
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    script = shutil.which("script")
+    if script is None:
+        pytest.skip("util-linux `script` is needed to give the command a terminal")
+    root = series(tmp_path)
+    command = (f"{sys.executable} -m qlabbook build {root} --format epub --essay 2 --essay 3 "
+               "--jobs 1")
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    shown = subprocess.run([script, "-qec", command, "/dev/null"], capture_output=True,
+                           text=True, env=env, timeout=300, check=True).stdout
+    assert "2/2" in shown and "\x1b[" in shown  # a drawn bar, with colours and cursor moves
+    assert "qlabbook: 2 edition(s) rendered in " in shown
+
+
 # -- watch -----------------------------------------------------------------------------------
 
 class Lines:
@@ -192,16 +206,19 @@ def test_watch_rebuilds_after_a_change_and_survives_errors(tmp_path: Path) -> No
     essay = root / "essays" / "c-opening.md"
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "qlabbook", "watch", str(root), "--format", "epub"],
+        [sys.executable, "-m", "qlabbook", "watch", str(root), "--format", "epub", "--essays",
+         "--jobs", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         lines = Lines(process)
         first = lines.next()
-        assert " built: 1 edition(s) rendered in " in first, first
+        assert " built: 4 edition(s) rendered in " in first, first
         time.sleep(0.05)
         essay.write_text(essay.read_text().replace("## First steps", "## First steps\n\nNew."))
         second = lines.next()
-        assert " built (essays/c-opening.md): 1 edition(s) rendered in " in second, second
+        # Only what reads the changed essay is rendered again: the collected edition and its own.
+        assert " built (essays/c-opening.md): 2 edition(s) rendered, 2 from cache in " \
+            in second, second
         assert "<p>New.</p>" in epub_documents(root / "dist" / "fixture-series.epub")[
             "EPUB/c-opening.xhtml"]
         essay.write_text(essay.read_text() + "\nA call.[^nowhere]\n")
@@ -209,7 +226,8 @@ def test_watch_rebuilds_after_a_change_and_survives_errors(tmp_path: Path) -> No
         assert third.endswith("not built (essays/c-opening.md): 1 error(s); waiting for a fix")
         essay.write_text(essay.read_text().replace("A call.[^nowhere]", "Fixed."))
         fourth = lines.next()
-        assert " built (essays/c-opening.md): 1 edition(s) rendered in " in fourth, fourth
+        assert " built (essays/c-opening.md): 2 edition(s) rendered, 2 from cache in " \
+            in fourth, fourth
         assert process.poll() is None  # still watching
     finally:
         process.send_signal(signal.SIGINT)
