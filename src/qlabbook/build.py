@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from qlabbook.assemble import order_essays
 from qlabbook.convert import convert_collection, convert_essays
@@ -20,7 +20,13 @@ from qlabbook.editions import Edition, essay_file_stem, plan_editions
 from qlabbook.errors import Diagnostic, Diagnostics, QlabbookError, Severity
 from qlabbook.model import Collection
 
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
 MANIFEST, SUMS = "manifest.json", "SHA256SUMS"
+# What every worker needs, imported once in the fork server (missing ones are skipped).
+WORKER_PRELOAD = ("qlabbook.build", "qlabbook.pdf", "qlabbook.epub", "weasyprint",
+                  "weasyprint.text.fonts", "ebooklib.epub", "PIL.Image")
 
 
 class Progress(Protocol):
@@ -180,16 +186,14 @@ def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Pro
 
 def render_in_parallel(plan: list[Edition], misses: list[int], progress: Progress,
                        jobs: int) -> dict[int, tuple[bytes, list[Diagnostic]]]:
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    # spawn: a fresh interpreter per worker, safe whatever threads this process runs
-    # (a progress display has one); the workers import the renderers themselves.
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(misses)),
-                               mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(misses)), mp_context=worker_context())
+    environment, folder = dict(os.environ), os.getcwd()
     results = {}
     try:
-        futures = {pool.submit(render_edition, plan[i].collection, plan[i].format): i
+        futures = {pool.submit(render_in_worker, plan[i].collection, plan[i].format,
+                               environment, folder): i
                    for i in misses}  # the collected edition, the longest, goes first
         for future in as_completed(futures):
             index = futures[future]
@@ -202,8 +206,32 @@ def render_in_parallel(plan: list[Edition], misses: list[int], progress: Progres
     return results
 
 
+def worker_context() -> BaseContext:
+    """Where it exists, a fork server: a clean process (no threads, whatever this one runs,
+    such as a progress display) that imports the renderers once; each worker forks from it
+    with them loaded. It lives as long as this process, so `watch` pays for it once."""
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("forkserver")
+    except ValueError:  # no fork on this system
+        return multiprocessing.get_context("spawn")
+    context.set_forkserver_preload(list(WORKER_PRELOAD))
+    return context
+
+
+def render_in_worker(collection: Collection, fmt: str, environment: dict[str, str],
+                     folder: str) -> tuple[bytes, list[Diagnostic]]:
+    """Render in the environment (SOURCE_DATE_EPOCH above all) and the working folder (the
+    collection's path may be relative) of the build, not those the fork server started in."""
+    os.environ.clear()
+    os.environ.update(environment)
+    os.chdir(folder)
+    return render_edition(collection, fmt)
+
+
 def render_edition(collection: Collection, fmt: str) -> tuple[bytes, list[Diagnostic]]:
-    """One edition's bytes and what the renderer said (runs in a worker process too)."""
+    """One edition's bytes and what the renderer said."""
     diagnostics = Diagnostics()
     return render(collection, fmt, diagnostics), diagnostics.items
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from tests.conftest import FIXTURES, run_cli
+from tests.conftest import FIXTURES, epub_documents, run_cli
 
 from qlabbook import cache
 from qlabbook.build import build, load_collection
@@ -191,13 +191,22 @@ def test_a_rebuild_with_no_change_does_not_load_the_renderers(tmp_path: Path) ->
 
 def test_parallel_renders_equal_serial_ones_byte_for_byte(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A first parallel build starts the worker server in another folder and environment...
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1500000000")
+    warm = series(tmp_path, "warm")
+    assert run_cli("build", warm, "-f", "epub", "-e", "2", "-e", "3", "--no-cache",
+                   "--jobs", "2").exit_code == 0
+    # ...later builds still render with their own, a relative collection path included.
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
+    monkeypatch.chdir(tmp_path)
     outputs = []
     for jobs in ("1", "3"):
         root = series(tmp_path, f"jobs-{jobs}")
-        result = run_cli("build", root, "--essays", "--no-cache", "--jobs", jobs)
+        result = run_cli("build", f"jobs-{jobs}", "--essays", "--no-cache", "--jobs", jobs)
         assert result.exit_code == 0, result.output
         outputs.append({p.relative_to(root / "dist").as_posix(): p.read_bytes()
                         for p in (root / "dist").rglob("*") if p.is_file()})
     assert sorted(outputs[0]) == sorted([*EVERY, "manifest.json", "SHA256SUMS"])
     assert outputs[0] == outputs[1]
+    opf = epub_documents(root / "dist" / "essays" / "02-c-opening.epub")["EPUB/content.opf"]
+    assert "2020-09-13T12:26:40Z" in opf  # this build's SOURCE_DATE_EPOCH
