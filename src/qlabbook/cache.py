@@ -7,6 +7,8 @@ import hashlib
 import json
 import os
 import re
+import sys
+import zlib
 from dataclasses import replace
 from importlib import metadata as distributions
 from pathlib import Path
@@ -45,13 +47,17 @@ class Hasher:
 @functools.cache
 def tool_fingerprint() -> str:
     """qlabbook's version, every file of the installed package (code, templates, styles,
-    fonts) and the renderers' versions: a change to any of them may change the output."""
+    fonts), Python's, zlib's and the renderers' versions: a change to any of them may change
+    the output."""
     hasher = Hasher()
     hasher.add("version", __version__)
     package = Path(__file__).parent
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             hasher.add_file(path.relative_to(package).as_posix(), path)
+    # Compressed streams in both formats depend on zlib; anything else on the interpreter.
+    hasher.add("python", sys.version)
+    hasher.add("zlib", zlib.ZLIB_RUNTIME_VERSION)
     for name in RENDERERS:
         try:
             hasher.add(name, distributions.version(name))
