@@ -243,6 +243,9 @@ def watch(
                 report(diagnostics.items)
                 typer.echo(f"{clock} not built{because}: {len(diagnostics.errors)} error(s)"
                            f"{', warnings are errors' if strict else ''}; waiting for a fix")
+            except OSError as error:  # a file removed or renamed while it was being read
+                typer.echo(f"{clock} not built{because}: {error.strerror}: {error.filename}; "
+                           "waiting for the next change")
             state, changed = wait_for_change(collection, state, ignore)
     except KeyboardInterrupt:
         typer.echo("qlabbook: stopped watching", err=True)
