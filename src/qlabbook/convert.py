@@ -237,10 +237,15 @@ def resolve_images(body: ET.Element, context: EssayContext) -> list[Figure]:
         for image, relative, alt, size in figures:
             if parent[0] is image:
                 caption = parent.find("figcaption/span[@class='caption']")
+                # An id lets the picture-credits page give the page each figure is on.
+                figure_id = f"{context.anchor}-fig{len(result) + 1}"
+                parent.set("id", figure_id)
                 result.append(Figure(
                     src=relative, alt=alt,
                     caption=caption.text or "" if caption is not None else "",
-                    credit=parent.get("data-credit", ""), width=size[0], height=size[1]))
+                    credit=parent.get("data-credit", ""), width=size[0], height=size[1],
+                    licence=parent.get("data-licence", ""), source=parent.get("data-source", ""),
+                    anchor=figure_id))
     return result
 
 

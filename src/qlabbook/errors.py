@@ -40,6 +40,7 @@ CODES: dict[str, str] = {
     "I102": "an image lies outside the collection",
     "I103": "an image has no alt text",
     "I104": "an image file cannot be read as an image",
+    "I105": "an image prints below 150 ppi in the press PDF",
     "R101": "the renderer reported a problem",
     "W101": "an output file cannot be written",
     "W102": "a new essay's file already exists",

@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Named trim sizes in mm; any other size is written "WxH mm" (e.g. the trade "156x234 mm").
 PAGE_SIZES = {"A4": (210.0, 297.0), "A5": (148.0, 210.0), "Letter": (215.9, 279.4)}
+CUSTOM_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[x×]\s*(\d+(?:\.\d+)?)\s*mm\s*$", re.IGNORECASE)
+PDF_PROFILES = ("screen", "press")  # the download, and the printer's PDF/X
+NOTE_PLACEMENTS = ("footnotes", "endnotes")
+
+
+def page_dimensions(page_size: str) -> tuple[float, float] | None:
+    """(width, height) in mm of a named size or a "WxH mm" size; None when it is neither
+    or is too small to hold a page of text (under 90 x 120 mm) or larger than A3."""
+    if page_size in PAGE_SIZES:
+        return PAGE_SIZES[page_size]
+    found = CUSTOM_SIZE.match(page_size)
+    if found is None:
+        return None
+    width, height = float(found.group(1)), float(found.group(2))
+    if not (90 <= width <= 297 and 120 <= height <= 420):
+        return None
+    return width, height
 
 
 @dataclass(frozen=True)
@@ -25,14 +44,19 @@ class Metadata:
     # Set on a one-essay edition: the collected edition's title and the essay's number.
     collection_title: str = ""
     essay_number: int | None = None
+    edition: str = ""  # printed in the imprint, e.g. "First edition"
 
 
 @dataclass(frozen=True)
 class Options:
     """Rendering options from the `[pdf]` and `[epub]` tables, and `[build]`."""
 
-    page_size: str = "A4"
+    page_size: str = "A4"  # a PAGE_SIZES name or "WxH mm"
     essays: bool = False  # [build] essays: also write one PDF and EPUB per essay
+    profiles: tuple[str, ...] = ("screen",)  # which PDFs a build writes, from PDF_PROFILES
+    bleed_mm: float = 3.0  # press only: how far backgrounds and covers run past the trim
+    notes: str = "footnotes"  # or "endnotes": a Notes section after each essay
+    cover: str = ""  # collection-relative path of a supplied cover image; "" draws one
 
 
 @dataclass(frozen=True)
@@ -79,6 +103,9 @@ class Figure:
     credit: str
     width: int
     height: int
+    licence: str = ""
+    source: str = ""
+    anchor: str = ""  # the figure's id in the combined document, e.g. "e1-fig2"
 
 
 @dataclass(frozen=True)

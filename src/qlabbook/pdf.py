@@ -1,37 +1,95 @@
-"""Write stage for print: the print HTML through WeasyPrint to PDF bytes."""
+"""Write stage for print: the print HTML through WeasyPrint to screen and press PDFs."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+import math
+import re
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from qlabbook.errors import Diagnostics
-from qlabbook.model import Collection
+from qlabbook.model import Collection, page_dimensions
 from qlabbook.render import PACKAGE_STYLES, render_print_html, stylesheet
 
-# (width, height, inner, top, outer, bottom) in mm. The measure is kept near 65 characters:
-# on A4 that needs a wide outer margin, which also gives the page a calm, open look.
-PRINT_PPI = 300  # images with more pixels than this at their printed size are downsampled
-PAGE_GEOMETRY = {
-    "A4": (210.0, 297.0, 27.0, 28.0, 56.0, 42.0),
-    "A5": (148.0, 210.0, 16.0, 18.0, 22.0, 26.0),
-    "Letter": (215.9, 279.4, 28.0, 26.0, 58.0, 38.0),
+
+@dataclass(frozen=True)
+class PdfProfile:
+    """What one kind of PDF is for: the reader's download or the printer's file."""
+
+    name: str
+    variant: str  # WeasyPrint's pdf_variant
+    ppi: int  # images with more pixels than this at their printed size are downsampled
+    suffix: str  # added to the collection's slug in the file name
+    links: bool  # clickable links and contents
+    cover: bool  # the cover is the first page (a printer takes the cover as its own file)
+
+
+PROFILES = {
+    "screen": PdfProfile("screen", "pdf/ua-1", 150, "", links=True, cover=True),
+    # PDF/X-4 keeps RGB images and transparency and takes an RGB output intent; PDF/X-1a
+    # would need every colour converted to CMYK and a CMYK profile qlabbook cannot ship.
+    "press": PdfProfile("press", "pdf/x-4", 300, "-press", links=False, cover=False),
+}
+LOW_PPI = 150  # below this, a photograph looks soft in print
+# Crop marks sit outside the bleed: WeasyPrint draws them across the outer half of the
+# CSS bleed area, so that area is the printer's bleed plus room for the marks.
+MARK_ROOM_MM = 9.0
+MM = 72 / 25.4  # PDF points per millimetre
+
+# (inner, top, outer, bottom) margins in mm for the named sizes. The measure is kept near
+# 65 characters: on A4 that needs a wide outer margin, which also gives a calm, open page.
+NAMED_MARGINS = {
+    "A4": (27.0, 28.0, 56.0, 42.0),
+    "A5": (16.0, 18.0, 22.0, 26.0),
+    "Letter": (28.0, 26.0, 58.0, 38.0),
 }
 
 
-def page_rule(page_size: str) -> str:
-    width, height, inner, top, outer, bottom = PAGE_GEOMETRY[page_size]
-    return (f"@page {{ size: {width}mm {height}mm; "
+def pdf_file_name(slug: str, profile: str) -> str:
+    """`<slug>.pdf` for the screen edition, `<slug>-press.pdf` for the printer's."""
+    return f"{slug}{PROFILES[profile].suffix}.pdf"
+
+
+def geometry(page_size: str) -> tuple[float, float, float, float, float, float]:
+    """(width, height, inner, top, outer, bottom) in mm. Sizes without a table entry keep
+    a measure of at most 127 mm (about 65 characters) and the margin progression
+    inner < top < outer < bottom."""
+    dimensions = page_dimensions(page_size)
+    assert dimensions is not None, page_size  # checked when qlabbook.toml was read
+    width, height = dimensions
+    if page_size in NAMED_MARGINS:
+        return (width, height, *NAMED_MARGINS[page_size])
+    measure = min(127.0, width * 0.72)
+    inner = round((width - measure) * 0.4, 1)
+    outer = round(width - measure - inner, 1)
+    return width, height, inner, round(inner * 1.1, 1), outer, round(outer * 1.2, 1)
+
+
+def page_rule(page_size: str, profile: PdfProfile, bleed_mm: float) -> str:
+    """The @page size, margins and (press) bleed and crop marks, and the sinks that depend
+    on the page height."""
+    width, height, inner, top, outer, bottom = geometry(page_size)
+    rule = (f"@page {{ size: {width}mm {height}mm; "
             f"margin: {top}mm {outer}mm {bottom}mm {inner}mm; }}"
             f"@page :left {{ margin-left: {outer}mm; margin-right: {inner}mm; }}"
             f"@page :right {{ margin-left: {inner}mm; margin-right: {outer}mm; }}"
             # Sink the imprint so its few lines (about 45 mm) end at the foot of the page,
             # and start titles about a third of the way down (percentages would follow width).
-            f".imprint {{ padding-top: {height - top - bottom - 45:.1f}mm; }}"
+            f".imprint {{ padding-top: {height - top - bottom - 50:.1f}mm; }}"
             f".opening {{ padding-top: {(height - top - bottom) * 0.22:.1f}mm; }}"
-            f".title-page {{ padding-top: {(height - top - bottom) * 0.3:.1f}mm; }}")
+            f".title-page {{ padding-top: {(height - top - bottom) * 0.3:.1f}mm; }}"
+            f".cover {{ height: {height}mm; }}")
+    if profile.name == "press":
+        # A page background is what WeasyPrint paints the marks with.
+        rule += (f"@page {{ bleed: {bleed_mm + MARK_ROOM_MM}mm; marks: crop; "
+                 "background: white; }")
+    return rule
 
 
 class LogCollector(logging.Handler):
@@ -62,33 +120,208 @@ def weasyprint_logs() -> Iterator[LogCollector]:
         logger.propagate = propagate
 
 
-def render_pdf(collection: Collection, diagnostics: Diagnostics) -> bytes:
-    """The collected edition as PDF bytes (tagged, fonts embedded and subset)."""
+def render_document(collection: Collection, profile: str = "screen") -> Any:
+    """Lay the edition out with WeasyPrint: a weasyprint.Document, pages and all."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     from qlabbook.fetch import COLLECTION_URL, STYLES_URL, LocalOnlyFetcher
 
+    chosen = PROFILES[profile]
     fetcher = LocalOnlyFetcher({COLLECTION_URL: collection.root, STYLES_URL: PACKAGE_STYLES})
     fonts = FontConfiguration()  # shared by every stylesheet and the document, or @font-face fails
     sheets = [CSS(string=(PACKAGE_STYLES / "print.css").read_text(encoding="utf-8"),
                   base_url=STYLES_URL, font_config=fonts, url_fetcher=fetcher),
-              CSS(string=page_rule(collection.options.page_size), font_config=fonts)]
+              CSS(string=page_rule(collection.options.page_size, chosen,
+                                   collection.options.bleed_mm), font_config=fonts)]
     own = stylesheet(collection, "print.css")
     if own is not None:
         sheets.append(CSS(string=own.read_text(encoding="utf-8"),
                           base_url=COLLECTION_URL + "styles/", font_config=fonts,
                           url_fetcher=fetcher))
-    html = render_print_html(collection)
-    identifier = collection.metadata.identifier or collection.metadata.title
+    html = render_print_html(collection, profile=chosen.name, links=chosen.links,
+                             cover=chosen.cover)
     # Image options act while images load, so they go to render(), not write_pdf().
-    options = {"pdf_tags": True, "dpi": PRINT_PPI, "jpeg_quality": 88, "optimize_images": True,
-               "pdf_identifier": hashlib.md5(identifier.encode()).hexdigest().encode()}
+    return HTML(string=html, base_url=COLLECTION_URL, url_fetcher=fetcher).render(
+        stylesheets=sheets, font_config=fonts, **pdf_options(collection, chosen))
+
+
+def pdf_options(collection: Collection, profile: PdfProfile) -> dict[str, Any]:
+    identifier = collection.metadata.identifier or collection.metadata.title
+    options: dict[str, Any] = {
+        "pdf_tags": True, "dpi": profile.ppi, "jpeg_quality": 88, "optimize_images": True,
+        "pdf_identifier": hashlib.md5(identifier.encode()).hexdigest().encode(),
+        "pdf_variant": profile.variant}
+    if profile.name == "press":
+        options["output_intent"] = "srgb"  # written as the GTS_PDFX output intent
+    return options
+
+
+def render_pdf(collection: Collection, diagnostics: Diagnostics,
+               profile: str = "screen") -> bytes:
+    """One profile's PDF as bytes: tagged, fonts embedded and subset, page labels set."""
+    chosen = PROFILES[profile]
     with weasyprint_logs() as logs:
-        document = HTML(string=html, base_url=COLLECTION_URL, url_fetcher=fetcher).render(
-            stylesheets=sheets, font_config=fonts, **options)
-        pdf = document.write_pdf(**options)
+        document = render_document(collection, profile)
+        if chosen.name == "press":
+            check_image_resolution(collection, document, diagnostics)
+        labels = folio_labels(document)
+        finish = finisher(labels, collection.options.bleed_mm if chosen.name == "press" else 0,
+                          collection.metadata.identifier or collection.metadata.title)
+        pdf = document.write_pdf(finisher=finish, **pdf_options(collection, chosen))
     for message in logs.messages:
         diagnostics.warning("R101", f"PDF renderer: {message}")
     assert isinstance(pdf, bytes)
     return pdf
+
+
+# -- page labels ---------------------------------------------------------------------------
+
+COVER_LABELS = ("Cover", "Inside cover")
+
+
+def page_anchors(document: Any) -> list[set[str]]:
+    return [set(page.anchors) for page in document.pages]
+
+
+def folio_labels(document: Any) -> list[str]:
+    """The label of every page of a rendered document, as printed and as in /PageLabels:
+    "Cover" and "Inside cover", roman numerals from the title page, arabic numerals from
+    the first essay's opening page (which is page 1)."""
+    anchors = page_anchors(document)
+    title = next((i for i, names in enumerate(anchors) if "title-page" in names), 0)
+    main = next((i for i, names in enumerate(anchors) if "main-matter" in names), len(anchors))
+    labels = []
+    for index in range(len(anchors)):
+        if index < title:
+            labels.append(COVER_LABELS[min(index, 1)])
+        elif index < main:
+            labels.append(roman(index - title + 1))
+        else:
+            labels.append(str(index - main + 1))
+    return labels
+
+
+def roman(number: int) -> str:
+    numerals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    text = ""
+    for value, numeral in numerals:
+        count, number = divmod(number, value)
+        text += numeral * count
+    return text
+
+
+def label_ranges(labels: list[str]) -> list[tuple[int, dict[str, str]]]:
+    """/PageLabels number-tree entries (first page index, label dictionary) for labels
+    made by folio_labels: a prefix for each cover page, then a roman and an arabic range."""
+    ranges: list[tuple[int, dict[str, str]]] = []
+    previous = ""
+    for index, label in enumerate(labels):
+        kind = "D" if label.isdigit() else label if label in COVER_LABELS else "r"
+        if kind != previous:
+            ranges.append((index, {"P": label} if label in COVER_LABELS else {"S": kind}))
+        previous = kind
+    return ranges
+
+
+# -- finishing -----------------------------------------------------------------------------
+
+def finisher(labels: list[str], bleed_mm: float, identifier: str) -> Callable[[Any, Any], None]:
+    """Post-process WeasyPrint's PDF before it is written: page labels, the exact bleed box,
+    and a document id that does not change between builds."""
+    import pydyf
+
+    def finish(document: Any, pdf: Any) -> None:
+        nums = pydyf.Array()
+        for index, entry in label_ranges(labels):
+            nums.append(index)
+            nums.append(pydyf.Dictionary({
+                key: (pydyf.String(value) if key == "P" else f"/{value}")
+                for key, value in entry.items()}))
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
+        if bleed_mm:
+            set_bleed_boxes(pdf, bleed_mm * MM)
+        steady_document_id(pdf, identifier)
+
+    return finish
+
+
+def pdf_pages(pdf: Any) -> Iterator[Any]:
+    for number in pdf.pages["Kids"][::3]:
+        yield pdf.objects[number]
+
+
+def set_bleed_boxes(pdf: Any, bleed: float) -> None:
+    """WeasyPrint puts the BleedBox at most 10 pt outside the TrimBox; the printer's bleed
+    is exactly the configured width (the crop marks lie beyond it)."""
+    import pydyf
+
+    for page in pdf_pages(pdf):
+        left, top, right, bottom = (float(v) for v in page["TrimBox"])
+        page["BleedBox"] = pydyf.Array([round(left - bleed, 3), round(top - bleed, 3),
+                                        round(right + bleed, 3), round(bottom + bleed, 3)])
+
+
+XMP_DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f-]{36}")
+
+
+def steady_document_id(pdf: Any, identifier: str) -> None:
+    """PDF/X-4 metadata gets a random xmpMM:DocumentID; derive it from the collection's
+    identifier so that rebuilds are byte-identical."""
+    reference = pdf.catalog.get("Metadata")
+    if reference is None:
+        return
+    number = reference.split()[0] if isinstance(reference, bytes) else str(reference).split()[0]
+    stream = pdf.objects[int(number)]
+    steady = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, identifier)}".encode()
+    stream.stream = [XMP_DOCUMENT_ID.sub(steady, bytes(part) if not isinstance(part, bytes)
+                                         else part) for part in stream.stream]
+
+
+# -- images --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PrintedImage:
+    src: str  # collection-relative path
+    page: int  # 0-based page index
+    pixels: int  # across
+    width_mm: float
+
+    @property
+    def ppi(self) -> float:
+        return self.pixels / (self.width_mm / 25.4)
+
+
+def printed_images(document: Any) -> list[PrintedImage]:
+    """Every raster image laid out in the document, with its printed width."""
+    from weasyprint.formatting_structure import boxes
+
+    found = []
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            if not isinstance(box, boxes.ReplacedBox) or not box.width:
+                continue
+            pixels = getattr(box.replacement, "width", None)
+            src = box.element.get("src") if box.element is not None else None
+            if isinstance(pixels, int) and src:
+                found.append(PrintedImage(src, index, pixels, box.width / 96 * 25.4))
+    return found
+
+
+def check_image_resolution(collection: Collection, document: Any,
+                           diagnostics: Diagnostics) -> None:
+    """Warn about photographs that will print soft (below 150 ppi) in the press PDF."""
+    for image in printed_images(document):
+        if image.ppi >= LOW_PPI:
+            continue
+        essay = next((e for e in collection.essays for f in e.figures if f.src == image.src),
+                     None)
+        path = essay.source.path if essay else None
+        line = essay.source.line_of(Path(image.src).name) if essay else None
+        needed = math.ceil(image.width_mm / 25.4 * PROFILES["press"].ppi)
+        diagnostics.warning(
+            "I105", f"image {image.src!r} prints at {image.ppi:.0f} ppi in the press PDF "
+            f"(below {LOW_PPI})", path, line,
+            f"supply it at least {needed} pixels wide for its {image.width_mm:.0f} mm "
+            "printed width")

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from qlabbook import __version__
 from qlabbook.convert import NOTE_CALL, parse_fragment, serialize_children
-from qlabbook.model import Collection, Essay, Footnote, Metadata
+from qlabbook.model import Collection, Essay, Figure, Footnote, Metadata
 from qlabbook.text import format_date
 
 PACKAGE_STYLES = Path(str(files("qlabbook") / "styles"))
@@ -109,25 +109,52 @@ def print_note_html(note: Footnote) -> str:
     return serialize_children(tree)
 
 
-def print_body(essay: Essay) -> str:
-    """Notes float from their first call; later calls are plain links to the note."""
-    notes = {note.number: note for note in essay.footnotes}
+def print_body(essay: Essay, notes: str = "footnotes") -> str:
+    """Page-foot notes float from their first call, later calls are plain links to the
+    note; as endnotes every call links to the note in the essay's Notes section."""
+    by_number = {note.number: note for note in essay.footnotes}
 
     def replace(match: re.Match[str]) -> str:
         number, call = int(match.group(1)), int(match.group(2))
-        if call == 1:
+        if call == 1 and notes == "footnotes":
             return (f'<span class="footnote" id="{essay.anchor}-fn{number}">'
-                    f"{print_note_html(notes[number])}</span>")
+                    f"{print_note_html(by_number[number])}</span>")
         return (f'<a class="noteref" href="#{essay.anchor}-fn{number}" '
                 f'id="{call_id(essay, number, call)}">{number}</a>')
 
     return NOTE_CALL.sub(replace, essay.body_html)
 
 
-def render_print_html(collection: Collection) -> str:
+LINK_HREF = re.compile(r'(<a\b[^>]*?)\s+href="[^"]*"')
+
+
+def without_links(html: str) -> str:
+    """The press PDF has no link annotations (PDF/X keeps the trimmed page free of them):
+    anchors stay, as text."""
+    return LINK_HREF.sub(r"\1", html)
+
+
+def credits(collection: Collection) -> list[tuple[Essay, Figure]]:
+    """Every figure with a credit, licence or source, in reading order."""
+    return [(essay, figure) for essay in collection.essays for figure in essay.figures
+            if figure.credit or figure.licence or figure.source]
+
+
+def render_print_html(collection: Collection, profile: str = "screen", links: bool = True,
+                      cover: bool = True) -> str:
+    """The whole book as one HTML document: cover (screen), front matter, the essays,
+    picture credits. `links` off leaves every anchor unlinked (press)."""
     template = environment(collection).get_template("print.html")
-    bodies = {e.anchor: Markup(print_body(e)) for e in collection.essays}
-    return template.render(**base_context(collection), bodies=bodies)
+    notes = collection.options.notes
+    edit = (lambda html: html) if links else without_links
+    bodies = {e.anchor: Markup(edit(print_body(e, notes))) for e in collection.essays}
+    endnotes = {e.anchor: [(note, Markup(edit(note.html))) for note in e.footnotes]
+                for e in collection.essays} if notes == "endnotes" else {}
+    html = template.render(
+        **base_context(collection), bodies=bodies, endnotes=endnotes, call_id=call_id,
+        profile=profile, links=links, cover=cover, cover_image=collection.options.cover,
+        credits=credits(collection))
+    return html if links else without_links(html)
 
 
 # -- EPUB ----------------------------------------------------------------------------------

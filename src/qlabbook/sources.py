@@ -5,13 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from qlabbook.errors import Diagnostics
-from qlabbook.model import PAGE_SIZES, EssaySource, Metadata, Options
+from qlabbook.model import (
+    NOTE_PLACEMENTS,
+    PAGE_SIZES,
+    PDF_PROFILES,
+    EssaySource,
+    Metadata,
+    Options,
+    page_dimensions,
+)
 from qlabbook.text import XML_INVALID, format_date, slugify
 
 CONFIG_NAME = "qlabbook.toml"
@@ -80,20 +89,70 @@ def load_config(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Options
         identifier=fields.text("identifier"),
         date=date,
         rights=fields.text("rights"),
+        edition=fields.text("edition"),
     )
     pdf = data.get("pdf", {})
-    page_size = pdf.get("page_size", "A4") if isinstance(pdf, dict) else "A4"
-    if not isinstance(page_size, str) or page_size not in PAGE_SIZES:
-        diagnostics.error("C104", f"unknown page_size {page_size!r}", path, line_of("page_size"),
-                          "use one of " + ", ".join(PAGE_SIZES))
-        page_size = "A4"
+    options = pdf_options(pdf if isinstance(pdf, dict) else {}, root, path, line_of,
+                          diagnostics)
     build = data.get("build", {})
     essays = build.get("essays", False) if isinstance(build, dict) else False
     if not isinstance(essays, bool):
         diagnostics.error("C104", f"[build] essays must be true or false, not {essays!r}", path,
                           line_of("essays"), "write essays = true")
         essays = False
-    return metadata, Options(page_size=page_size, essays=essays)
+    return metadata, replace(options, essays=essays)
+
+
+def pdf_options(pdf: dict[str, Any], root: Path, path: Path, line_of: Any,
+                diagnostics: Diagnostics) -> Options:
+    """The `[pdf]` table: trim size, profiles, bleed, note placement and cover image."""
+    page_size = pdf.get("page_size", "A4")
+    if not isinstance(page_size, str) or page_dimensions(page_size) is None:
+        diagnostics.error("C104", f"unknown page_size {page_size!r}", path, line_of("page_size"),
+                          "use one of " + ", ".join(PAGE_SIZES) + ' or a size such as '
+                          '"156x234 mm" (90-297 mm wide, 120-420 mm tall)')
+        page_size = "A4"
+    key = "profiles" if "profiles" in pdf else "profile"
+    chosen = pdf.get(key, ["screen"])
+    chosen = [chosen] if isinstance(chosen, str) else chosen
+    if not isinstance(chosen, list) or not chosen or any(
+            p not in PDF_PROFILES for p in chosen):
+        diagnostics.error("C104", f"unknown PDF {key} {pdf.get(key)!r}", path, line_of(key),
+                          'use "screen", "press" or both: profiles = ["screen", "press"]')
+        chosen = ["screen"]
+    bleed = pdf.get("bleed_mm", 3.0)
+    if isinstance(bleed, bool) or not isinstance(bleed, int | float) or not 0 <= bleed <= 10:
+        diagnostics.error("C104", f"bleed_mm must be a number of millimetres from 0 to 10, "
+                          f"not {bleed!r}", path, line_of("bleed_mm"), "printers ask for 3 to 5")
+        bleed = 3.0
+    notes = pdf.get("notes", "footnotes")
+    if notes not in NOTE_PLACEMENTS:
+        diagnostics.error("C104", f"unknown notes placement {notes!r}", path, line_of("notes"),
+                          'use "footnotes" (at the page foot) or "endnotes" (after each essay)')
+        notes = "footnotes"
+    cover = pdf.get("cover", "")
+    if not isinstance(cover, str):
+        diagnostics.error("C104", "cover must be the path of an image in the collection",
+                          path, line_of("cover"))
+        cover = ""
+    elif cover and not cover_is_usable(root, cover):
+        diagnostics.error("I101", f"cover image {cover!r} is not a readable image inside the "
+                          "collection", path, line_of("cover"),
+                          'give a path relative to qlabbook.toml, e.g. "images/cover.jpg"')
+        cover = ""
+    return Options(page_size=page_size, profiles=tuple(dict.fromkeys(chosen)),
+                   bleed_mm=float(bleed), notes=notes, cover=cover)
+
+
+def cover_is_usable(root: Path, cover: str) -> bool:
+    from qlabbook.images import image_size
+
+    target = (root / cover).resolve()
+    try:
+        target.relative_to(root.resolve())
+    except ValueError:
+        return False
+    return target.is_file() and image_size(target) is not None
 
 
 class Fields:
