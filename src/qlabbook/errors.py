@@ -42,6 +42,7 @@ CODES: dict[str, str] = {
     "I104": "an image file cannot be read as an image",
     "I105": "an image prints below 150 ppi in the press PDF",
     "R101": "the renderer reported a problem",
+    "R102": "a footnote could not be kept on the page of its call",
     "W101": "an output file cannot be written",
     "W102": "a new essay's file already exists",
 }

@@ -79,9 +79,9 @@ def page_rule(page_size: str, profile: PdfProfile, bleed_mm: float) -> str:
             f"margin: {top}mm {outer}mm {bottom}mm {inner}mm; }}"
             f"@page :left {{ margin-left: {outer}mm; margin-right: {inner}mm; }}"
             f"@page :right {{ margin-left: {inner}mm; margin-right: {outer}mm; }}"
-            # Sink the imprint so its few lines (about 45 mm) end at the foot of the page,
-            # and start titles about a third of the way down (percentages would follow width).
-            f".imprint {{ padding-top: {height - top - bottom - 50:.1f}mm; }}"
+            # The imprint fills its page's text block and sets its lines at the foot; titles
+            # start about a third of the way down (percentages would follow the width).
+            f".imprint {{ height: {height - top - bottom - 1:.1f}mm; }}"
             f".opening {{ padding-top: {(height - top - bottom) * 0.22:.1f}mm; }}"
             f".title-page {{ padding-top: {(height - top - bottom) * 0.3:.1f}mm; }}"
             f".cover {{ height: {height}mm; }}")
@@ -120,8 +120,10 @@ def weasyprint_logs() -> Iterator[LogCollector]:
         logger.propagate = propagate
 
 
-def render_document(collection: Collection, profile: str = "screen") -> Any:
-    """Lay the edition out with WeasyPrint: a weasyprint.Document, pages and all."""
+def render_document(collection: Collection, profile: str = "screen",
+                    repairs: tuple[str, ...] = ()) -> Any:
+    """Lay the edition out with WeasyPrint: a weasyprint.Document, pages and all.
+    `repairs` are CSS rules added last (see keep_notes_with_calls)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -139,6 +141,8 @@ def render_document(collection: Collection, profile: str = "screen") -> Any:
         sheets.append(CSS(string=own.read_text(encoding="utf-8"),
                           base_url=COLLECTION_URL + "styles/", font_config=fonts,
                           url_fetcher=fetcher))
+    if repairs:
+        sheets.append(CSS(string="\n".join(repairs), font_config=fonts))
     html = render_print_html(collection, profile=chosen.name, links=chosen.links,
                              cover=chosen.cover)
     # Image options act while images load, so they go to render(), not write_pdf().
@@ -163,6 +167,8 @@ def render_pdf(collection: Collection, diagnostics: Diagnostics,
     chosen = PROFILES[profile]
     with weasyprint_logs() as logs:
         document = render_document(collection, profile)
+        if collection.options.notes == "footnotes":
+            document = keep_notes_with_calls(collection, profile, document, diagnostics)
         if chosen.name == "press":
             check_image_resolution(collection, document, diagnostics)
         labels = folio_labels(document)
@@ -173,6 +179,95 @@ def render_pdf(collection: Collection, diagnostics: Diagnostics,
         diagnostics.warning("R101", f"PDF renderer: {message}")
     assert isinstance(pdf, bytes)
     return pdf
+
+
+# -- footnotes -----------------------------------------------------------------------------
+
+NOTE_ID = re.compile(r"^(e\d+)-fn(\d+)$")
+ESSAY_ID = re.compile(r"^e\d+$")
+MAX_REPAIRS = 8
+
+
+def anchor_pages(document: Any) -> dict[str, int]:
+    pages: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            pages.setdefault(name, index)
+    return pages
+
+
+def misplaced_notes(document: Any) -> list[tuple[str, int, int]]:
+    """(note id, page of its call, page of the note) for every page-foot note printed on
+    another page than its first call (page indexes from 0)."""
+    pages = anchor_pages(document)
+    found = []
+    for name, note_page in pages.items():
+        match = NOTE_ID.match(name)
+        call_page = pages.get(f"{match.group(1)}-fnref{match.group(2)}") if match else None
+        if call_page is not None and call_page != note_page:
+            found.append((name, call_page, note_page))
+    return sorted(found, key=lambda item: item[1])
+
+
+def last_text_block(document: Any, page: int) -> Any:
+    """The element of the last block of essay text laid out on a page."""
+    from weasyprint.formatting_structure import boxes
+
+    last = None
+    for box in document.pages[page]._page_box.descendants():
+        if isinstance(box, boxes.FootnoteAreaBox):
+            break  # the footnote area follows the page's text
+        if isinstance(box, boxes.BlockBox) and box.element is not None \
+                and box.element_tag in BREAKABLE_BLOCKS:
+            last = box.element
+    return last
+
+
+BREAKABLE_BLOCKS = {"p", "li", "h2", "h3", "h4", "h5", "h6", "figure", "blockquote", "table",
+                    "pre", "dd", "dt"}
+
+
+def css_path(root: Any, target: Any) -> str | None:
+    """A selector for `target` from its essay section: #e1 > :nth-child(2) > :nth-child(7)."""
+    parents = {child: parent for parent in root.iter() for child in parent}
+    steps = []
+    element = target
+    while element in parents:
+        parent = parents[element]
+        steps.append(f":nth-child({list(parent).index(element) + 1})")
+        if ESSAY_ID.match(parent.get("id", "")) and "essay" in parent.get("class", ""):
+            return f"#{parent.get('id')} > " + " > ".join(reversed(steps))
+        element = parent
+    return None
+
+
+def keep_notes_with_calls(collection: Collection, profile: str, document: Any,
+                          diagnostics: Diagnostics) -> Any:
+    """WeasyPrint 70 makes room for a paragraph's first line at a page foot (its orphans
+    check) by moving the page's last note to the next page, away from its call in an
+    earlier paragraph. Where that happened, start that paragraph on the next page (it
+    had at most two lines on this one) and lay the book out again."""
+    repairs: list[str] = []
+    for _ in range(MAX_REPAIRS):
+        misplaced = misplaced_notes(document)
+        if not misplaced:
+            return document
+        _, call_page, _ = misplaced[0]
+        block = last_text_block(document, call_page)
+        root = document.pages[call_page]._page_box.children[0].element  # <html>
+        rule = css_path(root, block) if block is not None and root is not None else None
+        if rule is None or f"{rule} {{ break-before: page; }}" in repairs:
+            break
+        repairs.append(f"{rule} {{ break-before: page; }}")
+        document = render_document(collection, profile, tuple(repairs))
+    for name, call_page, note_page in misplaced_notes(document):
+        essay = next(e for e in collection.essays if name.startswith(f"{e.anchor}-"))
+        number = name.rsplit("fn", 1)[1]
+        diagnostics.warning(
+            "R102", f"note {number} is printed on page {note_page + 1} of the {profile} PDF, "
+            f"its call on page {call_page + 1}", essay.source.path, None,
+            "shorten the note or the paragraph that calls it")
+    return document
 
 
 # -- page labels ---------------------------------------------------------------------------

@@ -117,7 +117,9 @@ def print_body(essay: Essay, notes: str = "footnotes") -> str:
     def replace(match: re.Match[str]) -> str:
         number, call = int(match.group(1)), int(match.group(2))
         if call == 1 and notes == "footnotes":
-            return (f'<span class="footnote" id="{essay.anchor}-fn{number}">'
+            # The empty mark before the note tells the PDF stage which page the call is on.
+            return (f'<span class="call-mark" id="{call_id(essay, number, 1)}"></span>'
+                    f'<span class="footnote" id="{essay.anchor}-fn{number}">'
                     f"{print_note_html(by_number[number])}</span>")
         return (f'<a class="noteref" href="#{essay.anchor}-fn{number}" '
                 f'id="{call_id(essay, number, call)}">{number}</a>')
