@@ -103,6 +103,9 @@ def print_note_html(note: Footnote) -> str:
         if element.tag in NOTE_BLOCKS:
             element.set("class", f"note-{element.tag}")
             element.tag = "span"
+            # White space between two note blocks would make an empty line in the note.
+            if element.tail is not None and not element.tail.strip():
+                element.tail = None
     # The first paragraph runs on from the hanging number; only later ones are blocks.
     if len(tree) and tree[0].get("class") == "note-p":
         tree[0].set("class", "note-first")
@@ -136,6 +139,11 @@ def without_links(html: str) -> str:
     return LINK_HREF.sub(r"\1", html)
 
 
+def url_breaks(url: str) -> Markup:
+    """A URL that may break after its slashes (and nowhere else), for narrow columns."""
+    return Markup("/<wbr>").join(Markup.escape(part) for part in url.split("/"))
+
+
 def credits(collection: Collection) -> list[tuple[Essay, Figure]]:
     """Every figure with a credit, licence or source, in reading order."""
     return [(essay, figure) for essay in collection.essays for figure in essay.figures
@@ -146,7 +154,9 @@ def render_print_html(collection: Collection, profile: str = "screen", links: bo
                       cover: bool = True) -> str:
     """The whole book as one HTML document: cover (screen), front matter, the essays,
     picture credits. `links` off leaves every anchor unlinked (press)."""
-    template = environment(collection).get_template("print.html")
+    env = environment(collection)
+    env.filters["url_breaks"] = url_breaks
+    template = env.get_template("print.html")
     notes = collection.options.notes
     edit = (lambda html: html) if links else without_links
     bodies = {e.anchor: Markup(edit(print_body(e, notes))) for e in collection.essays}
