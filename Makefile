@@ -11,7 +11,7 @@ RELEASE_PDF_PROFILES :=
 # SKIP_TESTS=1 when the tests have just run in an earlier step (CI).
 RELEASE_PREREQUISITES := $(if $(SKIP_TESTS),$(STAMP),test)
 
-.PHONY: build test lint release clean
+.PHONY: build test lint release clean proof
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(STAMP): pyproject.toml
 
 build: $(STAMP)
 	$(BIN)/qlabbook build .
+
+# A contact sheet of every page of each PDF in dist/, for editors (PDFium, no poppler).
+proof: build
+	$(BIN)/qlabbook proof dist/*.pdf
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -397,6 +397,28 @@ def list_essays(collection: CollectionArg = Path(".")) -> None:
     essay_table(loaded)
 
 
+@app.command()
+def proof(
+    pdfs: Annotated[list[Path], typer.Argument(
+        help="PDF files to proof.", exists=True, file_okay=True, dir_okay=False)],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Output folder [default: beside each PDF].")] = None,
+    dpi: Annotated[int, typer.Option("--dpi", min=10, max=300,
+                                     help="Resolution of the pages on the sheet.")] = 40,
+) -> None:
+    """Render each PDF's pages, in spreads, to a PNG contact sheet for editors."""
+    from qlabbook.proof import contact_sheet
+
+    for pdf in pdfs:
+        target = (out or pdf.parent) / f"{pdf.stem}-proof.png"
+        try:
+            written = contact_sheet(pdf, target, dpi=dpi)
+        except Exception as error:  # PDFium reports damaged files with its own error types
+            typer.echo(f"{pdf}: error: cannot render this PDF ({error})", err=True)
+            raise typer.Exit(EXIT_CONTENT) from None
+        typer.echo(str(written))
+
+
 def main() -> None:
     try:
         app()
