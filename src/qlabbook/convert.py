@@ -230,7 +230,7 @@ def resolve_images(body: ET.Element, context: EssayContext) -> list[Figure]:
             continue
         image.set("src", relative)
         figures.append((image, relative, alt, size))
-    result = []
+    result: list[Figure] = []
     for parent in body.iter("figure"):
         if parent.get("class") != "figure":
             continue

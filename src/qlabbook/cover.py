@@ -1,4 +1,5 @@
-"""A cover image drawn from the collection's metadata, for the EPUB."""
+"""The EPUB's cover image: the collection's own ([pdf] cover) or one drawn from its metadata.
+(The screen PDF sets its cover in HTML and CSS: see templates/print.html.)"""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ PAPER, INK, ACCENT = (246, 243, 236), (28, 28, 30), (88, 96, 112)
 
 
 def cover_jpeg(collection: Collection) -> bytes:
+    if collection.options.cover:
+        return supplied_cover_jpeg(collection)
     from PIL import Image, ImageDraw, ImageFont
 
     meta = collection.metadata
@@ -38,4 +41,17 @@ def cover_jpeg(collection: Collection) -> bytes:
                   font=small_font, fill=ACCENT)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=88, optimize=True)
+    return out.getvalue()
+
+
+def supplied_cover_jpeg(collection: Collection) -> bytes:
+    """The supplied cover as a JPEG no larger than the drawn one (EPUB readers show covers
+    small; a print-resolution file only makes the book heavier)."""
+    from PIL import Image
+
+    with Image.open(collection.root / collection.options.cover) as image:
+        picture = image.convert("RGB")
+    picture.thumbnail((WIDTH, HEIGHT))
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=88, optimize=True)
     return out.getvalue()

@@ -105,7 +105,7 @@ def test_page_labels_folios_contents_and_bookmarks_agree(trials: dict[str, Any],
     texts = [page_text(p) for p in reader.pages]
     # Printed folios: none in the front matter or on blank pages, the label elsewhere.
     for page, label in zip(reader.pages, labels, strict=True):
-        head, folio = furniture(page, "156x234 mm")
+        _, folio = furniture(page, "156x234 mm")
         if label.isdigit() and page_text(page):
             assert folio == label, (label, folio)
         else:
@@ -353,8 +353,20 @@ def test_proof_renders_a_contact_sheet(trials: dict[str, Any], tmp_path: Path) -
         # 15 pages in spreads: the cover alone, then 7 pairs; three spreads a row -> 3 rows.
         page_width = round(156 / 25.4 * 20)
         assert image.width >= 6 * page_width and image.height > 3 * round(234 / 25.4 * 20)
-        assert len(image.convert("L").getcolors(maxcolors=4096) or []) > 50  # pages, not an empty sheet
+        # Pages on the sheet, not an empty sheet.
+        assert len(image.convert("L").getcolors(maxcolors=4096) or []) > 50
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"not a pdf")
     failed = run_cli("proof", bad, "--out", tmp_path)
     assert failed.exit_code == 1 and "cannot render this PDF" in failed.stderr
+
+
+def test_readme_documents_the_pdf_options_and_proof() -> None:
+    readme = (REPOSITORY / "README.md").read_text()
+    assert "--pdf-profile" in run_cli("build", "--help").stdout and "--pdf-profile" in readme
+    help_text = run_cli("proof", "--help").stdout
+    for option in ("--out", "--dpi"):
+        assert option in help_text
+    assert "qlabbook proof PDF... [--out DIR] [--dpi N]" in readme
+    for key in ("`page_size`", "`profiles`", "`bleed_mm`", "`notes`", "`cover`", "`edition`"):
+        assert key in readme, key
