@@ -227,9 +227,19 @@ BREAKABLE_BLOCKS = {"p", "li", "h2", "h3", "h4", "h5", "h6", "figure", "blockquo
                     "pre", "dd", "dt"}
 
 
+HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
+
+
 def css_path(root: Any, target: Any) -> str | None:
-    """A selector for `target` from its essay section: #e1 > :nth-child(2) > :nth-child(7)."""
+    """A selector for `target` from its essay section: #e1 > :nth-child(2) > :nth-child(7).
+    A heading just before it goes with it, so the page does not end with a lone heading."""
     parents = {child: parent for parent in root.iter() for child in parent}
+    while target in parents:
+        siblings = list(parents[target])
+        index = siblings.index(target)
+        if index == 0 or siblings[index - 1].tag not in HEADINGS:
+            break
+        target = siblings[index - 1]
     steps = []
     element = target
     while element in parents:
