@@ -7,7 +7,7 @@ import logging
 import math
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,9 +121,10 @@ def weasyprint_logs() -> Iterator[LogCollector]:
 
 
 def render_document(collection: Collection, profile: str = "screen",
-                    repairs: tuple[str, ...] = ()) -> Any:
+                    repairs: tuple[str, ...] = (), moves: Mapping[str, int] | None = None) -> Any:
     """Lay the edition out with WeasyPrint: a weasyprint.Document, pages and all.
-    `repairs` are CSS rules added last (see keep_notes_with_calls)."""
+    `repairs` are CSS rules added last (see keep_notes_with_calls), `moves` figures to
+    defer (see place_figures)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -144,7 +145,7 @@ def render_document(collection: Collection, profile: str = "screen",
     if repairs:
         sheets.append(CSS(string="\n".join(repairs), font_config=fonts))
     html = render_print_html(collection, profile=chosen.name, links=chosen.links,
-                             cover=chosen.cover)
+                             cover=chosen.cover, moves=moves)
     # Image options act while images load, so they go to render(), not write_pdf().
     return HTML(string=html, base_url=COLLECTION_URL, url_fetcher=fetcher).render(
         stylesheets=sheets, font_config=fonts, **pdf_options(collection, chosen))
@@ -166,9 +167,7 @@ def render_pdf(collection: Collection, diagnostics: Diagnostics,
     """One profile's PDF as bytes: tagged, fonts embedded and subset, page labels set."""
     chosen = PROFILES[profile]
     with weasyprint_logs() as logs:
-        document = render_document(collection, profile)
-        if collection.options.notes == "footnotes":
-            document = keep_notes_with_calls(collection, profile, document, diagnostics)
+        document = lay_out(collection, profile, diagnostics)
         if chosen.name == "press":
             check_image_resolution(collection, document, diagnostics)
         labels = folio_labels(document)
@@ -251,8 +250,93 @@ def css_path(root: Any, target: Any) -> str | None:
     return None
 
 
+def lay_out(collection: Collection, profile: str, diagnostics: Diagnostics) -> Any:
+    """The book laid out, then settled: figures that left a gap deferred, then notes kept
+    with their calls (in that order: moving a figure changes what a note repair names)."""
+    document, moves = place_figures(collection, profile, render_document(collection, profile))
+    if collection.options.notes == "footnotes":
+        document = keep_notes_with_calls(collection, profile, document, diagnostics, moves)
+    return document
+
+
+# -- figures -------------------------------------------------------------------------------
+
+GAP_SHARE = 0.25  # a page whose text stops this far above its foot has a gap worth filling
+MAX_FIGURE_MOVES = 6
+
+
+def flow_boxes(box: Any) -> Iterator[Any]:
+    """The boxes of a page's text flow: not its footnotes, not its margin boxes."""
+    from weasyprint.formatting_structure import boxes
+
+    yield box
+    for child in getattr(box, "children", ()):
+        if not isinstance(child, boxes.FootnoteAreaBox | boxes.MarginBox):
+            yield from flow_boxes(child)
+
+
+def text_bottom_gap(page: Any) -> float:
+    """How much of the page's text block (less its notes) is left empty at the foot, as a
+    share of the text block's height."""
+    from weasyprint.formatting_structure import boxes
+
+    page_box = page._page_box
+    top = page_box.content_box_y()
+    bottom = top + page_box.height
+    for child in page_box.children:
+        if isinstance(child, boxes.FootnoteAreaBox) and child.children:
+            bottom = min(bottom, child.position_y)
+    used = max((b.position_y + b.margin_height() for b in flow_boxes(page_box)
+                if isinstance(b, boxes.LineBox | boxes.ReplacedBox)), default=top)
+    return float(max(0.0, bottom - used) / page_box.height)
+
+
+def gaps(document: Any) -> list[float]:
+    return [round(text_bottom_gap(page), 3) for page in document.pages]
+
+
+def figure_to_defer(document: Any) -> str | None:
+    """The id of the first figure that opens a page after a page left with a gap, when text
+    follows it that could fill that gap."""
+    from weasyprint.formatting_structure import boxes
+
+    for index in range(1, len(document.pages)):
+        first = next((b for b in flow_boxes(document.pages[index]._page_box)
+                      if isinstance(b, boxes.BlockBox) and b.element_tag in
+                      BREAKABLE_BLOCKS), None)
+        if first is None or first.element_tag != "figure":
+            continue
+        figure_id = first.element.get("id", "")
+        if "figure" not in first.element.get("class", "") or not figure_id:
+            continue
+        if text_bottom_gap(document.pages[index - 1]) > GAP_SHARE:
+            return str(figure_id)
+    return None
+
+
+def place_figures(collection: Collection, profile: str,
+                  document: Any) -> tuple[Any, dict[str, int]]:
+    """WeasyPrint moves a figure that does not fit to the next page and leaves the rest of
+    the page empty. Move such a figure below the next paragraph instead (a float to the
+    next page's top, as a typesetter would), until the gap is gone."""
+    moves: dict[str, int] = {}
+    tried: set[str] = set()
+    for _ in range(MAX_FIGURE_MOVES):
+        figure_id = figure_to_defer(document)
+        if figure_id is None or figure_id in tried:
+            break
+        moved = {**moves, figure_id: moves.get(figure_id, 0) + 1}
+        attempt = render_document(collection, profile, moves=moved)
+        if gaps(attempt) == gaps(document):
+            tried.add(figure_id)  # it cannot go further down (a heading or figure follows)
+            continue
+        document, moves = attempt, moved
+    return document, moves
+
+
 def keep_notes_with_calls(collection: Collection, profile: str, document: Any,
-                          diagnostics: Diagnostics) -> Any:
+                          diagnostics: Diagnostics,
+                          moves: Mapping[str, int] | None = None) -> Any:
     """WeasyPrint 70 makes room for a paragraph's first line at a page foot (its orphans
     check) by moving the page's last note to the next page, away from its call in an
     earlier paragraph. Where that happened, start that paragraph on the next page (it
@@ -269,7 +353,7 @@ def keep_notes_with_calls(collection: Collection, profile: str, document: Any,
         if rule is None or f"{rule} {{ break-before: page; }}" in repairs:
             break
         repairs.append(f"{rule} {{ break-before: page; }}")
-        document = render_document(collection, profile, tuple(repairs))
+        document = render_document(collection, profile, tuple(repairs), moves)
     for name, call_page, note_page in misplaced_notes(document):
         essay = next(e for e in collection.essays if name.startswith(f"{e.anchor}-"))
         number = name.rsplit("fn", 1)[1]

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib.resources import files
 from pathlib import Path
 
@@ -150,16 +150,43 @@ def credits(collection: Collection) -> list[tuple[Essay, Figure]]:
             if figure.credit or figure.licence or figure.source]
 
 
+# A deferred figure stays in its section and keeps its place among the figures.
+FIXED_BLOCKS = {"h2", "h3", "h4", "h5", "h6", "figure"}
+
+
+def defer_figures(html: str, moves: Mapping[str, int]) -> str:
+    """Move each figure named in `moves` down past that many following blocks (never past
+    a heading or another figure), so text fills the page the figure did not fit on."""
+    body = parse_fragment(html)
+    for figure_id, count in moves.items():
+        figure = next((child for child in body if child.get("id") == figure_id), None)
+        if figure is None:
+            continue
+        index = list(body).index(figure)
+        target = index
+        while target - index < count and target + 1 < len(body) \
+                and body[target + 1].tag not in FIXED_BLOCKS:
+            target += 1
+        if target != index:
+            body.remove(figure)
+            body.insert(target, figure)
+    return serialize_children(body)
+
+
 def render_print_html(collection: Collection, profile: str = "screen", links: bool = True,
-                      cover: bool = True) -> str:
+                      cover: bool = True, moves: Mapping[str, int] | None = None) -> str:
     """The whole book as one HTML document: cover (screen), front matter, the essays,
-    picture credits. `links` off leaves every anchor unlinked (press)."""
+    picture credits. `links` off leaves every anchor unlinked (press); `moves` defers
+    figures (see defer_figures)."""
     env = environment(collection)
     env.filters["url_breaks"] = url_breaks
     template = env.get_template("print.html")
     notes = collection.options.notes
     edit = (lambda html: html) if links else without_links
-    bodies = {e.anchor: Markup(edit(print_body(e, notes))) for e in collection.essays}
+    bodies = {e.anchor: Markup(edit(defer_figures(print_body(e, notes), moves)
+                                    if moves and any(f.anchor in moves for f in e.figures)
+                                    else print_body(e, notes)))
+              for e in collection.essays}
     endnotes = {e.anchor: [(note, Markup(edit(note.html))) for note in e.footnotes]
                 for e in collection.essays} if notes == "endnotes" else {}
     html = template.render(

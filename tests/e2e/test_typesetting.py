@@ -16,6 +16,7 @@ from qlabbook.pdf import (
     folio_labels,
     geometry,
     keep_notes_with_calls,
+    lay_out,
     misplaced_notes,
     printed_images,
     render_document,
@@ -28,10 +29,11 @@ def collection() -> Collection:
 
 
 def build_layout(root: Any) -> Any:
-    """The press layout as the build writes it (notes kept with their calls)."""
-    collection = load_collection(root)
-    document = render_document(collection, "press")
-    return keep_notes_with_calls(collection, "press", document, Diagnostics())
+    """The press layout as the build writes it (figures placed, notes with their calls)."""
+    diagnostics = Diagnostics()
+    document = lay_out(load_collection(root), "press", diagnostics)
+    assert diagnostics.items == []
+    return document
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +167,28 @@ def test_folio_labels_for_the_epub_page_list(collection: Collection) -> None:
     labels = folio_labels(document)
     assert labels[:7] == ["Cover", "Inside cover", "i", "ii", "iii", "iv", "1"]
     assert labels[6:] == [str(n) for n in range(1, len(labels) - 5)]
+
+
+def test_a_figure_that_does_not_fit_lets_the_next_paragraph_fill_the_page(
+        laid_out: Any) -> None:
+    found = parts(laid_out)
+    blocks = essay_blocks(laid_out)
+    [harbour] = [b for b in blocks if b.get("id") == "e2-fig1"]
+    before = blocks[blocks.index(harbour) - 1]
+    # The paragraph written after the picture now comes before it, on the opening page.
+    assert "".join(before.itertext()).startswith("The thumbnail is small")
+    [first_paragraph] = [b for b in blocks if "".join(b.itertext()).startswith(
+        "The harbour photograph")]
+    assert found[before][0][0] == found[first_paragraph][0][0]
+    assert found[harbour][0][0] == found[before][0][0] + 1
+
+
+def test_defer_figures_moves_past_text_but_not_past_headings_or_figures() -> None:
+    from qlabbook.render import defer_figures
+
+    html = ('<p>a</p><figure class="figure" id="f1"><img src="x.png" alt="x"></figure>'
+            '<p>b</p><p>c</p><h2>H</h2><p>d</p>')
+    assert defer_figures(html, {"f1": 1}).startswith('<p>a</p><p>b</p><figure')
+    assert defer_figures(html, {"f1": 5}).startswith('<p>a</p><p>b</p><p>c</p><figure')
+    two = html.replace("<p>b</p>", '<figure class="figure" id="f2"></figure>')
+    assert defer_figures(two, {"f1": 2}) == defer_figures(two, {})
