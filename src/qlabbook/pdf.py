@@ -391,6 +391,15 @@ def folio_labels(document: Any) -> list[str]:
     return labels
 
 
+def folio_map(collection: Collection, diagnostics: Diagnostics,
+              profile: str = "screen") -> tuple[list[str], dict[str, int]]:
+    """The pagination the built PDF has: every page's label (folio_labels) and the index of
+    the page each element id starts on (e.g. "e1", "e1-next-steps", "e1-fn3"). For an
+    EPUB page-list drawn from the screen PDF."""
+    document = lay_out(collection, profile, diagnostics)
+    return folio_labels(document), anchor_pages(document)
+
+
 def roman(number: int) -> str:
     numerals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
                 (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]

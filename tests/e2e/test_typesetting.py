@@ -192,3 +192,12 @@ def test_defer_figures_moves_past_text_but_not_past_headings_or_figures() -> Non
     assert defer_figures(html, {"f1": 5}).startswith('<p>a</p><p>b</p><p>c</p><figure')
     two = html.replace("<p>b</p>", '<figure class="figure" id="f2"></figure>')
     assert defer_figures(two, {"f1": 2}) == defer_figures(two, {})
+
+
+def test_folio_map_matches_the_built_pdf(collection: Collection) -> None:
+    from qlabbook.pdf import folio_map
+
+    labels, pages = folio_map(collection, Diagnostics())
+    assert labels[pages["e1"]] == "1" and labels[pages["e2"]] == "7"
+    assert labels[pages["picture-credits"]] == "9"
+    assert labels[pages["e1-fn8"]] == labels[pages["e1-fnref8"]]  # the repaired layout
