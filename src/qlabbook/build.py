@@ -79,6 +79,7 @@ class Artefact:
     format: str
     data: bytes
     essay: int | None = None
+    profile: str = ""  # PDFs: "screen" or "press"
 
 
 @dataclass
@@ -103,11 +104,12 @@ def default_jobs() -> int:
 def build(root: Path, out: Path | None = None, formats: Sequence[str] = FORMATS,
           diagnostics: Diagnostics | None = None, progress: Progress | None = None,
           strict: bool = False, essays: bool | None = None, only: Sequence[int] = (),
-          jobs: int | None = None, cache: bool = True) -> BuildReport:
+          jobs: int | None = None, cache: bool = True,
+          pdf_profiles: Sequence[str] | None = None) -> BuildReport:
     """Build the editions into `out` (default root/dist): the collected edition, and with
     `essays` (default: the collection's [build] essays) one per essay; `only` builds just
-    those essays' editions. Nothing is written unless all of them rendered; each file
-    appears whole or not at all."""
+    those essays' editions. `pdf_profiles` (screen, press) overrides [pdf] profiles.
+    Nothing is written unless all of them rendered; each file appears whole or not at all."""
     from qlabbook.cache import CACHE_FOLDER, RenderCache
 
     started = time.perf_counter()
@@ -124,7 +126,8 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] = FORMATS,
     diagnostics.raise_if_errors()
     per_essay = collection.options.essays if essays is None else essays
     chosen = list(only) if only else numbers if per_essay else []
-    plan = plan_editions(collection, list(formats), collected=not only, essays=chosen)
+    plan = plan_editions(collection, list(formats), collected=not only, essays=chosen,
+                         profiles=pdf_profiles)
     report = BuildReport()
     render_cache = RenderCache(root / CACHE_FOLDER if cache else None)
     artefacts = render_editions(plan, diagnostics, progress, report, render_cache,
@@ -167,7 +170,8 @@ def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Pro
     progress.start(len(misses))
     if jobs <= 1 or len(misses) <= 1:
         for index in misses:
-            results[index] = render_edition(plan[index].collection, plan[index].format)
+            results[index] = render_edition(plan[index].collection, plan[index].format,
+                                            plan[index].profile)
             progress.done(plan[index].label)
     else:
         results.update(render_in_parallel(plan, misses, progress, jobs))
@@ -180,7 +184,8 @@ def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Pro
             report.rendered.append(edition.label)
             if keys[index] and not any(d.severity is Severity.ERROR for d in found):
                 cache.put(edition, keys[index], data, found)
-        artefacts.append(Artefact(edition.path, edition.format, data, edition.essay))
+        artefacts.append(Artefact(edition.path, edition.format, data, edition.essay,
+                                  edition.profile))
     return artefacts
 
 
@@ -193,7 +198,7 @@ def render_in_parallel(plan: list[Edition], misses: list[int], progress: Progres
     results = {}
     try:
         futures = {pool.submit(render_in_worker, plan[i].collection, plan[i].format,
-                               environment, folder): i
+                               environment, folder, plan[i].profile): i
                    for i in misses}  # the collected edition, the longest, goes first
         for future in as_completed(futures):
             index = futures[future]
@@ -221,26 +226,28 @@ def worker_context() -> BaseContext:
 
 
 def render_in_worker(collection: Collection, fmt: str, environment: dict[str, str],
-                     folder: str) -> tuple[bytes, list[Diagnostic]]:
+                     folder: str, profile: str = "") -> tuple[bytes, list[Diagnostic]]:
     """Render in the environment (SOURCE_DATE_EPOCH above all) and the working folder (the
     collection's path may be relative) of the build, not those the fork server started in."""
     os.environ.clear()
     os.environ.update(environment)
     os.chdir(folder)
-    return render_edition(collection, fmt)
+    return render_edition(collection, fmt, profile)
 
 
-def render_edition(collection: Collection, fmt: str) -> tuple[bytes, list[Diagnostic]]:
+def render_edition(collection: Collection, fmt: str,
+                   profile: str = "") -> tuple[bytes, list[Diagnostic]]:
     """One edition's bytes and what the renderer said."""
     diagnostics = Diagnostics()
-    return render(collection, fmt, diagnostics), diagnostics.items
+    return render(collection, fmt, diagnostics, profile), diagnostics.items
 
 
-def render(collection: Collection, fmt: str, diagnostics: Diagnostics) -> bytes:
+def render(collection: Collection, fmt: str, diagnostics: Diagnostics,
+           profile: str = "") -> bytes:
     if fmt == "pdf":
         from qlabbook.pdf import render_pdf
 
-        return render_pdf(collection, diagnostics)
+        return render_pdf(collection, diagnostics, profile or "screen")
     from qlabbook.epub import render_epub
 
     return render_epub(collection)
@@ -254,7 +261,8 @@ def manifest_entries(collection: Collection, artefacts: list[Artefact],
         "path": a.path.as_posix(), "format": a.format, "bytes": len(a.data),
         "sha256": hashlib.sha256(a.data).hexdigest(),
         "edition": "collected" if a.essay is None else "essay",
-        **({} if a.essay is None else {"essay": a.essay})} for a in artefacts}
+        **({} if a.essay is None else {"essay": a.essay}),
+        **({"profile": a.profile} if a.profile else {})} for a in artefacts}
     stems = {e.number: essay_file_stem(e) for e in collection.essays}
     for entry in previous_manifest(out):
         path = entry.get("path")
@@ -268,10 +276,11 @@ def manifest_entries(collection: Collection, artefacts: list[Artefact],
         entries[path] = {**entry, "bytes": len(data),
                          "sha256": hashlib.sha256(data).hexdigest()}
 
-    def order(entry: dict[str, Any]) -> tuple[int, int, int, str]:
+    def order(entry: dict[str, Any]) -> tuple[int, int, int, int, str]:
         fmt = entry.get("format")
         return (0 if entry.get("edition") == "collected" else 1, entry.get("essay", 0),
-                FORMATS.index(fmt) if fmt in FORMATS else len(FORMATS), entry["path"])
+                FORMATS.index(fmt) if fmt in FORMATS else len(FORMATS),
+                1 if entry.get("profile") == "press" else 0, entry["path"])
 
     return sorted(entries.values(), key=order)
 

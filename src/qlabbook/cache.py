@@ -75,6 +75,7 @@ def edition_key(edition: Edition) -> str:
     hasher = Hasher()
     hasher.add("tool", tool_fingerprint())
     hasher.add("format", edition.format)
+    hasher.add("profile", edition.profile)
     hasher.add("time", build_time(collection).isoformat())
     hasher.add("metadata", repr(collection.metadata))
     # Whether per-essay editions are wanted does not change how any one edition renders.

@@ -36,6 +36,11 @@ class Format(StrEnum):
     epub = "epub"
 
 
+class PdfProfile(StrEnum):
+    screen = "screen"
+    press = "press"
+
+
 class CheckFormat(StrEnum):
     text = "text"
     github = "github"
@@ -183,6 +188,10 @@ def build(
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
+    pdf_profiles: Annotated[list[PdfProfile] | None, typer.Option(
+        "--pdf-profile", help="screen (the download) or press (PDF/X with bleed and crop "
+        "marks); repeat for both [default: [pdf] profiles, else screen].",
+        show_default=False)] = None,
 ) -> None:
     """Build the collected PDF and EPUB (and per-essay editions), manifest.json and
     SHA256SUMS."""
@@ -194,7 +203,8 @@ def build(
         with progress_reporter() as progress:
             result = library.build(collection, out, chosen, diagnostics, progress, strict,
                                    essays=essays, only=essay or (), jobs=jobs,
-                                   cache=not no_cache)
+                                   cache=not no_cache,
+                                   pdf_profiles=[p.value for p in pdf_profiles or ()] or None)
     except QlabbookError:
         finish(diagnostics, strict)
         raise typer.Exit(EXIT_CONTENT) from None

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qlabbook.model import Collection, Essay, Metadata
 
 FORMATS = ("pdf", "epub")
+# `<slug>.pdf` is the screen edition a reader downloads, `<slug>-press.pdf` the printer's.
+PROFILE_SUFFIX = {"screen": "", "press": "-press"}
 ESSAYS_FOLDER = "essays"
 # A link the converter made to another essay: <a href="#e3-a-heading">…</a>. Links never nest,
 # so the first </a> closes it.
@@ -24,11 +27,13 @@ class Edition:
     format: str
     path: Path  # relative to the output folder
     essay: int | None = None  # the essay's number for a one-essay edition
+    profile: str = ""  # PDFs: "screen" or "press"
 
     @property
     def label(self) -> str:
         which = "collected edition" if self.essay is None else f"essay {self.essay}"
-        return f"{which} {self.format.upper()}"
+        kind = f" ({self.profile})" if self.profile == "press" else ""
+        return f"{which} {self.format.upper()}{kind}"
 
 
 def essay_file_stem(essay: Essay) -> str:
@@ -38,19 +43,29 @@ def essay_file_stem(essay: Essay) -> str:
 
 
 def plan_editions(collection: Collection, formats: tuple[str, ...] | list[str],
-                  collected: bool, essays: list[int]) -> list[Edition]:
-    """The collected edition (when asked for), then each chosen essay's, in series order."""
-    plan = []
-    if collected:
-        plan += [Edition(collection, fmt, Path(f"{collection.slug}.{fmt}"))
-                 for fmt in FORMATS if fmt in formats]
+                  collected: bool, essays: list[int],
+                  profiles: Sequence[str] | None = None) -> list[Edition]:
+    """The collected edition (when asked for), then each chosen essay's, in series order;
+    a PDF for each profile (default: the collection's [pdf] profiles)."""
+    chosen = list(dict.fromkeys(profiles or collection.options.profiles))
+
+    def files(book: Collection, folder: Path, stem: str, essay: int | None) -> list[Edition]:
+        found = []
+        for fmt in FORMATS:
+            if fmt not in formats:
+                continue
+            if fmt == "pdf":
+                found += [Edition(book, fmt, folder / f"{stem}{PROFILE_SUFFIX[p]}.pdf", essay, p)
+                          for p in chosen]
+            else:
+                found.append(Edition(book, fmt, folder / f"{stem}.{fmt}", essay))
+        return found
+
+    plan = files(collection, Path(), collection.slug, None) if collected else []
     for essay in collection.essays:
-        if essay.number not in essays:
-            continue
-        alone = essay_collection(collection, essay)
-        stem = essay_file_stem(essay)
-        plan += [Edition(alone, fmt, Path(ESSAYS_FOLDER, f"{stem}.{fmt}"), essay.number)
-                 for fmt in FORMATS if fmt in formats]
+        if essay.number in essays:
+            plan += files(essay_collection(collection, essay), Path(ESSAYS_FOLDER),
+                          essay_file_stem(essay), essay.number)
     return plan
 
 
@@ -64,7 +79,7 @@ def essay_collection(collection: Collection, essay: Essay) -> Collection:
         title=essay.title, subtitle=source.subtitle, series=meta.series,
         authors=source.authors or meta.authors, publisher=meta.publisher,
         language=meta.language, identifier=essay_identifier(meta, essay.number),
-        date=source.date or meta.date, rights=meta.rights,
+        date=source.date or meta.date, rights=meta.rights, edition=meta.edition,
         collection_title=meta.title, essay_number=essay.number)
     alone = replace(
         essay, body_html=unlink_other_essays(essay.body_html, essay.number),
