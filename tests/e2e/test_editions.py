@@ -82,7 +82,7 @@ def test_essay_epub_carries_only_its_own_images(essays_build: dict[str, Any]) ->
 
 def test_essay_pdf_title_page_imprint_and_metadata(essays_build: dict[str, Any]) -> None:
     path = essays_build["out"] / "essays" / "10-b-ten.pdf"
-    texts = page_texts(path)
+    texts = page_texts(path)[2:]  # after the cover and its blank verso
     assert texts[0].startswith("Test project one · Essay 10 The long view")
     assert "Essay 10 in the series Test project one, also published in the collected " \
         "edition Fixture Series." in texts[1]

@@ -119,3 +119,21 @@ def test_imprint_gives_rights_publisher_date_identifier_and_edition() -> None:
                      "© Cleo Compositor", "urn:uuid:5d1f0c7e-8a41-4f0e-9b8e-3a7c2e1d4b55",
                      "screen edition"):
         assert expected in imprint, expected
+
+
+def test_every_edition_gets_a_pdf_per_profile() -> None:
+    from qlabbook.build import load_collection
+    from qlabbook.editions import plan_editions
+
+    collection = load_collection(FIXTURES / "series")
+    plan = plan_editions(collection, ["pdf", "epub"], collected=True, essays=[2],
+                         profiles=["screen", "press"])
+    assert [(e.path.as_posix(), e.profile, e.label) for e in plan] == [
+        ("fixture-series.pdf", "screen", "collected edition PDF"),
+        ("fixture-series-press.pdf", "press", "collected edition PDF (press)"),
+        ("fixture-series.epub", "", "collected edition EPUB"),
+        ("essays/02-c-opening.pdf", "screen", "essay 2 PDF"),
+        ("essays/02-c-opening-press.pdf", "press", "essay 2 PDF (press)"),
+        ("essays/02-c-opening.epub", "", "essay 2 EPUB")]
+    # Without an override, the collection's [pdf] profiles (screen by default).
+    assert [e.profile for e in plan_editions(collection, ["pdf"], True, [])] == ["screen"]

@@ -89,7 +89,7 @@ def test_the_pdf_profile_option_overrides_the_collection(tmp_path: Path) -> None
     result = run_cli("build", root, "-o", tmp_path / "out", "-f", "pdf", "--pdf-profile", "press")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "fixture-series-press.pdf", "manifest.json"]
+        "SHA256SUMS", "fixture-series-press.pdf", "manifest.json"]
     assert run_cli("build", root, "--pdf-profile", "proof").exit_code == 2
 
 
