@@ -84,6 +84,8 @@ def edition_key(edition: Edition) -> str:
         hasher.add("essay", repr(essay))
     for src in images(edition):
         hasher.add_file("image " + src, root / src)
+    if collection.options.cover:  # [pdf] cover: the screen PDF's first page, the EPUB's cover
+        hasher.add_file("cover " + collection.options.cover, root / collection.options.cover)
     for folder in ("styles", "templates"):
         for path in sorted((root / folder).rglob("*")) if (root / folder).is_dir() else []:
             if path.is_file():

@@ -137,3 +137,20 @@ def test_every_edition_gets_a_pdf_per_profile() -> None:
         ("essays/02-c-opening.epub", "", "essay 2 EPUB")]
     # Without an override, the collection's [pdf] profiles (screen by default).
     assert [e.profile for e in plan_editions(collection, ["pdf"], True, [])] == ["screen"]
+
+
+def test_a_changed_cover_image_changes_the_cache_key(tmp_path: Path) -> None:
+    from qlabbook.build import load_collection
+    from qlabbook.cache import edition_key
+    from qlabbook.editions import plan_editions
+
+    root = tmp_path / "series"
+    shutil.copytree(FIXTURES / "series", root)
+    shutil.copy(root / "images/card.png", root / "images/cover.png")
+    config = root / "qlabbook.toml"
+    config.write_text(config.read_text() + '\n[pdf]\ncover = "images/cover.png"\n')
+    [edition] = plan_editions(load_collection(root), ["pdf"], True, [])
+    before = edition_key(edition)
+    (root / "images/cover.png").write_bytes((FIXTURES / "typesetting/images/thumbnail.png")
+                                            .read_bytes())
+    assert edition_key(edition) != before
