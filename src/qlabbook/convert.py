@@ -79,6 +79,15 @@ class EssayContext:
             line = self.source.line_of(needle[1:])
         return line
 
+    def line_of_occurrence(self, needle: str, occurrence: int) -> int | None:
+        """The line of the `occurrence`-th (from 0) `needle`, or of the first if there are fewer."""
+        index = -1
+        for _ in range(occurrence + 1):
+            index = self.source.body.find(needle, index + 1)
+            if index < 0:
+                return self.line(needle)
+        return self.source.line_of(needle, index)
+
 
 def convert_collection(root: Path, metadata: Metadata, options: Options,
                        sources: list[EssaySource], diagnostics: Diagnostics) -> Collection:
@@ -165,6 +174,7 @@ def assign_heading_ids(body: ET.Element, anchor: str) -> list[Heading]:
 
 def resolve_links(body: ET.Element, context: EssayContext) -> None:
     """Links to essays become in-book anchors (#e2-heading); other local files are refused."""
+    occurrences: dict[str, int] = {}  # the same link written twice is reported at each line
     for link in body.iter("a"):
         href = link.get("href", "")
         parts = urlsplit(href)
@@ -184,7 +194,10 @@ def resolve_links(body: ET.Element, context: EssayContext) -> None:
                 continue
             target = f"{essay}-{parts.fragment}" if parts.fragment else essay
         link.set("href", f"#{target}")
-        context.links.append((target, text, context.line(f"({href}")))
+        needle = f"({href}"
+        line = context.line_of_occurrence(needle, occurrences.get(needle, 0))
+        occurrences[needle] = occurrences.get(needle, 0) + 1
+        context.links.append((target, text, line))
 
 
 def check_links(essays: list[Essay], contexts: list[EssayContext]) -> None:

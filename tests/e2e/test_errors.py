@@ -190,10 +190,7 @@ ESSAY_CASES = [
          "[M202]",
          "essays/x.md:8: error: link 'a' points to #nowhere, which is not a heading of essay 2 "
          "[M202]"],
-        id="same-broken-link-twice",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "both links are located at the first occurrence (line 6), the two diagnostics "
-            "become identical and are deduplicated: the one on line 8 is never reported"))),
+        id="same-broken-link-twice"),
     pytest.param(
         (*FRONT, "See [this][ref].", "", "[ref]: gone.md"),
         ["essays/x.md:8: error: link to 'gone.md', which is not an essay of this collection "
