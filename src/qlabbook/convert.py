@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import posixpath
 import re
+import signal
+import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -25,7 +29,7 @@ from qlabbook.model import (
     Metadata,
     Options,
 )
-from qlabbook.sanitize import sanitize
+from qlabbook.sanitize import MAX_DEPTH, depth, sanitize
 from qlabbook.text import slugify
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -34,6 +38,16 @@ SELF_CLOSED = re.compile(r"<([a-zA-Z][\w-]*)([^<>]*?)\s*/>")
 WORD = re.compile(r"\w+(?:['’-]\w+)*")
 # The neutral note call the renderers replace: <qlab-note n="3" call="1"></qlab-note>
 NOTE_CALL = re.compile(r'<qlab-note n="(\d+)" call="(\d+)"></qlab-note>')
+QUOTE_MARKERS, OPEN_TAG, CLOSE_TAG = re.compile(r"[>\s]*"), re.compile("<[A-Za-z]"), \
+    re.compile("</[A-Za-z]")
+MAX_NOTES = 999  # notes in one essay; more is a runaway paste, not an essay
+# Converting an essay may take this long, plus a second for every 10 KB of its text. Python-
+# Markdown is quadratic on some odd inputs (thousands of unclosed brackets); this bounds them.
+CONVERT_SECONDS, CONVERT_SECONDS_PER_10KB = 5.0, 1.0
+
+
+class ConversionTimeout(Exception):
+    """An essay took longer than its time budget to convert."""
 
 
 def make_markdown() -> tuple[Markdown, NotesExtension]:
@@ -77,7 +91,12 @@ class EssayContext:
         if line is None and needle.startswith("("):
             # Reference-style links and raw HTML name the target without a parenthesis.
             line = self.source.line_of(needle[1:])
-        return line
+        if line is None:
+            # Escapes and character references change the text: try its longest plain word,
+            # then fall back on the body's first line rather than no location at all.
+            words = sorted(re.findall(r"[A-Za-z0-9_.-]{3,}", needle), key=len, reverse=True)
+            line = self.source.line_of(words[0]) if words else None
+        return line if line is not None else self.source.body_line
 
     def line_of_occurrence(self, needle: str, occurrence: int) -> int | None:
         """The line of the `occurrence`-th (from 0) `needle`, or of the first if there are fewer."""
@@ -113,10 +132,51 @@ def convert_essays(root: Path, metadata: Metadata, options: Options,
 
 
 def convert_essay(md: Markdown, notes: NotesExtension, context: EssayContext) -> Essay:
+    budget = CONVERT_SECONDS + CONVERT_SECONDS_PER_10KB * len(context.source.body) / 10_000
+    try:
+        with time_limit(budget):
+            return convert_body(md, notes, context)
+    except ConversionTimeout:
+        context.diagnostics.error(
+            "M107", f"the essay took longer than {budget:.0f} s to convert",
+            context.source.path, context.source.body_line,
+            "look for a long run of unclosed brackets, '<' or '*' pasted by mistake")
+    except RecursionError:
+        context.error("M105", f"the essay is nested too deeply (limit {MAX_DEPTH} levels)",
+                      first_deep_line(context.source.body),
+                      "flatten deeply nested lists, quotations or HTML elements")
+    return Essay(source=context.source, anchor=context.anchor, body_html="", footnotes=(),
+                 figures=(), headings=(), words=0)
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise ConversionTimeout in the block after `seconds` (main thread on POSIX only;
+    elsewhere the block runs unbounded)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not \
+            threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise ConversionTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> Essay:
     md.reset()
     body = parse_fragment(md.convert(context.source.body))
     definitions = list(notes.definitions)
-    sanitize(body, lambda message, needle: context.warning("M301", message, needle))
+    if not within_depth(body, context):
+        body = ET.Element("div")
+    sanitize(body, context.warning)
     headings = assign_heading_ids(body, context.anchor)
     resolve_links(body, context)
     figures = resolve_images(body, context)
@@ -127,6 +187,33 @@ def convert_essay(md: Markdown, notes: NotesExtension, context: EssayContext) ->
         footnotes=footnotes, figures=tuple(figures), headings=tuple(headings),
         words=len(WORD.findall(text)),
     )
+
+
+def within_depth(tree: ET.Element, context: EssayContext) -> bool:
+    """Refuse absurd nesting (the XML tools downstream recurse once per level)."""
+    levels = depth(tree)
+    if levels <= MAX_DEPTH:
+        return True
+    context.error("M105", f"elements nested {levels} levels deep (limit {MAX_DEPTH})",
+                  first_deep_line(context.source.body),
+                  "flatten deeply nested lists, quotations or HTML elements")
+    return False
+
+
+def first_deep_line(body: str) -> str | None:
+    """The first source line that opens more levels than the limit allows, by counting
+    quotation markers, list indentation and unclosed HTML tags."""
+    open_tags = 0
+    for line in body.split("\n"):
+        if not line.strip():
+            continue
+        expanded = line.expandtabs(4)
+        quotes = QUOTE_MARKERS.match(expanded).group().count(">")  # type: ignore[union-attr]
+        indent = (len(expanded) - len(expanded.lstrip())) // 4
+        open_tags += len(OPEN_TAG.findall(line)) - len(CLOSE_TAG.findall(line))
+        if max(quotes, indent, open_tags) > MAX_DEPTH // 2:
+            return line
+    return None
 
 
 def parse_fragment(html: str) -> ET.Element:
@@ -293,6 +380,10 @@ def number_footnotes(body: ET.Element, definitions: list[NoteDefinition], md: Ma
             context.error("M101", f"footnote [^{label}] is referenced but never defined",
                           f"[^{label}]", f"add a line '[^{label}]: the note's text'")
             continue
+        if label not in numbers and len(numbers) == MAX_NOTES:
+            context.error("M106", f"more than {MAX_NOTES} footnotes in one essay",
+                          f"[^{label}]", "split the essay or fold notes together")
+            return ()
         numbers.setdefault(label, len(numbers) + 1)
         calls[label] = calls.get(label, 0) + 1
         call.tag = "qlab-note"
@@ -313,7 +404,9 @@ def number_footnotes(body: ET.Element, definitions: list[NoteDefinition], md: Ma
 def convert_note(definition: NoteDefinition, md: Markdown, context: EssayContext) -> str:
     md.reset()
     note = parse_fragment(md.convert(definition.text))
-    sanitize(note, lambda message, needle: context.warning("M301", message, needle))
+    if not within_depth(note, context):
+        note = ET.Element("div")
+    sanitize(note, context.warning)
     if any(e.get("class") == CALL_CLASS for e in note.iter("sup")):
         context.error("M104", f"footnote [^{definition.label}] calls another footnote",
                       f"[^{definition.label}]:", "notes cannot have notes; merge the text")

@@ -1,10 +1,12 @@
-"""Raw HTML policy: an allow-list of harmless elements and attributes."""
+"""Raw HTML policy: an allow-list of harmless elements and attributes, and XML-safe text."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+
+from qlabbook.text import XML_INVALID
 
 # Removed with everything inside them.
 DANGEROUS = {
@@ -27,23 +29,43 @@ ELEMENT_ATTRIBUTES = {
     "figure": {"data-credit", "data-licence", "data-source"}, "sup": {"data-label"},
 }
 URL_ATTRIBUTES = {"href", "src", "cite"}
-SAFE_SCHEME = re.compile(r"^(https?:|mailto:|#|[^:]*$)", re.IGNORECASE)
+# Web links, mail links, fragments and relative paths; anything else with a scheme
+# (javascript:, data:, file:, vbscript:...) is refused. A colon after a slash, '?' or '#'
+# belongs to the path, not to a scheme.
+SAFE_URL = re.compile(r"^(?:https?:|mailto:|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
+# Elements nested deeper than this are refused: nothing a reader can follow, and the XML
+# tools downstream recurse once per level.
+MAX_DEPTH = 50
 
-Report = Callable[[str, str], None]  # (message, needle to locate in the source)
+Report = Callable[[str, str, str], None]  # (code, message, needle to locate in the source)
 
 
 def sanitize(body: ET.Element, report: Report) -> None:
-    """Drop or unwrap disallowed elements and attributes in place, reporting each removal."""
+    """Drop or unwrap disallowed elements and attributes in place, reporting each removal;
+    remove characters XML cannot hold (character references can still produce them)."""
     clean_children(body, report)
-    for element in body.iter():
+    for element in list(body.iter()):
         allowed = GLOBAL_ATTRIBUTES | ELEMENT_ATTRIBUTES.get(str(element.tag), set())
         for name, value in list(element.attrib.items()):
             if name not in allowed:
-                report(f"removed attribute {name}= from <{element.tag}>", f"{name}=")
+                report("M302", f"removed attribute {name}= from <{element.tag}>", f"{name}=")
                 del element.attrib[name]
-            elif name in URL_ATTRIBUTES and not SAFE_SCHEME.match(value.strip()):
-                report(f"removed unsafe URL {value[:40]!r} from <{element.tag}>", value[:20])
+            elif name in URL_ATTRIBUTES and not SAFE_URL.match(value.strip()):
+                scheme = value.strip().split(":", 1)[0].lower()
+                report("M303", f"removed {scheme}: URL from <{element.tag}>", value[:20])
                 del element.attrib[name]
+        if element.tag == "img" and "src" not in element.attrib:
+            element.tag = "span"  # an image with nothing to show: keep its place, not its tag
+            element.attrib.clear()
+    for element in body.iter():
+        element.text = xml_safe(element.text)
+        element.tail = xml_safe(element.tail)
+        for name, value in element.attrib.items():
+            element.set(name, xml_safe(value) or "")
+
+
+def xml_safe(text: str | None) -> str | None:
+    return XML_INVALID.sub("", text) if text else text
 
 
 def clean_children(parent: ET.Element, report: Report) -> None:
@@ -53,14 +75,24 @@ def clean_children(parent: ET.Element, report: Report) -> None:
         tag = child.tag if isinstance(child.tag, str) else ""  # comments have a function tag
         if tag in DANGEROUS or not tag:
             if tag:
-                report(f"removed <{tag}> element and its content", f"<{tag}")
+                report("M301", f"removed <{tag}> element and its content", f"<{tag}")
             remove_keeping_tail(parent, child)
         elif tag not in ALLOWED:
-            report(f"removed <{tag}> tag (its text is kept)", f"<{tag}")
+            report("M301", f"removed <{tag}> tag (its text is kept)", f"<{tag}")
             unwrap(parent, child)  # its children now stand at `index` and are checked next
         else:
             clean_children(child, report)
             index += 1
+
+
+def depth(root: ET.Element) -> int:
+    """How many levels of elements `root` holds (counted without recursion)."""
+    deepest, stack = 0, [(root, 0)]
+    while stack:
+        element, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in element)
+    return deepest
 
 
 def remove_keeping_tail(parent: ET.Element, child: ET.Element) -> None:
