@@ -301,7 +301,7 @@ def check_links(essays: list[Essay], contexts: list[EssayContext]) -> None:
 
 def resolve_images(body: ET.Element, context: EssayContext) -> list[Figure]:
     """Check every image and point it at its collection-relative path."""
-    from qlabbook.images import image_size
+    from qlabbook.images import check_image
 
     figures = []
     for figure_or_image in list(body.iter()):
@@ -324,10 +324,11 @@ def resolve_images(body: ET.Element, context: EssayContext) -> list[Figure]:
             context.error("I101", f"image {src!r} does not exist", needle,
                           f"expected at {relative}")
             continue
-        size = image_size(context.root / relative)
-        if size is None:
-            context.error("I104", f"image {src!r} cannot be read as an image", needle)
+        checked = check_image(context.root / relative)
+        if checked.code:
+            context.error(checked.code, f"image {src!r} {checked.problem}", needle)
             continue
+        size = (checked.width, checked.height)
         image.set("src", relative)
         figures.append((image, relative, alt, size))
     result: list[Figure] = []

@@ -26,6 +26,10 @@ from qlabbook.text import XML_INVALID, format_date, slugify
 CONFIG_NAME = "qlabbook.toml"
 ESSAY_FIELDS = {"title", "number", "subtitle", "date", "authors", "summary", "slug"}
 MONTH_DATE = re.compile(r"^(\d{4})-(\d{2})$")
+# The largest essay file accepted: about 80,000 words of prose, a short book. Larger files
+# are nearly always a paste gone wrong, and conversion time grows with size.
+MAX_ESSAY_BYTES = 512 * 1024
+STYLESHEETS = ("print.css", "epub.css")
 
 
 def read_text(root: Path, relative: Path, diagnostics: Diagnostics) -> str | None:
@@ -223,6 +227,12 @@ def impossible_date(front: str) -> tuple[int, str]:
 
 def load_essay(root: Path, relative: Path, diagnostics: Diagnostics) -> EssaySource | None:
     """Read one essay file; report every problem in its front matter."""
+    size = (root / relative).stat().st_size
+    if size > MAX_ESSAY_BYTES:
+        diagnostics.error("S107", f"the essay is {size // 1024} KB, above the limit of "
+                          f"{MAX_ESSAY_BYTES // 1024} KB", relative, None,
+                          "split it into several essays")
+        return None
     text = read_text(root, relative, diagnostics)
     if text is None:
         return None
@@ -307,9 +317,58 @@ def load_sources(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Option
         diagnostics.error("A101", "the collection has no essays", Path("essays"), None,
                           "add Markdown files such as essays/01-title.md")
     sources = [load_essay(root, p.relative_to(root), diagnostics) for p in paths]
+    check_stylesheets(root, diagnostics)
     if config is None or not paths:
         diagnostics.raise_if_errors()
     assert config is not None
     # Essays whose front matter failed are left out; the others still get converted so one
     # run reports every essay's problems. The errors recorded here end the build later.
     return config[0], config[1], [s for s in sources if s is not None]
+
+
+def check_stylesheets(root: Path, diagnostics: Diagnostics) -> None:
+    """A collection's own stylesheets may load only files inside the collection: no
+    network, no absolute paths (the renderer would refuse them; this says where)."""
+    for name in STYLESHEETS:
+        relative = Path("styles") / name
+        if not (root / relative).is_file():
+            continue
+        text = read_text(root, relative, diagnostics)
+        if text is None:
+            continue
+        for line, url in stylesheet_urls(text):
+            target = (root / relative.parent / url).resolve()
+            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^[/\\]", url) or \
+                    not target.is_relative_to(root.resolve()):
+                diagnostics.error("S108", f"the stylesheet loads {url[:60]!r}, which is not "
+                                  "a file inside the collection", relative, line,
+                                  "put fonts and images in the collection and use relative "
+                                  "URLs; nothing is fetched from the network")
+
+
+def stylesheet_urls(css: str) -> list[tuple[int, str]]:
+    """(line, URL) for every url() and @import in a stylesheet, escapes decoded."""
+    import tinycss2
+
+    found: list[tuple[int, str]] = []
+
+    def walk(tokens: list[object]) -> None:
+        for token in tokens:
+            kind = getattr(token, "type", "")
+            if kind == "url":
+                found.append((token.source_line, token.value))  # type: ignore[attr-defined]
+            elif kind == "function" and token.lower_name == "url":  # type: ignore[attr-defined]
+                strings = [a for a in token.arguments  # type: ignore[attr-defined]
+                           if getattr(a, "type", "") == "string"]
+                found.extend((token.source_line, a.value) for a in strings)  # type: ignore[attr-defined]
+            elif kind == "at-rule" and token.lower_at_keyword == "import":  # type: ignore[attr-defined]
+                strings = [a for a in token.prelude  # type: ignore[attr-defined]
+                           if getattr(a, "type", "") == "string"]
+                found.extend((token.source_line, a.value) for a in strings)  # type: ignore[attr-defined]
+            for attribute in ("prelude", "content", "arguments", "value"):
+                nested = getattr(token, attribute, None)
+                if isinstance(nested, list):
+                    walk(nested)
+
+    walk(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+    return found
