@@ -129,6 +129,9 @@ def render_document(collection: Collection, profile: str = "screen",
     from weasyprint.text.fonts import FontConfiguration
 
     from qlabbook.fetch import COLLECTION_URL, STYLES_URL, LocalOnlyFetcher
+    from qlabbook.glyphs import check_coverage
+
+    check_coverage(collection, diagnostics)
 
     chosen = PROFILES[profile]
     fetcher = LocalOnlyFetcher({COLLECTION_URL: collection.root, STYLES_URL: PACKAGE_STYLES})
