@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -429,7 +430,13 @@ def proof(
         typer.echo(str(written))
 
 
+def terminate(signum: int, frame: object) -> None:
+    """SIGTERM ends a build the way Ctrl-C does, so half-written files are cleaned up."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, terminate)
     try:
         app()
     except KeyboardInterrupt:

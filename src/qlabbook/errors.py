@@ -27,6 +27,7 @@ CODES: dict[str, str] = {
     "S106": "an unknown front matter field",
     "S107": "an essay file is larger than qlabbook accepts",
     "S108": "a stylesheet loads something from outside the collection",
+    "S109": "a collection file is a symbolic link to a place outside the collection",
     "A101": "the collection has no essays",
     "A102": "two essays share a number",
     "A103": "two essays share a slug",

@@ -313,7 +313,13 @@ def load_sources(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Option
     essays_dir = root / "essays"
     paths = sorted(p for p in essays_dir.glob("*.md") if p.is_file()) \
         if essays_dir.is_dir() else []
-    if not paths:
+    outside = links_outside(root, [*paths, *root.glob("styles/*"), *root.glob("templates/**/*")])
+    paths = [p for p in paths if p not in outside]
+    for path in outside:
+        diagnostics.error("S109", "the file is a link to a place outside the collection",
+                          path.relative_to(root), None,
+                          "copy the file into the collection instead of linking to it")
+    if not paths and not outside:
         diagnostics.error("A101", "the collection has no essays", Path("essays"), None,
                           "add Markdown files such as essays/01-title.md")
     sources = [load_essay(root, p.relative_to(root), diagnostics) for p in paths]
@@ -331,8 +337,8 @@ def check_stylesheets(root: Path, diagnostics: Diagnostics) -> None:
     network, no absolute paths (the renderer would refuse them; this says where)."""
     for name in STYLESHEETS:
         relative = Path("styles") / name
-        if not (root / relative).is_file():
-            continue
+        if not (root / relative).is_file() or links_outside(root, [root / relative]):
+            continue  # links leaving the collection are reported with the essays
         text = read_text(root, relative, diagnostics)
         if text is None:
             continue
@@ -372,3 +378,9 @@ def stylesheet_urls(css: str) -> list[tuple[int, str]]:
 
     walk(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
     return found
+
+
+def links_outside(root: Path, paths: list[Path]) -> list[Path]:
+    """The files among `paths` that resolve (through symbolic links) outside the root."""
+    real_root = root.resolve()
+    return [p for p in paths if not p.resolve().is_relative_to(real_root)]

@@ -397,7 +397,7 @@ WARNING_CASES = [
         id="script"),
     pytest.param(
         (*FRONT, "Text.", "", '<p onclick="stealCookies()">Click me.</p>'),
-        "essays/x.md:8: warning: removed attribute onclick= from <p> [M301]",
+        "essays/x.md:8: warning: removed attribute onclick= from <p> [M302]",
         "stealCookies",
         id="event-handler"),
     pytest.param(

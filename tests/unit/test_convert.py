@@ -116,7 +116,7 @@ def test_unsafe_raw_html_is_removed_with_a_warning(tmp_path: Path) -> None:
     assert "javascript" not in essay.body_html
     assert "<em>em</em>" in essay.body_html
     assert [(d.code, d.line) for d in diagnostics.warnings] == [
-        ("M301", 7), ("M301", 9), ("M301", 9)]
+        ("M301", 7), ("M302", 9), ("M303", 9)]
 
 
 def test_body_headings_start_at_level_two_with_unique_ids(tmp_path: Path) -> None:
