@@ -44,6 +44,7 @@ CODES: dict[str, str] = {
     "M301": "an unsafe or unknown raw HTML element was removed",
     "M302": "a raw HTML attribute outside the allow-list was removed",
     "M303": "a URL with an unsafe scheme (javascript:, data:, file:...) was removed",
+    "M304": "a URL that cannot be valid was removed",
     "I101": "an image file is missing",
     "I102": "an image lies outside the collection",
     "I103": "an image has no alt text",

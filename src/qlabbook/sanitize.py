@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from urllib.parse import quote, urlsplit
 
 from qlabbook.text import XML_INVALID
 
@@ -37,6 +39,11 @@ SAFE_URL = re.compile(r"^(?:https?:|mailto:|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE
 # tools downstream recurse once per level.
 MAX_DEPTH = 50
 
+URL_SAFE = "!$%&'()*+,/:;=?@~-._"
+BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+HOST_NAME = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(?:\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?$",
+                       re.IGNORECASE)
+
 Report = Callable[[str, str, str], None]  # (code, message, needle to locate in the source)
 
 
@@ -54,6 +61,14 @@ def sanitize(body: ET.Element, report: Report) -> None:
                 scheme = value.strip().split(":", 1)[0].lower()
                 report("M303", f"removed {scheme}: URL from <{element.tag}>", value[:20])
                 del element.attrib[name]
+            elif name in URL_ATTRIBUTES:
+                url = valid_url(value)
+                if url is None:
+                    report("M304", f"removed invalid URL {value[:40]!r} from <{element.tag}>",
+                           value[:20])
+                    del element.attrib[name]
+                else:
+                    element.set(name, url)
         if element.tag == "img" and "src" not in element.attrib:
             element.tag = "span"  # an image with nothing to show: keep its place, not its tag
             element.attrib.clear()
@@ -62,6 +77,38 @@ def sanitize(body: ET.Element, report: Report) -> None:
         element.tail = xml_safe(element.tail)
         for name, value in element.attrib.items():
             element.set(name, xml_safe(value) or "")
+
+
+def valid_url(value: str) -> str | None:
+    """The URL with spaces and other characters URLs cannot hold percent-encoded, or None
+    when its host cannot be one (readers and EPUBCheck refuse such links)."""
+    value = BAD_PERCENT.sub("%25", value.strip())
+    try:
+        host = urlsplit(value).hostname or ""
+        if not host.isascii():  # an international domain name: its ASCII form
+            value = value.replace(host, host.encode("idna").decode("ascii"), 1)
+    except (ValueError, UnicodeError):
+        return None
+    base, hash_mark, fragment = value.partition("#")
+    url = quote(base, safe=URL_SAFE + "[]") + hash_mark + quote(fragment, safe=URL_SAFE)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https"):
+        host = parts.hostname or ""
+        if not (HOST_NAME.match(host) or is_ip_address(host)):
+            return None
+    return url
+
+
+def is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def xml_safe(text: str | None) -> str | None:
