@@ -40,6 +40,7 @@ WORD = re.compile(r"\w+(?:['’-]\w+)*")
 NOTE_CALL = re.compile(r'<qlab-note n="(\d+)" call="(\d+)"></qlab-note>')
 QUOTE_MARKERS, OPEN_TAG, CLOSE_TAG = re.compile(r"[>\s]*"), re.compile("<[A-Za-z]"), \
     re.compile("</[A-Za-z]")
+RESERVED_ID = re.compile(r"^fn(ref)?\d+(-\d+)?$")
 MAX_NOTES = 999  # notes in one essay; more is a runaway paste, not an essay
 # Converting an essay may take this long, plus a second for every 10 KB of its text. Python-
 # Markdown is quadratic on some odd inputs (thousands of unclosed brackets); this bounds them.
@@ -243,7 +244,8 @@ def assign_heading_ids(body: ET.Element, anchor: str) -> list[Heading]:
     if not heading_elements:
         return []
     shift = max(0, 2 - min(int(h.tag[1]) for h in heading_elements))
-    seen: set[str] = set()
+    # Ids the templates give the essay's title, notes section and note calls.
+    seen: set[str] = {"title", "notes"}
     headings = []
     for element in heading_elements:
         level = min(6, int(element.tag[1]) + shift)
@@ -251,6 +253,8 @@ def assign_heading_ids(body: ET.Element, anchor: str) -> list[Heading]:
         text = " ".join("".join(element.itertext()).split())
         base = element.get("id") or slugify(text) or "section"
         slug, counter = base, 2
+        if RESERVED_ID.match(base):
+            base = slug = f"section-{base}"
         while slug in seen:
             slug, counter = f"{base}-{counter}", counter + 1
         seen.add(slug)

@@ -23,14 +23,34 @@ ALLOWED = {
     "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "figure", "figcaption", "img",
     "del", "ins", "time", "bdi", "bdo", "wbr",
 }
-GLOBAL_ATTRIBUTES = {"class", "title", "lang", "dir", "id"}
+# Ids only on headings, where links can reach them (and qlabbook prefixes them per essay).
+GLOBAL_ATTRIBUTES = {"class", "title", "lang", "dir"}
 ELEMENT_ATTRIBUTES = {
+    **{f"h{level}": {"id"} for level in range(1, 7)},
     "a": {"href"}, "img": {"src", "alt", "width", "height"}, "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"}, "time": {"datetime"}, "ol": {"start", "reversed"},
+    "th": {"colspan", "rowspan", "scope"}, "ol": {"start", "reversed"},
     "blockquote": {"cite"}, "q": {"cite"}, "abbr": {"title"},
     "figure": {"data-credit", "data-licence", "data-source"}, "sup": {"data-label"},
 }
 URL_ATTRIBUTES = {"href", "src", "cite"}
+# Values the XHTML content model accepts, for attributes that are not free text.
+ATTRIBUTE_VALUES = {
+    "start": re.compile(r"^-?\d{1,9}$"), "colspan": re.compile(r"^[1-9]\d{0,2}$"),
+    "rowspan": re.compile(r"^\d{1,4}$"), "width": re.compile(r"^\d{1,5}$"),
+    "height": re.compile(r"^\d{1,5}$"), "reversed": re.compile(r"^(reversed)?$"),
+    "dir": re.compile(r"^(ltr|rtl|auto)$"), "scope": re.compile(r"^(row|col|rowgroup|colgroup)$"),
+    "lang": re.compile(r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$"),
+    "id": re.compile(r"^[A-Za-z][\w.-]*$"),
+}
+# Phrasing elements (text-level) may not hold blocks; a block that the HTML parser left
+# inside one (`<b>` left open before a heading) makes the phrasing element be unwrapped.
+PHRASING = {"em", "strong", "b", "i", "u", "s", "sub", "sup", "small", "mark", "abbr", "cite",
+            "q", "dfn", "code", "kbd", "samp", "var", "span", "a", "del", "ins", "bdi", "bdo",
+            "p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "caption", "dt"}
+BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
+          "blockquote", "pre", "table", "figure", "figcaption", "hr"}
+# Elements that only make sense inside a given parent; elsewhere they become a <div>.
+PARENTS = {"li": {"ul", "ol"}, "dt": {"dl"}, "dd": {"dl"}, "figcaption": {"figure"}}
 # Web links, mail links, fragments and relative paths; anything else with a scheme
 # (javascript:, data:, file:, vbscript:...) is refused. A colon after a slash, '?' or '#'
 # belongs to the path, not to a scheme.
@@ -57,6 +77,10 @@ def sanitize(body: ET.Element, report: Report) -> None:
             if name not in allowed:
                 report("M302", f"removed attribute {name}= from <{element.tag}>", f"{name}=")
                 del element.attrib[name]
+            elif name in ATTRIBUTE_VALUES and not ATTRIBUTE_VALUES[name].match(value):
+                report("M302", f"removed attribute {name}={value[:20]!r} from "
+                       f"<{element.tag}>: not a valid value", f"{name}=")
+                del element.attrib[name]
             elif name in URL_ATTRIBUTES and not SAFE_URL.match(value.strip()):
                 scheme = value.strip().split(":", 1)[0].lower()
                 report("M303", f"removed {scheme}: URL from <{element.tag}>", value[:20])
@@ -72,6 +96,7 @@ def sanitize(body: ET.Element, report: Report) -> None:
         if element.tag == "img" and "src" not in element.attrib:
             element.tag = "span"  # an image with nothing to show: keep its place, not its tag
             element.attrib.clear()
+    repair_content_model(body)
     for element in body.iter():
         element.text = xml_safe(element.text)
         element.tail = xml_safe(element.tail)
@@ -130,6 +155,29 @@ def clean_children(parent: ET.Element, report: Report) -> None:
         else:
             clean_children(child, report)
             index += 1
+
+
+def repair_content_model(parent: ET.Element) -> None:
+    """Make the tree valid XHTML where the HTML parser is lenient: no blocks inside phrasing
+    elements, list items and captions only inside their own containers."""
+    index = 0
+    while index < len(parent):
+        child = parent[index]
+        tag = str(child.tag)
+        if tag in PHRASING and any(str(e.tag) in BLOCKS for e in child.iter() if e is not child):
+            if tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "caption", "dt"):
+                child.tag = "div"  # keep the block, lose the heading or paragraph semantics
+                child.attrib.pop("id", None)
+            else:
+                unwrap(parent, child)
+                continue  # its children now stand at `index`
+        if tag in PARENTS and str(parent.tag) not in PARENTS[tag]:
+            child.tag = "div"
+        if tag == "figcaption" and str(parent.tag) == "figure" and \
+                child is not parent[0] and child is not parent[-1]:
+            child.tag = "div"
+        repair_content_model(child)
+        index += 1
 
 
 def depth(root: ET.Element) -> int:
