@@ -101,8 +101,10 @@ class LogCollector(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        # How fonts get subset is the machine's business, not a problem in the content.
-        if not message.startswith("Using fontTools instead of HarfBuzz-Subset"):
+        # How fonts get subset is the machine's business, not a problem in the content;
+        # missing glyphs are reported, with their place in the sources, by glyphs.py.
+        if not message.startswith(("Using fontTools instead of HarfBuzz-Subset",
+                                   ".notdef glyph rendered")):
             self.messages.append(message)
 
 
@@ -129,9 +131,6 @@ def render_document(collection: Collection, profile: str = "screen",
     from weasyprint.text.fonts import FontConfiguration
 
     from qlabbook.fetch import COLLECTION_URL, STYLES_URL, LocalOnlyFetcher
-    from qlabbook.glyphs import check_coverage
-
-    check_coverage(collection, diagnostics)
 
     chosen = PROFILES[profile]
     fetcher = LocalOnlyFetcher({COLLECTION_URL: collection.root, STYLES_URL: PACKAGE_STYLES})
@@ -168,6 +167,9 @@ def pdf_options(collection: Collection, profile: PdfProfile) -> dict[str, Any]:
 def render_pdf(collection: Collection, diagnostics: Diagnostics,
                profile: str = "screen") -> bytes:
     """One profile's PDF as bytes: tagged, fonts embedded and subset, page labels set."""
+    from qlabbook.glyphs import check_coverage
+
+    check_coverage(collection, diagnostics)
     chosen = PROFILES[profile]
     with weasyprint_logs() as logs:
         document = lay_out(collection, profile, diagnostics)
