@@ -7,10 +7,14 @@ write nothing at all to the output folder. Warnings let the build succeed unless
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
+import struct
 import traceback
 import zipfile
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -200,6 +204,28 @@ ESSAY_CASES = [
         (*FRONT, "Text.", "", '<p><img src="../images/cat.png" alt="A cat"></p>'),
         ["essays/x.md:8: error: image '../images/cat.png' does not exist [I101]"],
         id="raw-html-image-missing"),
+    # Limits.
+    pytest.param(
+        (*FRONT, "Text.", "", "> " * 60 + "deep"),
+        ["essays/x.md:8: error: elements nested 61 levels deep (limit 50) [M105]"],
+        id="quotations-nested-too-deep"),
+    pytest.param(
+        (*FRONT, "Text.", "", *[("    " * level) + "- item" for level in range(60)]),
+        ["essays/x.md:34: error: elements nested 120 levels deep (limit 50) [M105]"],
+        id="lists-nested-too-deep"),
+    pytest.param(
+        (*FRONT, "Text.", "", "<div>" * 80 + "deep"),
+        ["essays/x.md:8: error: elements nested 80 levels deep (limit 50) [M105]"],
+        id="raw-html-nested-too-deep"),
+    pytest.param(
+        (*FRONT, *[f"Call.[^{n}]" for n in range(1000)], "",
+         *[f"[^{n}]: Note." for n in range(1000)]),
+        ["essays/x.md:1005: error: more than 999 footnotes in one essay [M106]"],
+        id="too-many-footnotes"),
+    pytest.param(
+        (*FRONT, "Text.[^a]", "", "[^a]: Calls itself.[^a]"),
+        ["essays/x.md:8: error: footnote [^a] calls another footnote [M104]"],
+        id="footnote-calls-itself"),
 ]
 
 
@@ -239,6 +265,61 @@ def test_image_through_a_symlink_leaving_the_collection(tmp_path: Path) -> None:
     assert refused(root, tmp_path) == [
         "essays/x.md:6: error: image '../images/link.png' is not a file inside the collection "
         "[I102]"]
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims `width`×`height` over a few bytes of pixel data."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data)))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0,
+                                                                0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+
+
+def image_bytes(format_name: str) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.effect_noise((64, 64), 50).convert("RGB").save(buffer, format=format_name)
+    return buffer.getvalue()
+
+
+IMAGE_CASES = [
+    pytest.param("bomb.png", lambda: png_claiming(100_000, 100_000),
+                 "has 10000000000 pixels, above the limit of 60 megapixels [I105]",
+                 id="decompression-bomb"),
+    pytest.param("strip.png", lambda: png_claiming(30_000, 2),
+                 "is 30000×2 pixels, above the limit of 60 megapixels and 20000 pixels a side "
+                 "[I105]", id="absurd-dimensions"),
+    pytest.param("huge.png", lambda: png_claiming(9_000, 9_000),
+                 "is 9000×9000 pixels, above the limit of 60 megapixels and 20000 pixels a side "
+                 "[I105]", id="too-many-pixels"),
+    pytest.param("cut.png", lambda: image_bytes("PNG")[:4000],
+                 "cannot be read as an image [I104]", id="truncated"),
+    pytest.param("photo.bmp", lambda: image_bytes("BMP"),
+                 "cannot be used: it is a BMP file, not JPEG, PNG, GIF or WebP [I104]",
+                 id="unsupported-format"),
+    pytest.param("photo.jpg", lambda: image_bytes("PNG"),
+                 "is a PNG file with a .jpg extension [I104]", id="wrong-extension"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "problem"), IMAGE_CASES)
+def test_unusable_image(tmp_path: Path, name: str, make: Callable[[], bytes],
+                        problem: str) -> None:
+    root = series(tmp_path)
+    (root / "images" / name).write_bytes(make())
+    write_essay(root, "x.md", *FRONT, "Text.", "", f"![A picture](../images/{name})")
+    assert refused(root, tmp_path) == [f"essays/x.md:8: error: image '../images/{name}' {problem}"]
+
+
+def test_essay_too_large(tmp_path: Path) -> None:
+    root = series(tmp_path)
+    write_essay(root, "x.md", *FRONT, *["A line of an essay pasted far too many times."] * 12000)
+    assert refused(root, tmp_path) == [
+        "essays/x.md: error: the essay is 539 KB, above the limit of 512 KB [S107]"]
 
 
 def test_essay_not_utf8(tmp_path: Path) -> None:
@@ -400,6 +481,27 @@ WARNING_CASES = [
         "essays/x.md:8: warning: removed attribute onclick= from <p> [M302]",
         "stealCookies",
         id="event-handler"),
+    pytest.param(
+        (*FRONT, "Text.", "", "A [trap](javascript:alert(1)) here."),
+        "essays/x.md:8: warning: removed javascript: URL from <a> [M303]",
+        "alert",
+        id="javascript-url"),
+    pytest.param(
+        (*FRONT, "Text.", "", '<p>An <img src="data:image/png;base64,iVBORw0KGgo=" alt="dot"> '
+         "inline.</p>"),
+        "essays/x.md:8: warning: removed data: URL from <img> [M303]",
+        "base64",
+        id="data-url"),
+    pytest.param(
+        (*FRONT, "Text.", "", '<iframe src="https://example.com/"></iframe>'),
+        "essays/x.md:8: warning: removed <iframe> element and its content [M301]",
+        "example.com",
+        id="iframe"),
+    pytest.param(
+        (*FRONT, "Text.", "", "See [the site](https://../) now."),
+        "essays/x.md:8: warning: removed invalid URL 'https://../' from <a> [M304]",
+        "https://..",
+        id="invalid-url"),
     pytest.param(
         (*FRONT, "A bell\x07 rings."),
         "essays/x.md:6: warning: removed control character U+0007 [S105]",
