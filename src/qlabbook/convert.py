@@ -47,7 +47,7 @@ MAX_NOTES = 999  # notes in one essay; more is a runaway paste, not an essay
 CONVERT_SECONDS, CONVERT_SECONDS_PER_10KB = 5.0, 1.0
 
 
-class ConversionTimeout(Exception):
+class ConversionTimeoutError(Exception):
     """An essay took longer than its time budget to convert."""
 
 
@@ -137,7 +137,7 @@ def convert_essay(md: Markdown, notes: NotesExtension, context: EssayContext) ->
     try:
         with time_limit(budget):
             return convert_body(md, notes, context)
-    except ConversionTimeout:
+    except ConversionTimeoutError:
         context.diagnostics.error(
             "M107", f"the essay took longer than {budget:.0f} s to convert",
             context.source.path, context.source.body_line,
@@ -152,7 +152,7 @@ def convert_essay(md: Markdown, notes: NotesExtension, context: EssayContext) ->
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Raise ConversionTimeout in the block after `seconds` (main thread on POSIX only;
+    """Raise ConversionTimeoutError in the block after `seconds` (main thread on POSIX only;
     elsewhere the block runs unbounded)."""
     if not hasattr(signal, "setitimer") or threading.current_thread() is not \
             threading.main_thread():
@@ -160,7 +160,7 @@ def time_limit(seconds: float) -> Iterator[None]:
         return
 
     def expire(signum: int, frame: object) -> None:
-        raise ConversionTimeout
+        raise ConversionTimeoutError
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import epubcheck
 
 from qlabbook import convert
 from qlabbook.build import build, load_collection
 from qlabbook.errors import Diagnostics, QlabbookError
 from qlabbook.render import render_epub_documents
-from tests.conftest import epubcheck
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "series"

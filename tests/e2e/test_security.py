@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from tests.e2e.test_errors import FRONT, build, diagnostic_lines, refused, series, write_essay
 
 from qlabbook.build import load_collection
 from qlabbook.errors import Diagnostics
 from qlabbook.pdf import render_pdf
-from tests.e2e.test_errors import FRONT, build, diagnostic_lines, refused, series, write_essay
 
 
 class Server:
@@ -26,7 +26,7 @@ class Server:
         hits = self.hits = []
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 hits.append(self.path)
                 self.send_response(200)
                 self.send_header("Content-Type", "text/css")
