@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # Limits on what an essay may bring in. A photograph printed full page at 300 ppi on A4 is
 # about 9 megapixels; 60 megapixels leaves room for any camera while refusing files built to
@@ -55,7 +56,7 @@ def check_image(path: Path) -> ImageCheck:
                                       f"{path.suffix or 'missing'} extension")
                 if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
                     return too_large(width, height)
-                image.load()
+                load_whole(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         pixels = re.search(r"\((\d+) pixels\)", str(error))
         return ImageCheck(code="I105", problem=f"has {pixels.group(1) if pixels else 'too many'}"
@@ -65,6 +66,19 @@ def check_image(path: Path) -> ImageCheck:
     if width < 1 or height < 1:
         return ImageCheck(code="I104", problem="cannot be read as an image")
     return ImageCheck(width, height)
+
+
+def load_whole(image: Any) -> None:
+    """Decode every pixel, failing on a truncated file even though WeasyPrint tells Pillow
+    to accept those (a global setting, restored afterwards)."""
+    from PIL import ImageFile
+
+    accepting = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = accepting
 
 
 def too_large(width: int, height: int) -> ImageCheck:
