@@ -172,13 +172,22 @@ def render_pdf(collection: Collection, diagnostics: Diagnostics,
     check_coverage(collection, diagnostics)
     chosen = PROFILES[profile]
     with weasyprint_logs() as logs:
-        document = lay_out(collection, profile, diagnostics)
-        if chosen.name == "press":
-            check_image_resolution(collection, document, diagnostics)
-        labels = folio_labels(document)
-        finish = finisher(labels, collection.options.bleed_mm if chosen.name == "press" else 0,
-                          collection.metadata.identifier or collection.metadata.title)
-        pdf = document.write_pdf(finisher=finish, **pdf_options(collection, chosen))
+        try:
+            document = lay_out(collection, profile, diagnostics)
+            if chosen.name == "press":
+                check_image_resolution(collection, document, diagnostics)
+            labels = folio_labels(document)
+            finish = finisher(labels,
+                              collection.options.bleed_mm if chosen.name == "press" else 0,
+                              collection.metadata.identifier or collection.metadata.title)
+            pdf = document.write_pdf(finisher=finish, **pdf_options(collection, chosen))
+        except Exception as error:  # layout can fail on pages that cannot hold their content
+            detail = f": {error}" if str(error) else ""
+            diagnostics.error(
+                "R105", f"the PDF renderer failed ({type(error).__name__}{detail})",
+                hint="a page could not hold what must go on it, such as dozens of footnotes "
+                "called from one paragraph: split the paragraph or merge notes")
+            return b""  # the error ends the build before anything is written
     for message in logs.messages:
         diagnostics.warning("R101", f"PDF renderer: {message}")
     assert isinstance(pdf, bytes)

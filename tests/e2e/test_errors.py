@@ -324,6 +324,16 @@ def test_essay_too_large(tmp_path: Path) -> None:
         "essays/x.md: error: the essay is 539 KB, above the limit of 512 KB [S107]"]
 
 
+def test_renderer_failure_is_a_clean_error(tmp_path: Path) -> None:
+    """WeasyPrint's layout fails (an assertion) when dozens of notes float from one
+    paragraph: the build reports it instead of a traceback."""
+    root = series(tmp_path)
+    write_essay(root, "x.md", *FRONT, " ".join(f"Text.[^{n}]" for n in range(90)), "",
+                *[f"[^{n}]: Note {n}." for n in range(90)])
+    assert refused(root, tmp_path, "--format", "pdf") == [
+        "error: the PDF renderer failed (AssertionError) [R104]"]
+
+
 def test_essay_not_utf8(tmp_path: Path) -> None:
     root = series(tmp_path)
     text = "\n".join((*FRONT, "Fine line.", "", "Bad \xff byte here.", "", "After.")) + "\n"
