@@ -328,8 +328,8 @@ def test_renderer_failure_is_a_clean_error(tmp_path: Path) -> None:
     """WeasyPrint's layout fails (an assertion) when dozens of notes float from one
     paragraph: the build reports it instead of a traceback."""
     root = series(tmp_path)
-    write_essay(root, "x.md", *FRONT, " ".join(f"Text.[^{n}]" for n in range(90)), "",
-                *[f"[^{n}]: Note {n}." for n in range(90)])
+    write_essay(root, "x.md", *FRONT, " ".join(f"T.[^{n}]" for n in range(100)), "",
+                *[f"[^{n}]: N {n}." for n in range(100)])
     assert refused(root, tmp_path, "--format", "pdf") == [
         "error: the PDF renderer failed (AssertionError) [R104]"]
 
