@@ -145,7 +145,9 @@ def clean_children(parent: ET.Element, report: Report) -> None:
     while index < len(parent):
         child = parent[index]
         tag = child.tag if isinstance(child.tag, str) else ""  # comments have a function tag
-        if tag in DANGEROUS or not tag:
+        foreign = tag.startswith("{")  # SVG or MathML content: the parser namespaces it
+        tag = tag.rpartition("}")[2]
+        if tag in DANGEROUS or foreign or not tag:
             if tag:
                 report("M301", f"removed <{tag}> element and its content", f"<{tag}")
             remove_keeping_tail(parent, child)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -22,9 +23,11 @@ from qlabbook import convert
 from qlabbook.build import build, load_collection
 from qlabbook.errors import Diagnostics, QlabbookError
 from qlabbook.render import render_epub_documents
+from qlabbook.sanitize import DANGEROUS
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "series"
+XHTML_BODY = "{http://www.w3.org/1999/xhtml}body"
 CONFIG = '[collection]\ntitle = "Odd input"\nlanguage = "en"\nidentifier = ' \
     '"urn:uuid:0b0c3a52-2a4c-4c43-9a55-6a1f0d4e9b11"\ndate = 2019-05-01\n'
 
@@ -56,10 +59,25 @@ def outcome(root: Path) -> str:
         return "error"
     for name, xhtml in documents.items():
         try:
-            ET.fromstring(xhtml.encode("utf-8"))
+            tree = ET.fromstring(xhtml.encode("utf-8"))
         except ET.ParseError as error:  # pragma: no cover - the failure being tested for
             raise AssertionError(f"{name} is not well-formed: {error}\n{xhtml}") from error
+        assert_nothing_active(tree, name)
     return "ok"
+
+
+def assert_nothing_active(tree: ET.Element, name: str) -> None:
+    """No element, attribute or URL in the body that could run or fetch anything."""
+    body = tree.find(XHTML_BODY)
+    assert body is not None, name
+    for element in body.iter():
+        tag = str(element.tag).rpartition("}")[2]
+        assert tag not in DANGEROUS, (name, tag)
+        for attribute, value in element.attrib.items():
+            assert not attribute.startswith("on") and attribute != "style", (name, attribute)
+            if attribute in ("href", "src"):
+                assert not re.match(r"\s*(javascript|data|file|vbscript):", value, re.I), (
+                    name, value)
 
 
 def assert_epubcheck_clean(epub: Path) -> None:
