@@ -7,6 +7,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -46,9 +47,16 @@ def build_time(collection: Collection) -> dt.datetime:
 
 def environment(collection: Collection) -> Environment:
     """Templates from the collection's templates/ first, then the package's own."""
-    loaders: list[BaseLoader] = []
     own = collection.root / "templates"
-    if own.is_dir():
+    return template_environment(own if own.is_dir() else None)
+
+
+@cache
+def template_environment(own: Path | None) -> Environment:
+    """One environment per templates folder, so templates compile once per process (Jinja
+    still reloads a template whose file changed)."""
+    loaders: list[BaseLoader] = []
+    if own is not None:
         loaders.append(FileSystemLoader(own))
     loaders.append(PackageLoader("qlabbook", "templates"))
     return Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
