@@ -181,16 +181,25 @@ class Fields:
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             self._wrong(key, "text")
             return ""
-        return str(value).strip()
+        return self._clean(key, str(value)).strip()
+
+    def _clean(self, key: str, value: str) -> str:
+        """Escapes in YAML and TOML strings (\a, \u0000) can produce characters XML forbids."""
+        for character in dict.fromkeys(XML_INVALID.findall(value)):
+            self.diagnostics.warning("S105", f"removed control character "
+                                     f"U+{ord(character):04X} from '{key}'", self.path,
+                                     self.line_of(key))
+        return XML_INVALID.sub("", value)
 
     def names(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key)
         if value is None:
             return ()
         if isinstance(value, str):
-            return (value.strip(),)
+            value = [value]
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return tuple(v.strip() for v in value if v.strip())
+            names = (self._clean(key, v).strip() for v in value)
+            return tuple(name for name in names if name)
         self._wrong(key, "a name or a list of names")
         return ()
 

@@ -334,6 +334,20 @@ def test_renderer_failure_is_a_clean_error(tmp_path: Path) -> None:
         "error: the PDF renderer failed (AssertionError) [R104]"]
 
 
+def test_escaped_control_characters_in_front_matter(tmp_path: Path) -> None:
+    """YAML escapes can write characters XML forbids: removed with a warning at the field."""
+    root = series(tmp_path)
+    write_essay(root, "x.md", "---", 'title: "Bell\\a ring"', "number: 5",
+                'authors: ["A\\u0001B"]', "---", "", "Text.")
+    result = run("check", str(root))
+    assert result.exit_code == 0, result.output
+    assert diagnostic_lines(result.stderr) == [
+        "essays/x.md:2: warning: removed control character U+0007 from 'title' [S105]",
+        "essays/x.md:4: warning: removed control character U+0001 from 'authors' [S105]",
+        "0 error(s), 2 warning(s)",
+    ]
+
+
 def test_essay_not_utf8(tmp_path: Path) -> None:
     root = series(tmp_path)
     text = "\n".join((*FRONT, "Fine line.", "", "Bad \xff byte here.", "", "After.")) + "\n"
