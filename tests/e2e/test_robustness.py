@@ -198,10 +198,12 @@ def test_generated_essays(tmp_path: Path) -> None:
     bodies: dict[int, str | bytes] = {n + 3: data for n, (data, _) in enumerate(built)}
     titles = {n + 3: title for n, (_, title) in enumerate(built)}
     root = collection(tmp_path / "sample", {1: "First.\n", 2: "Second.\n", **bodies}, titles)
-    # Links to 0002.md need that essay; footnotes and images resolve per essay.
+    # Links to 0002.md need that essay; footnotes and images resolve per essay. The sample
+    # is printed too: the PDF renderer must take the same odd input.
     out = tmp_path / "out"
-    build(root, out, ["epub"])
+    build(root, out)
     assert_epubcheck_clean(out / "odd-input.epub")
+    assert (out / "odd-input.pdf").read_bytes().startswith(b"%PDF")
 
 
 # --- limits: nothing hangs ---------------------------------------------------------------------
