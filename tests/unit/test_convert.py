@@ -129,3 +129,11 @@ def test_output_is_well_formed_xhtml_whatever_the_input(tmp_path: Path) -> None:
     body = "<div><p>unclosed <b>bold\n\nstray & ampersand < less\n\n<br>\n"
     [essay], _ = convert(tmp_path, source(body))
     parse(essay.body_html)  # raises if not well-formed
+
+
+def test_heading_ids_never_take_the_templates_ids(tmp_path: Path) -> None:
+    """The essay template uses e1-title, e1-notes and e1-fn1/e1-fnref1: headings whose text
+    would give those ids get others, or the EPUB would hold duplicate ids."""
+    [essay], _ = convert(tmp_path, source("## Title\n\n## Notes\n\n## fn1\n\n## fnref2-3\n"))
+    assert [h.anchor for h in essay.headings] == [
+        "e1-title-2", "e1-notes-2", "e1-section-fn1", "e1-section-fnref2-3"]
