@@ -261,7 +261,8 @@ if sys.argv[1] == "crash":
     def crash(*args, **kwargs):
         raise RuntimeError("simulated crash while rendering")
     qlabbook.epub.render_epub = crash
-sys.argv = ["qlabbook", "build", sys.argv[2], "--out", sys.argv[3]]
+sys.argv = ["qlabbook", "build", sys.argv[2], "--out", sys.argv[3], "--jobs", "1",
+            "--no-cache"]
 qlabbook.cli.main()
 """
 
@@ -302,6 +303,36 @@ def test_stopped_build_leaves_previous_files_intact(
         assert stderr.strip().endswith("interrupted; nothing was written")
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after == before  # same names (no partial or temporary files), same bytes
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_stopped_parallel_build_leaves_previous_files_intact(
+        previous_build: tuple[Path, dict[str, bytes]], how: str) -> None:
+    """The same with editions rendered in worker processes: the signal reaches the build
+    while the workers render (once its fork server exists), and nothing is written."""
+    root, before = previous_build
+    out = root / "dist"
+    (root / "essays" / "z.md").write_text("---\ntitle: Later\nnumber: 40\n---\n\nNew.\n")
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "qlabbook", "build", str(root), "--out", str(out),
+             "--jobs", "2", "--no-cache"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+        if not children.exists():
+            process.kill()
+            pytest.skip("this kernel does not list a process's children in /proc")
+        deadline = time.monotonic() + 60
+        while process.poll() is None and not children.read_text().strip():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.5)  # the fork server imports the renderers; workers start rendering
+        process.send_signal(getattr(signal, how))
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        (root / "essays" / "z.md").unlink()
+    assert process.returncode == 130, stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
 def test_failed_write_removes_its_temporary_file(
