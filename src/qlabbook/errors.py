@@ -28,6 +28,7 @@ CODES: dict[str, str] = {
     "S107": "an essay file is larger than qlabbook accepts",
     "S108": "a stylesheet loads something from outside the collection",
     "S109": "a collection file is a symbolic link to a place outside the collection",
+    "S110": "the EPUB stylesheet loads a file the EPUB does not carry",
     "A101": "the collection has no essays",
     "A102": "two essays share a number",
     "A103": "two essays share a slug",

@@ -359,6 +359,11 @@ def check_stylesheets(root: Path, diagnostics: Diagnostics) -> None:
                                   "a file inside the collection", relative, line,
                                   "put fonts and images in the collection and use relative "
                                   "URLs; nothing is fetched from the network")
+            elif name == "epub.css" and not url.startswith("#"):
+                diagnostics.error("S110", f"the EPUB stylesheet loads {url[:60]!r}, which the "
+                                  "EPUB does not carry", relative, line,
+                                  "EPUB readers bring their own fonts and backgrounds; load "
+                                  "files from styles/print.css only")
 
 
 def stylesheet_urls(css: str) -> list[tuple[int, str]]:

@@ -334,6 +334,21 @@ def test_renderer_failure_is_a_clean_error(tmp_path: Path) -> None:
         "error: the PDF renderer failed (AssertionError) [R104]"]
 
 
+def test_epub_stylesheet_loading_files(tmp_path: Path) -> None:
+    """The EPUB packs the essays' images, not what its stylesheet names: such a link would
+    be broken in every reader (EPUBCheck RSC-007)."""
+    root = series(tmp_path)
+    (root / "styles").mkdir()
+    (root / "styles" / "epub.css").write_text(
+        "body { color: inherit; }\n\nbody { background: url(../images/card.png) }\n",
+        encoding="utf-8")
+    (root / "styles" / "print.css").write_text(
+        "body { background: url(../images/card.png) }\n", encoding="utf-8")
+    assert refused(root, tmp_path) == [
+        "styles/epub.css:3: error: the EPUB stylesheet loads '../images/card.png', which the "
+        "EPUB does not carry [S110]"]
+
+
 def test_escaped_control_characters_in_front_matter(tmp_path: Path) -> None:
     """YAML escapes can write characters XML forbids: removed with a warning at the field."""
     root = series(tmp_path)
