@@ -48,11 +48,11 @@ def check_coverage(collection: Collection, diagnostics: Diagnostics) -> None:
             where = line(character)
             if ord(character) in fallback:
                 diagnostics.warning(
-                    "R102", f"{describe(character)} is not in {BOOK_FONT_NAME}; the PDF prints "
+                    "R103", f"{describe(character)} is not in {BOOK_FONT_NAME}; the PDF prints "
                     f"it in {FALLBACK_FONT_NAME}", path, where)
             else:
                 diagnostics.warning(
-                    "R103", f"{describe(character)} is in none of the shipped fonts "
+                    "R104", f"{describe(character)} is in none of the shipped fonts "
                     f"({BOOK_FONT_NAME}, {FALLBACK_FONT_NAME}); the PDF may show an empty box",
                     path, where, "replace the character, or load a font that has it from the "
                     "collection's styles/print.css")

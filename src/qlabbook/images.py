@@ -40,7 +40,7 @@ def check_image(path: Path) -> ImageCheck:
 
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        return ImageCheck(code="I105", problem=f"is {size // 2**20} MB, above the limit of "
+        return ImageCheck(code="I106", problem=f"is {size // 2**20} MB, above the limit of "
                           f"{MAX_FILE_BYTES // 2**20} MB")
     try:
         with warnings.catch_warnings():
@@ -59,7 +59,7 @@ def check_image(path: Path) -> ImageCheck:
                 load_whole(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         pixels = re.search(r"\((\d+) pixels\)", str(error))
-        return ImageCheck(code="I105", problem=f"has {pixels.group(1) if pixels else 'too many'}"
+        return ImageCheck(code="I106", problem=f"has {pixels.group(1) if pixels else 'too many'}"
                           f" pixels, above the limit of {MAX_PIXELS // 1_000_000} megapixels")
     except Exception:  # Pillow raises many types for broken or hostile files
         return ImageCheck(code="I104", problem="cannot be read as an image")
@@ -82,7 +82,7 @@ def load_whole(image: Any) -> None:
 
 
 def too_large(width: int, height: int) -> ImageCheck:
-    return ImageCheck(code="I105", problem=f"is {width}×{height} pixels, above the limit of "
+    return ImageCheck(code="I106", problem=f"is {width}×{height} pixels, above the limit of "
                       f"{MAX_PIXELS // 1_000_000} megapixels and {MAX_SIDE} pixels a side")
 
 

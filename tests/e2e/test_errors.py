@@ -290,14 +290,14 @@ def image_bytes(format_name: str) -> bytes:
 
 IMAGE_CASES = [
     pytest.param("bomb.png", lambda: png_claiming(100_000, 100_000),
-                 "has 10000000000 pixels, above the limit of 60 megapixels [I105]",
+                 "has 10000000000 pixels, above the limit of 60 megapixels [I106]",
                  id="decompression-bomb"),
     pytest.param("strip.png", lambda: png_claiming(30_000, 2),
                  "is 30000×2 pixels, above the limit of 60 megapixels and 20000 pixels a side "
-                 "[I105]", id="absurd-dimensions"),
+                 "[I106]", id="absurd-dimensions"),
     pytest.param("huge.png", lambda: png_claiming(9_000, 9_000),
                  "is 9000×9000 pixels, above the limit of 60 megapixels and 20000 pixels a side "
-                 "[I105]", id="too-many-pixels"),
+                 "[I106]", id="too-many-pixels"),
     pytest.param("cut.png", lambda: image_bytes("PNG")[:6000],
                  "cannot be read as an image [I104]", id="truncated"),
     pytest.param("photo.bmp", lambda: image_bytes("BMP"),
@@ -331,7 +331,7 @@ def test_renderer_failure_is_a_clean_error(tmp_path: Path) -> None:
     write_essay(root, "x.md", *FRONT, " ".join(f"T.[^{n}]" for n in range(100)), "",
                 *[f"[^{n}]: N {n}." for n in range(100)])
     assert refused(root, tmp_path, "--format", "pdf") == [
-        "error: the PDF renderer failed (AssertionError) [R104]"]
+        "error: the PDF renderer failed (AssertionError) [R105]"]
 
 
 def test_epub_stylesheet_loading_files(tmp_path: Path) -> None:

@@ -181,15 +181,15 @@ def test_missing_characters_use_the_shipped_fallback_font(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert diagnostic_lines(result.stderr) == [
         "essays/x.md:2: warning: U+2603 SNOWMAN is not in Linux Libertine; the PDF prints it "
-        "in DejaVu Sans [R102]",
+        "in DejaVu Sans [R103]",
         "essays/x.md:6: warning: U+10E5 GEORGIAN LETTER KHAR is not in Linux Libertine; the "
-        "PDF prints it in DejaVu Sans [R102]",
+        "PDF prints it in DejaVu Sans [R103]",
         "essays/x.md:6: warning: U+0645 ARABIC LETTER MEEM is not in Linux Libertine; the PDF "
-        "prints it in DejaVu Sans [R102]",
+        "prints it in DejaVu Sans [R103]",
         "essays/x.md:8: warning: U+21C4 RIGHTWARDS ARROW OVER LEFTWARDS ARROW is not in Linux "
-        "Libertine; the PDF prints it in DejaVu Sans [R102]",
+        "Libertine; the PDF prints it in DejaVu Sans [R103]",
         "essays/x.md:8: warning: U+6F22 CJK UNIFIED IDEOGRAPH-6F22 is in none of the shipped "
-        "fonts (Linux Libertine, DejaVu Sans); the PDF may show an empty box [R103]",
+        "fonts (Linux Libertine, DejaVu Sans); the PDF may show an empty box [R104]",
     ]
     pdf = out / "fixture-series.pdf"
     fallback = embedded_characters(pdf, "Qlabbook-Fallback")
