@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import io
+import itertools
 import textwrap
+from pathlib import Path
+from typing import Any
 
 from qlabbook.model import Collection
 from qlabbook.render import PACKAGE_STYLES, edition_line
@@ -30,18 +33,36 @@ def cover_jpeg(collection: Collection) -> bytes:
     if edition_line(meta):
         draw.text((margin, 620), edition_line(meta).upper(), font=small_font, fill=ACCENT)
     for line in textwrap.wrap(meta.title, 20):
-        draw.text((margin, y), line, font=title_font, fill=INK)
+        draw_text(draw, (margin, y), line, title_font, INK)
         y += 150
     y += 40
     for line in textwrap.wrap(meta.subtitle, 34):
-        draw.text((margin, y), line, font=italic_font, fill=INK)
+        draw_text(draw, (margin, y), line, italic_font, INK)
         y += 86
     if meta.authors or meta.publisher:
-        draw.text((margin, HEIGHT - 300), ", ".join(meta.authors) or meta.publisher,
-                  font=small_font, fill=ACCENT)
+        draw_text(draw, (margin, HEIGHT - 300), ", ".join(meta.authors) or meta.publisher,
+                  small_font, ACCENT)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=88, optimize=True)
     return out.getvalue()
+
+
+def draw_text(draw: Any, xy: tuple[int, int], text: str, font: Any,
+              fill: tuple[int, int, int]) -> None:
+    """Text in `font`, with runs of characters it lacks in the shipped fallback font at the
+    same size, as the PDF does: never an empty box on the cover."""
+    from PIL import ImageFont
+
+    from qlabbook.glyphs import FALLBACK_FONT, characters_of
+
+    covered = characters_of(Path(font.path))
+    fallback = ImageFont.truetype(str(FALLBACK_FONT), font.size)
+    x, y = xy
+    for has_glyphs, run in itertools.groupby(text, lambda c: ord(c) in covered or c == " "):
+        chosen = font if has_glyphs else fallback
+        piece = "".join(run)
+        draw.text((x, y), piece, font=chosen, fill=fill)
+        x += int(draw.textlength(piece, font=chosen))
 
 
 def supplied_cover_jpeg(collection: Collection) -> bytes:

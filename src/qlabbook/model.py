@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Named trim sizes in mm; any other size is written "WxH mm" (e.g. the trade "156x234 mm").
+IMAGE_SRC = re.compile(r'<img [^>]*?src="([^":]+)"')
 PAGE_SIZES = {"A4": (210.0, 297.0), "A5": (148.0, 210.0), "Letter": (215.9, 279.4)}
 CUSTOM_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[x×]\s*(\d+(?:\.\d+)?)\s*mm\s*$", re.IGNORECASE)
 PDF_PROFILES = ("screen", "press")  # the download, and the printer's PDF/X
@@ -155,5 +156,8 @@ class Collection:
 
     @property
     def images(self) -> tuple[str, ...]:
-        """Every image file the essays use, once each, in reading order."""
-        return tuple(dict.fromkeys(f.src for e in self.essays for f in e.figures))
+        """Every image file the essays use, figures and images inline in the text, once
+        each, in reading order (converted essays carry collection-relative paths)."""
+        return tuple(dict.fromkeys(src for e in self.essays
+                                   for src in (*(f.src for f in e.figures),
+                                               *IMAGE_SRC.findall(e.body_html))))
