@@ -53,7 +53,7 @@ def check_coverage(collection: Collection, diagnostics: Diagnostics) -> None:
             else:
                 diagnostics.warning(
                     "R104", f"{describe(character)} is in none of the shipped fonts "
-                    f"({BOOK_FONT_NAME}, {FALLBACK_FONT_NAME}); the PDF may show an empty box",
+                    f"({BOOK_FONT_NAME}, {FALLBACK_FONT_NAME}); the PDF shows an empty box",
                     path, where, "replace the character, or load a font that has it from the "
                     "collection's styles/print.css")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import os
 import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -122,6 +123,12 @@ def weasyprint_logs() -> Iterator[LogCollector]:
         logger.propagate = propagate
 
 
+def use_shipped_fonts_only() -> None:
+    """Hide the machine's fonts from the renderer: Pango would otherwise fill in characters
+    that the shipped fonts lack from whatever this machine has installed."""
+    os.environ["FONTCONFIG_FILE"] = str(PACKAGE_STYLES / "fonts" / "fonts.conf")
+
+
 def render_document(collection: Collection, profile: str = "screen",
                     repairs: tuple[str, ...] = (), moves: Mapping[str, int] | None = None) -> Any:
     """Lay the edition out with WeasyPrint: a weasyprint.Document, pages and all.
@@ -134,6 +141,7 @@ def render_document(collection: Collection, profile: str = "screen",
 
     chosen = PROFILES[profile]
     fetcher = LocalOnlyFetcher({COLLECTION_URL: collection.root, STYLES_URL: PACKAGE_STYLES})
+    use_shipped_fonts_only()  # read when the font configuration below is created
     fonts = FontConfiguration()  # shared by every stylesheet and the document, or @font-face fails
     sheets = [CSS(string=(PACKAGE_STYLES / "print.css").read_text(encoding="utf-8"),
                   base_url=STYLES_URL, font_config=fonts, url_fetcher=fetcher),

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -189,7 +192,7 @@ def test_missing_characters_use_the_shipped_fallback_font(tmp_path: Path) -> Non
         "essays/x.md:8: warning: U+21C4 RIGHTWARDS ARROW OVER LEFTWARDS ARROW is not in Linux "
         "Libertine; the PDF prints it in DejaVu Sans [R103]",
         "essays/x.md:8: warning: U+6F22 CJK UNIFIED IDEOGRAPH-6F22 is in none of the shipped "
-        "fonts (Linux Libertine, DejaVu Sans); the PDF may show an empty box [R104]",
+        "fonts (Linux Libertine, DejaVu Sans); the PDF shows an empty box [R104]",
     ]
     pdf = out / "fixture-series.pdf"
     fallback = embedded_characters(pdf, "Qlabbook-Fallback")
@@ -215,3 +218,46 @@ def embedded_characters(pdf: Path, family: str) -> set[str]:
                     found.add(bytes.fromhex(code).decode("utf-16-be", "replace"))
     assert found, f"no embedded font named {family}"
     return found
+
+
+def test_fonts_installed_on_the_machine_are_never_used(tmp_path: Path) -> None:
+    # A font the machine has (here in the user's font folder, which fontconfig reads by
+    # default) holds a character no shipped font has: the PDF must not borrow it.
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    pen = TTGlyphPen(None)
+    pen.moveTo((100, 0))
+    pen.lineTo((100, 700))
+    pen.lineTo((500, 700))
+    pen.closePath()
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "probe"])
+    builder.setupCharacterMap({0x6F22: "probe"})
+    builder.setupGlyf({".notdef": TTGlyphPen(None).glyph(), "probe": pen.glyph()})
+    builder.setupHorizontalMetrics({".notdef": (600, 0), "probe": (600, 100)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "MachineProbe", "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    machine_fonts = tmp_path / "home" / ".local" / "share" / "fonts"
+    machine_fonts.mkdir(parents=True)
+    builder.save(str(machine_fonts / "MachineProbe.ttf"))
+
+    root = series(tmp_path)
+    write_essay(root, "x.md", "---", "title: Probe", "number: 5", "---", "",
+                "A character no shipped font has: 漢.")
+    out = tmp_path / "out"
+    home = tmp_path / "home"
+    env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share"),
+           "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("FONTCONFIG_FILE", None)
+    done = subprocess.run([sys.executable, "-m", "qlabbook", "build", str(root), "--out",
+                           str(out), "--no-cache", "--no-essays"],
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "U+6F22" in done.stderr and "[R104]" in done.stderr
+    with pikepdf.open(out / "fixture-series.pdf") as document:
+        fonts = {str(font.BaseFont) for page in document.pages
+                 for font in page.Resources.get("/Font", {}).values()}
+    assert fonts and not any("MachineProbe" in name for name in fonts), fonts
