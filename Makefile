@@ -11,7 +11,7 @@ RELEASE_PDF_PROFILES :=
 # SKIP_TESTS=1 when the tests have just run in an earlier step (CI).
 RELEASE_PREREQUISITES := $(if $(SKIP_TESTS),$(STAMP),test)
 
-.PHONY: build test lint release clean proof
+.PHONY: build test lint release proof bench harfbuzz-subset clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
 # Tests first, then the collected and per-essay editions, manifest.json and SHA256SUMS in a
@@ -44,6 +44,25 @@ release: $(RELEASE_PREREQUISITES)
 			--pdf-profile $$profile || exit 1; \
 	done
 	cd dist && sha256sum --check --quiet SHA256SUMS
+
+# WeasyPrint subsets fonts with HarfBuzz when libharfbuzz-subset is there, and with fontTools
+# (about a second more per PDF, and a deprecation notice) when it is not.
+harfbuzz-subset:
+	@if ldconfig -p | grep -q 'libharfbuzz-subset\.so\.0'; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libharfbuzz-subset0; \
+	else echo "make: libharfbuzz-subset0 is missing: install it as root for faster PDFs"; fi
+
+# qlabbook against pandoc (pypandoc-binary, pinned in bench/requirements.txt, installed here
+# only) on generated 1-, 20- and 100-essay collections; writes bench/results.md.
+BENCH_STAMP := $(VENV)/.bench-stamp
+$(BENCH_STAMP): $(STAMP) bench/requirements.txt
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
+	touch $(BENCH_STAMP)
+
+BENCH_ARGS ?=
+bench: $(BENCH_STAMP) harfbuzz-subset
+	$(BIN)/python bench/run.py --results bench/results.md $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) dist build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .qlabbook-cache
