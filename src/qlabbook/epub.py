@@ -22,6 +22,7 @@ from qlabbook.render import (
 XHTML = "application/xhtml+xml"
 # 1980-01-01, the earliest time a zip entry can carry; every entry gets the same one.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+STORED = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
 def book_identifier(collection: Collection) -> str:
@@ -93,8 +94,10 @@ def render_epub(collection: Collection) -> bytes:
         {"type": "text", "href": epub_file_name(first), "title": first.title},
     ]
     raw = io.BytesIO()
+    # Compressed once, in repack(): ebooklib's own pass would only be undone there.
     epub.write_epub(raw, book, {"mtime": build_time(collection), "epub3_pages": False,
-                                "raise_exceptions": True, "landmark_title": "Landmarks"})
+                                "raise_exceptions": True, "landmark_title": "Landmarks",
+                                "compresslevel": 0})
     return repack(raw.getvalue())
 
 
@@ -109,7 +112,8 @@ def add_series(book: Any, name: str, position: int) -> None:
 
 
 def repack(archive: bytes) -> bytes:
-    """Same entries, fixed times and order, `mimetype` first and stored: identical bytes."""
+    """Same entries, fixed times and order, `mimetype` first and stored: identical bytes.
+    Photographs are stored too: deflate cannot shrink JPEG or PNG data, only spend time."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(archive)) as source, \
             zipfile.ZipFile(out, "w") as target:
@@ -119,7 +123,7 @@ def repack(archive: bytes) -> bytes:
             info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else \
-                zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" or \
+                name.lower().endswith(STORED) else zipfile.ZIP_DEFLATED
             target.writestr(info, source.read(name), compresslevel=9)
     return out.getvalue()
