@@ -45,6 +45,7 @@ class Case:
     check: Callable[[Case, dict[str, Case]], bool | None] = lambda c, rows: None
     output: Path | None = None
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     peaks: list[float] = field(default_factory=list)
 
     @property
@@ -64,11 +65,12 @@ def measure(case: Case, env: dict[str, str]) -> None:
     case.prepare()
     result = subprocess.run([*SPAWN, *case.argv], cwd=case.cwd, env=env, capture_output=True,
                             text=True)
-    seconds, kibibytes, code = result.stdout.split()
+    seconds, cpu, kibibytes, code = result.stdout.split()
     if result.returncode != 0 or code != "0":
         sys.exit(f"bench: {case.name} failed ({code}):\n"
                  f"  {' '.join(case.argv)}\n{result.stderr}")
     case.seconds.append(float(seconds))
+    case.cpu.append(float(cpu))
     case.peaks.append(int(kibibytes) / 1024)
 
 
@@ -266,8 +268,8 @@ def single_file(folder: Path | None, suffix: str) -> Path | None:
 
 def table(groups: list[list[Case]]) -> list[str]:
     rows = {f"{c.group}/{c.name}": c for cases in groups for c in cases}
-    lines = ["| group | run | median s | runs (s) | ratio | peak MiB | target | met |",
-             "| --- | --- | ---: | --- | ---: | ---: | --- | --- |"]
+    lines = ["| group | run | median s | runs (s) | ratio | CPU s | peak MiB | target | met |",
+             "| --- | --- | ---: | --- | ---: | ---: | ---: | --- | --- |"]
     for cases in groups:
         for case in cases:
             value = ratio(case, rows)
@@ -275,7 +277,8 @@ def table(groups: list[list[Case]]) -> list[str]:
             runs = " ".join(f"{s:.2f}" for s in case.seconds)
             lines.append(
                 f"| {case.group} | {case.name} | {case.median:.2f} | {runs} | "
-                f"{'' if value is None else f'{value:.2f}×'} | {case.peak:.0f} | "
+                f"{'' if value is None else f'{value:.2f}× {case.baseline}'} | "
+                f"{statistics.median(case.cpu):.2f} | {case.peak:.0f} | "
                 f"{case.target} | {'' if met is None else ('yes' if met else '**no**')} |")
     return lines
 
@@ -371,8 +374,10 @@ def main() -> None:
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
         lines = [f"# qlabbook benchmark, {started:%Y-%m-%d %H:%M} UTC", "",
                  *header, f"- Load average at the end: {load}", versions(bench.pandoc_binary),
-                 f"- Median of {args.repeats} alternating runs per row; peak MiB is the "
-                 "largest resident set of the process or any child it waited for.",
+                 f"- Median of {args.repeats} alternating runs per row (wall time; the ratio "
+                 "is to the median of the row it names); CPU s is the median user + system time "
+                 "of the process and its children; peak MiB is the largest resident set of "
+                 "the process or any one child it waited for.",
                  *([f"- {args.note}"] if args.note else []), "", *table(groups), "",
                  *sizes_table(groups), "", *size_check(groups)]
         print("\n".join(lines))

@@ -1,4 +1,4 @@
-"""Run one command and print its wall time, peak RSS (KiB) and exit code on stdout.
+"""Run one command; print its wall time, CPU time, peak RSS (KiB) and exit code on stdout.
 
 The benchmark runs each command through this small process (python -I -S) rather than
 straight from the harness: on Linux a child's peak RSS starts from that of the process it
@@ -21,4 +21,5 @@ if pid == 0:
         os._exit(127)
 _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - start
-print(f"{seconds:.6f} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+cpu = usage.ru_utime + usage.ru_stime
+print(f"{seconds:.6f} {cpu:.6f} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
