@@ -106,6 +106,10 @@ class Bench:
     def pdf_options(self) -> list[str]:
         return ["--pdf-profile", "screen"] if self.supports("--pdf-profile") else []
 
+    def cold(self) -> list[str]:
+        """Full renders, whatever a build cache holds from the run before."""
+        return ["--no-cache"] if self.supports("--no-cache") else []
+
     def pandoc_inputs(self, collection: Path) -> list[str]:
         return sorted(str(p.relative_to(collection)) for p in (collection / "pandoc").glob("*.md"))
 
@@ -124,13 +128,15 @@ class Bench:
         qpdf = out / "qlabbook-pdf"
         return [
             Case(group, "qlabbook EPUB", self.qlabbook(collection, out / "qlabbook-epub",
-                                                       "--format", "epub"), collection,
+                                                       "--format", "epub", *self.cold()),
+                 collection,
                  baseline="pandoc EPUB", target="≤ 0.5× pandoc" if n >= 20 else "",
                  check=ratio_at_most(0.5) if n >= 20 else no_check),
             Case(group, "pandoc EPUB", self.pandoc(collection, "-o", str(out / "pandoc.epub")),
                  collection),
             Case(group, "qlabbook PDF" + (" (screen)" if self.pdf_options() else ""),
-                 self.qlabbook(collection, qpdf, "--format", "pdf", *self.pdf_options()),
+                 self.qlabbook(collection, qpdf, "--format", "pdf", *self.pdf_options(),
+                               *self.cold()),
                  collection, baseline="pandoc PDF",
                  target=("≤ 1.0× pandoc" if n >= 20 else "")
                  + ("; peak < 600 MiB" if n >= 100 else ""),
@@ -181,9 +187,8 @@ class Bench:
         cases = []
         for jobs in (os.cpu_count() or 1, 1):
             out = self.out(f"jobs-{jobs}")
-            extra = ["--no-cache"] if self.supports("--no-cache") else []
             command = self.qlabbook(collection, out, "--essays", "--format", "pdf",
-                                    *self.pdf_options(), "--jobs", str(jobs), *extra)
+                                    *self.pdf_options(), "--jobs", str(jobs), *self.cold())
             cases.append(Case(group, f"--essays --jobs {jobs}", command, collection,
                               prepare=lambda out=out: self.clear(out)))
         cases[0].baseline = cases[1].name
