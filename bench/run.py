@@ -368,6 +368,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs per row (median; ≥ 3)")
     parser.add_argument("--results", type=Path, help="write the Markdown report here")
     parser.add_argument("--note", default="", help="a sentence for the report (e.g. load)")
+    parser.add_argument("--append", action="store_true",
+                        help="add this run to the results file instead of replacing it")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -394,7 +396,9 @@ def main() -> None:
                  *sizes_table(groups), "", *size_check(groups)]
         print("\n".join(lines))
         if args.results:
-            args.results.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            earlier = args.results.read_text(encoding="utf-8") + "\n" \
+                if args.append and args.results.is_file() else ""
+            args.results.write_text(earlier + "\n".join(lines) + "\n", encoding="utf-8")
     finally:
         if args.keep:
             print(f"bench: kept {root}", file=sys.stderr)
