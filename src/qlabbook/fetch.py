@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -19,9 +20,11 @@ STYLES_URL = "file:///qlabbook/styles/"
 class LocalOnlyFetcher(URLFetcher):
     """No network; no file outside the mapped folders (symlinks resolved before the check)."""
 
-    def __init__(self, folders: dict[str, Path]) -> None:
+    def __init__(self, folders: dict[str, Path],
+                 images: Callable[[Path, bytes], bytes | None] | None = None) -> None:
         super().__init__(allowed_protocols=("file",))
         self.folders = {prefix: folder.resolve() for prefix, folder in folders.items()}
+        self.images = images  # may replace a JPEG or PNG (given its path) by a smaller one
 
     def real_path(self, url: str) -> Path | None:
         for prefix, folder in self.folders.items():
@@ -37,4 +40,7 @@ class LocalOnlyFetcher(URLFetcher):
         if path is None:
             raise ValueError(f"qlabbook does not load {url}: only files inside the collection")
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
+        data = path.read_bytes()
+        if self.images is not None and media_type in ("image/jpeg", "image/png"):
+            data = self.images(path, data) or data
+        return URLFetcherResponse(url, data, {"Content-Type": media_type})

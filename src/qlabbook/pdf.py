@@ -38,6 +38,7 @@ PROFILES = {
     "press": PdfProfile("press", "pdf/x-4", 300, "-press", links=False, cover=False),
 }
 LOW_PPI = 150  # below this, a photograph looks soft in print
+JPEG_QUALITY = 88  # photographs scaled for a profile are saved at this quality
 # Crop marks sit outside the bleed: WeasyPrint draws them across the outer half of the
 # CSS bleed area, so that area is the printer's bleed plus room for the marks.
 MARK_ROOM_MM = 9.0
@@ -140,7 +141,8 @@ def render_document(collection: Collection, profile: str = "screen",
     from qlabbook.fetch import COLLECTION_URL, STYLES_URL, LocalOnlyFetcher
 
     chosen = PROFILES[profile]
-    fetcher = LocalOnlyFetcher({COLLECTION_URL: collection.root, STYLES_URL: PACKAGE_STYLES})
+    fetcher = LocalOnlyFetcher({COLLECTION_URL: collection.root, STYLES_URL: PACKAGE_STYLES},
+                               images=image_fitter(collection, chosen))
     use_shipped_fonts_only()  # read when the font configuration below is created
     fonts = FontConfiguration()  # shared by every stylesheet and the document, or @font-face fails
     sheets = [CSS(string=(PACKAGE_STYLES / "print.css").read_text(encoding="utf-8"),
@@ -156,15 +158,38 @@ def render_document(collection: Collection, profile: str = "screen",
         sheets.append(CSS(string="\n".join(repairs), font_config=fonts))
     html = render_print_html(collection, profile=chosen.name, links=chosen.links,
                              cover=chosen.cover, moves=moves)
-    # Image options act while images load, so they go to render(), not write_pdf().
+    # Image options act while images load, so they go to render(), not write_pdf(). Images
+    # arrive fitted to the text width (image_fitter); without a JPEG quality or optimisation
+    # WeasyPrint embeds those bytes as they are and only scales images printed smaller.
     return HTML(string=html, base_url=COLLECTION_URL, url_fetcher=fetcher).render(
         stylesheets=sheets, font_config=fonts, **pdf_options(collection, chosen))
+
+
+def text_width_pixels(collection: Collection, profile: PdfProfile) -> int:
+    """Figures fill the measure: the most pixels an image needs at the profile's ppi."""
+    width, _, inner, _, outer, _ = geometry(collection.options.page_size)
+    return int((width - inner - outer) / 25.4 * profile.ppi)
+
+
+def figure_paths(collection: Collection) -> list[Path]:
+    return [(collection.root / src).resolve() for src in collection.images]
+
+
+def image_fitter(collection: Collection,
+                 profile: PdfProfile) -> Callable[[Path, bytes], bytes | None]:
+    """The essays' figures scaled once to the profile's ppi at the text width. Other
+    images (a supplied cover fills the page) are left to WeasyPrint's own scaling."""
+    from qlabbook.images import fitted
+
+    pixels = text_width_pixels(collection, profile)
+    figures = set(figure_paths(collection))
+    return lambda path, data: fitted(data, pixels, JPEG_QUALITY) if path in figures else None
 
 
 def pdf_options(collection: Collection, profile: PdfProfile) -> dict[str, Any]:
     identifier = collection.metadata.identifier or collection.metadata.title
     options: dict[str, Any] = {
-        "pdf_tags": True, "dpi": profile.ppi, "jpeg_quality": 88, "optimize_images": True,
+        "pdf_tags": True, "dpi": profile.ppi,
         "pdf_identifier": hashlib.md5(identifier.encode()).hexdigest().encode(),
         "pdf_variant": profile.variant}
     if profile.name == "press":
