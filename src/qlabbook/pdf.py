@@ -197,6 +197,32 @@ def pdf_options(collection: Collection, profile: PdfProfile) -> dict[str, Any]:
     return options
 
 
+def remember_page_references() -> None:
+    """pydyf builds the tuple of every page's reference anew each time it is read, and
+    WeasyPrint's tagging reads it once per tagged box: time grows with pages × boxes. Keep
+    the tuple until a page is added. Only pydyf's PDF class changes, and only if its
+    page_references is still the plain property this expects."""
+    import pydyf
+
+    current = pydyf.PDF.__dict__.get("page_references")
+    if not isinstance(current, property) or current.fget is None or \
+            getattr(current.fget, "remembers", False):
+        return
+    build = current.fget
+
+    def page_references(pdf: Any) -> tuple[bytes, ...]:
+        count = len(pdf.pages["Kids"])
+        remembered = pdf.__dict__.get("_qlabbook_page_references")
+        if remembered is None or remembered[0] != count:
+            remembered = (count, build(pdf))
+            pdf.__dict__["_qlabbook_page_references"] = remembered
+        references: tuple[bytes, ...] = remembered[1]
+        return references
+
+    page_references.remembers = True  # type: ignore[attr-defined]
+    pydyf.PDF.page_references = property(page_references)
+
+
 def render_pdf(collection: Collection, diagnostics: Diagnostics,
                profile: str = "screen") -> bytes:
     """One profile's PDF as bytes: tagged, fonts embedded and subset, page labels set."""
@@ -204,6 +230,7 @@ def render_pdf(collection: Collection, diagnostics: Diagnostics,
 
     check_coverage(collection, diagnostics)
     chosen = PROFILES[profile]
+    remember_page_references()
     with weasyprint_logs() as logs:
         try:
             document = lay_out(collection, profile, diagnostics)
