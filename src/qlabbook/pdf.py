@@ -227,27 +227,34 @@ def render_pdf(collection: Collection, diagnostics: Diagnostics,
                profile: str = "screen") -> bytes:
     """One profile's PDF as bytes: tagged, fonts embedded and subset, page labels set."""
     from qlabbook.glyphs import check_coverage
+    from qlabbook.images import fit_ahead
 
     check_coverage(collection, diagnostics)
     chosen = PROFILES[profile]
     remember_page_references()
-    with weasyprint_logs() as logs:
-        try:
-            document = lay_out(collection, profile, diagnostics)
-            if chosen.name == "press":
-                check_image_resolution(collection, document, diagnostics)
-            labels = folio_labels(document)
-            finish = finisher(labels,
-                              collection.options.bleed_mm if chosen.name == "press" else 0,
-                              collection.metadata.identifier or collection.metadata.title)
-            pdf = document.write_pdf(finisher=finish, **pdf_options(collection, chosen))
-        except Exception as error:  # layout can fail on pages that cannot hold their content
-            detail = f": {error}" if str(error) else ""
-            diagnostics.error(
-                "R105", f"the PDF renderer failed ({type(error).__name__}{detail})",
-                hint="a page could not hold what must go on it, such as dozens of footnotes "
-                "called from one paragraph: split the paragraph or merge notes")
-            return b""  # the error ends the build before anything is written
+    # The figures are fitted on other cores while WeasyPrint parses and styles the book.
+    pool = fit_ahead(figure_paths(collection), text_width_pixels(collection, chosen),
+                     JPEG_QUALITY)
+    try:
+        with weasyprint_logs() as logs:
+            try:
+                document = lay_out(collection, profile, diagnostics)
+                if chosen.name == "press":
+                    check_image_resolution(collection, document, diagnostics)
+                labels = folio_labels(document)
+                finish = finisher(labels,
+                                  collection.options.bleed_mm if chosen.name == "press" else 0,
+                                  collection.metadata.identifier or collection.metadata.title)
+                pdf = document.write_pdf(finisher=finish, **pdf_options(collection, chosen))
+            except Exception as error:  # layout can fail on pages that cannot hold their content
+                detail = f": {error}" if str(error) else ""
+                diagnostics.error(
+                    "R105", f"the PDF renderer failed ({type(error).__name__}{detail})",
+                    hint="a page could not hold what must go on it, such as dozens of "
+                    "footnotes called from one paragraph: split the paragraph or merge notes")
+                return b""  # the error ends the build before anything is written
+    finally:
+        pool.shutdown(cancel_futures=True)
     for message in logs.messages:
         diagnostics.warning("R101", f"PDF renderer: {message}")
     assert isinstance(pdf, bytes)
