@@ -372,47 +372,83 @@ def text_bottom_gap(page: Any) -> float:
     return float(max(0.0, bottom - used) / page_box.height)
 
 
-def gaps(document: Any) -> list[float]:
-    return [round(text_bottom_gap(page), 3) for page in document.pages]
-
-
-def figure_to_defer(document: Any) -> str | None:
-    """The id of the first figure that opens a page after a page left with a gap, when text
-    follows it that could fill that gap."""
+def figures_to_defer(document: Any, tried: set[str]) -> list[str]:
+    """For each essay, the id of the first figure not yet tried that opens a page after a
+    page left with a gap, when text follows it that could fill that gap."""
     from weasyprint.formatting_structure import boxes
 
+    found: dict[str, str] = {}
     for index in range(1, len(document.pages)):
         first = next((b for b in flow_boxes(document.pages[index]._page_box)
                       if isinstance(b, boxes.BlockBox) and b.element_tag in
                       BREAKABLE_BLOCKS), None)
         if first is None or first.element_tag != "figure":
             continue
-        figure_id = first.element.get("id", "")
-        if "figure" not in first.element.get("class", "") or not figure_id:
+        figure_id = str(first.element.get("id", ""))
+        if "figure" not in first.element.get("class", "") or not figure_id or \
+                figure_id in tried:
             continue
         if text_bottom_gap(document.pages[index - 1]) > GAP_SHARE:
-            return str(figure_id)
-    return None
+            found.setdefault(figure_id.split("-", 1)[0], figure_id)
+    return list(found.values())
+
+
+def essay_gaps(document: Any) -> dict[str, list[float]]:
+    """Each page's text_bottom_gap(), listed under the anchor (e1, e2, ...) of its essay."""
+    found: dict[str, list[float]] = {}
+    essay = ""
+    for page in document.pages:
+        essay = next((name for name in page.anchors if ESSAY_ID.match(name)), essay)
+        found.setdefault(essay, []).append(round(text_bottom_gap(page), 3))
+    return found
 
 
 def place_figures(collection: Collection, profile: str,
                   document: Any) -> tuple[Any, dict[str, int]]:
     """WeasyPrint moves a figure that does not fit to the next page and leaves the rest of
     the page empty. Move such a figure below the next paragraph instead (a float to the
-    next page's top, as a typesetter would), until the gap is gone."""
+    next page's top, as a typesetter would), until the gap is gone. Every essay opens on
+    a new right-hand page, so one layout tries a move in every essay at once; a move that
+    leaves its essay's pages as they were is dropped."""
     moves: dict[str, int] = {}
     tried: set[str] = set()
     for _ in range(MAX_FIGURE_MOVES):
-        figure_id = figure_to_defer(document)
-        if figure_id is None or figure_id in tried:
+        candidates = figures_to_defer(document, tried)
+        if not candidates:
             break
-        moved = {**moves, figure_id: moves.get(figure_id, 0) + 1}
+        moved = {**moves, **{f: moves.get(f, 0) + 1 for f in candidates}}
         attempt = render_document(collection, profile, moves=moved)
-        if gaps(attempt) == gaps(document):
-            tried.add(figure_id)  # it cannot go further down (a heading or figure follows)
-            continue
-        document, moves = attempt, moved
+        before, after = essay_gaps(document), essay_gaps(attempt)
+        kept = []
+        for figure_id in candidates:
+            essay = figure_id.split("-", 1)[0]
+            if before.get(essay) == after.get(essay):
+                tried.add(figure_id)  # it cannot go further down (a heading or figure follows)
+            else:
+                kept.append(figure_id)
+        if kept:
+            document = attempt
+            moves = {**moves, **{f: moved[f] for f in kept}}
     return document, moves
+
+
+def note_repairs(document: Any, misplaced: list[tuple[str, int, int]]) -> list[str]:
+    """A rule for the first misplaced note of each essay. Every essay opens on a new
+    right-hand page, so a repair in one cannot move the lines or notes of another: one
+    layout checks a repair in every essay at once, instead of one layout per repair."""
+    rules = []
+    essays: set[str] = set()
+    for name, call_page, _ in misplaced:
+        essay = name.split("-", 1)[0]
+        if essay in essays:
+            continue
+        essays.add(essay)
+        block = last_text_block(document, call_page)
+        root = document.pages[call_page]._page_box.children[0].element  # <html>
+        rule = css_path(root, block) if block is not None and root is not None else None
+        if rule is not None:
+            rules.append(f"{rule} {{ break-before: page; }}")
+    return rules
 
 
 def keep_notes_with_calls(collection: Collection, profile: str, document: Any,
@@ -427,13 +463,10 @@ def keep_notes_with_calls(collection: Collection, profile: str, document: Any,
         misplaced = misplaced_notes(document)
         if not misplaced:
             return document
-        _, call_page, _ = misplaced[0]
-        block = last_text_block(document, call_page)
-        root = document.pages[call_page]._page_box.children[0].element  # <html>
-        rule = css_path(root, block) if block is not None and root is not None else None
-        if rule is None or f"{rule} {{ break-before: page; }}" in repairs:
+        added = [rule for rule in note_repairs(document, misplaced) if rule not in repairs]
+        if not added:
             break
-        repairs.append(f"{rule} {{ break-before: page; }}")
+        repairs += added
         document = render_document(collection, profile, tuple(repairs), moves)
     for name, call_page, note_page in misplaced_notes(document):
         essay = next(e for e in collection.essays if name.startswith(f"{e.anchor}-"))
