@@ -83,3 +83,16 @@ def test_images_fitted_ahead_are_the_ones_the_renderer_gets(tmp_path: Path) -> N
         assert (hashlib.sha256(path.read_bytes()).hexdigest(), 1500, 80) in done
         result = fitted(path.read_bytes(), 1500, 80)
         assert result is not None and opened(result).size == (1500, 750)
+
+
+def test_a_truncated_jpeg_is_refused(tmp_path: Path) -> None:
+    import random
+
+    from qlabbook.images import check_image
+
+    noise = random.Random(3).randbytes(640 * 480 * 3)
+    whole = encoded(Image.frombytes("RGB", (640, 480), noise), "JPEG", quality=90)
+    (tmp_path / "whole.jpg").write_bytes(whole)
+    (tmp_path / "cut.jpg").write_bytes(whole[: len(whole) - 2000])
+    assert check_image(tmp_path / "whole.jpg").code == ""
+    assert check_image(tmp_path / "cut.jpg").code == "I104"
