@@ -11,7 +11,7 @@ RELEASE_PDF_PROFILES :=
 # SKIP_TESTS=1 when the tests have just run in an earlier step (CI).
 RELEASE_PREREQUISITES := $(if $(SKIP_TESTS),$(STAMP),test)
 
-.PHONY: build test lint release proof bench harfbuzz-subset clean
+.PHONY: build test lint release proof bench harfbuzz-subset auditors clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,27 @@ $(BENCH_STAMP): $(STAMP) bench/requirements.txt
 BENCH_ARGS ?=
 bench: $(BENCH_STAMP) harfbuzz-subset
 	$(BIN)/python bench/run.py --results bench/results.md $(BENCH_ARGS)
+
+
+
+# The auditors the EPUB tests run besides EPUBCheck: DAISY Ace (npm, driving Debian's
+# Chromium instead of a downloaded browser) and Calibre's ebook-convert (Debian). Installing
+# the Debian packages needs root; the tests skip, saying why, where these tools are absent.
+TOOLS := tools
+ACE := $(TOOLS)/node_modules/.bin/ace-puppeteer
+ACE_VERSION := 1.4.6
+
+auditors: $(ACE)
+	@if ! command -v chromium >/dev/null || ! command -v ebook-convert >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends chromium calibre; fi
+
+$(ACE):
+	mkdir -p $(TOOLS)
+	cd $(TOOLS) && PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 \
+		ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install --no-audit --no-fund --silent \
+		--prefix . @daisy/ace@$(ACE_VERSION)
+	touch $(ACE)
 
 clean:
 	rm -rf $(VENV) dist build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .qlabbook-cache

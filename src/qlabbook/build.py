@@ -250,7 +250,7 @@ def render(collection: Collection, fmt: str, diagnostics: Diagnostics,
         return render_pdf(collection, diagnostics, profile or "screen")
     from qlabbook.epub import render_epub
 
-    return render_epub(collection)
+    return render_epub(collection, diagnostics)
 
 
 def manifest_entries(collection: Collection, artefacts: list[Artefact],

@@ -6,9 +6,11 @@ import io
 import uuid
 import zipfile
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from qlabbook.accessibility import accessibility_claims
 from qlabbook.cover import cover_jpeg
+from qlabbook.errors import Diagnostics
 from qlabbook.images import MEDIA_TYPES
 from qlabbook.model import Collection
 from qlabbook.render import (
@@ -16,8 +18,12 @@ from qlabbook.render import (
     build_time,
     epub_file_name,
     render_epub_documents,
+    render_nav,
     stylesheet,
 )
+
+if TYPE_CHECKING:
+    from qlabbook.pdf import PrintLayout
 
 XHTML = "application/xhtml+xml"
 # 1980-01-01, the earliest time a zip entry can carry; every entry gets the same one.
@@ -33,10 +39,19 @@ def book_identifier(collection: Collection) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, "qlabbook:" + meta.title).urn
 
 
-def render_epub(collection: Collection) -> bytes:
-    """The collected edition as EPUB 3 bytes."""
+def render_epub(collection: Collection, diagnostics: Diagnostics | None = None,
+                layout: PrintLayout | None = None) -> bytes:
+    """The collected edition as EPUB 3 bytes, its page list following `layout`, the print
+    edition's pages (laid out here when not given)."""
     from ebooklib import epub
 
+    from qlabbook.pdf import lay_out
+
+    diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    layout = layout if layout is not None else lay_out(collection, diagnostics)
+    documents, pages = mark_pages(collection, render_epub_documents(collection), layout,
+                                  diagnostics)
+    claims = accessibility_claims(collection, diagnostics, page_list=bool(pages))
     meta = collection.metadata
     book = epub.EpubBook()
     book.set_identifier(book_identifier(collection))
@@ -54,6 +69,11 @@ def render_epub(collection: Collection) -> bytes:
         book.add_metadata("DC", "description", meta.subtitle)
     if meta.essay_number:  # a one-essay edition: its place in the series
         add_series(book, meta.series or meta.collection_title, meta.essay_number)
+    for name, value in claims.metadata():
+        book.add_metadata(None, "meta", value, {"property": name})
+    if pages:
+        book.add_metadata(None, "meta", page_break_source(collection),
+                          {"property": "pageBreakSource"})
 
     css = (PACKAGE_STYLES / "epub.css").read_text(encoding="utf-8")
     own = stylesheet(collection, "epub.css")
@@ -72,7 +92,6 @@ def render_epub(collection: Collection) -> bytes:
                                     media_type=MEDIA_TYPES.get(suffix, "image/jpeg"),
                                     content=(collection.root / src).read_bytes()))
 
-    documents = render_epub_documents(collection)
     items = {}
     for index, (name, xhtml) in enumerate(documents.items()):
         uid = "titlepage" if name == "titlepage.xhtml" else f"essay{index}"
@@ -80,10 +99,13 @@ def render_epub(collection: Collection) -> bytes:
                                     content=xhtml.encode("utf-8"))
         book.add_item(items[name])
 
-    book.toc = [epub.Link(epub_file_name(e) + f"#{e.anchor}", f"{e.number}. {e.title}",
-                          f"toc-{e.anchor}") for e in collection.essays]
+    book.toc = ncx_entries(collection)
     book.add_item(epub.EpubNcx())
-    nav = epub.EpubNav(title="Contents")
+    # The navigation document is qlabbook's own template: ebooklib's has no page list but
+    # the one it would build from every element with an id and an epub:type (note calls).
+    nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML,
+                        content=render_nav(collection, pages).encode("utf-8"))
+    nav.properties = ["nav"]
     book.add_item(nav)
     book.spine = [items["titlepage.xhtml"], nav, *(items[epub_file_name(e)]
                                                    for e in collection.essays)]
@@ -96,7 +118,7 @@ def render_epub(collection: Collection) -> bytes:
     raw = io.BytesIO()
     # Compressed once, in repack(): ebooklib's own pass would only be undone there.
     epub.write_epub(raw, book, {"mtime": build_time(collection), "epub3_pages": False,
-                                "raise_exceptions": True, "landmark_title": "Landmarks",
+                                "epub3_landmark": False, "raise_exceptions": True,
                                 "compresslevel": 0})
     return repack(raw.getvalue())
 
@@ -109,6 +131,58 @@ def add_series(book: Any, name: str, position: int) -> None:
         [("refines", "#series"), ("property", "collection-type")]))
     book.add_metadata(None, "meta", str(position), OrderedDict(
         [("refines", "#series"), ("property", "group-position")]))
+
+
+def ncx_entries(collection: Collection) -> list[object]:
+    """The EPUB 2 table of contents: each essay, its sections beneath it."""
+    from ebooklib import epub
+
+    entries: list[object] = []
+    for essay in collection.essays:
+        name = epub_file_name(essay)
+        link = epub.Link(f"{name}#{essay.anchor}", f"{essay.number}. {essay.title}",
+                         f"toc-{essay.anchor}")
+        sections = [epub.Link(f"{name}#{h.anchor}", h.text, f"toc-{h.anchor}")
+                    for h in essay.headings if h.level == 2]
+        entries.append((epub.Section(link.title, link.href), sections) if sections else link)
+    return entries
+
+
+def page_break_source(collection: Collection) -> str:
+    """Names the edition whose pages the page list follows: this build's PDF."""
+    return (f"{collection.slug}.pdf, the {collection.options.page_size} PDF edition of "
+            f"{book_identifier(collection)}")
+
+
+def mark_pages(collection: Collection, documents: dict[str, str], layout: PrintLayout,
+               diagnostics: Diagnostics) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """The documents with page-break markers where the PDF's pages start, and the page list
+    as (file, marker id, label); without either when they cannot be matched."""
+    from qlabbook.pagelist import (
+        FRONT_SECTIONS,
+        AlignmentError,
+        add_markers,
+        marker_id,
+        page_map,
+        printed_folios,
+    )
+
+    pages = layout.document.pages
+    found = page_map(pages, layout.root, printed_folios(len(pages)))
+    scopes = {"titlepage.xhtml": FRONT_SECTIONS,
+              **{epub_file_name(e): (e.anchor,) for e in collection.essays}}
+    try:
+        marked = {name: add_markers(xhtml, scopes[name], found)
+                  for name, xhtml in documents.items()}
+    except AlignmentError as error:
+        diagnostics.warning("E103", f"the EPUB has no page list: {error}",
+                            hint="custom templates must keep the essay text in the same "
+                            "elements in print.html and essay.xhtml")
+        return documents, []
+    file_of = {scope: name for name, names in scopes.items() for scope in names}
+    entries = [(file_of[s.scope], marker_id(s.label), s.label) for s in found.starts
+               if s.scope in file_of]
+    return marked, entries
 
 
 def repack(archive: bytes) -> bytes:

@@ -13,7 +13,8 @@ class Severity(enum.Enum):
 
 
 # Every diagnostic the library can give, by stable code. The prefix names the stage:
-# C config, S sources, A assembly, M Markdown conversion, I images, R rendering, W writing.
+# C config, S sources, A assembly, M Markdown conversion, I images, R rendering,
+# E the EPUB's accessibility claims and page list, W writing.
 CODES: dict[str, str] = {
     "C101": "qlabbook.toml is missing",
     "C102": "qlabbook.toml is not valid TOML",
@@ -57,6 +58,10 @@ CODES: dict[str, str] = {
     "R103": "a character is missing from the book's fonts and printed with the fallback font",
     "R104": "a character is missing from every shipped font",
     "R105": "the PDF renderer failed",
+    "E101": "an image has no text alternative: the EPUB does not claim alternativeText",
+    "E102": "a heading skips a level: the EPUB does not claim structuralNavigation",
+    "E103": "the page list cannot follow the PDF edition: the EPUB leaves it out",
+    "E104": "an image is animated: the EPUB does not claim to be free of hazards",
     "W101": "an output file cannot be written",
     "W102": "a new essay's file already exists",
 }

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -245,6 +245,16 @@ def render_epub_documents(collection: Collection) -> dict[str, str]:
     for xhtml in documents.values():
         ET.fromstring(xhtml.encode("utf-8"))  # every document must be well-formed XML
     return documents
+
+
+def render_nav(collection: Collection, pages: Sequence[tuple[str, str, str]]) -> str:
+    """The navigation document: contents with sections, landmarks and the page list, given as
+    (file, marker id, label) in reading order."""
+    files = {e.anchor: epub_file_name(e) for e in collection.essays}
+    xhtml = environment(collection).get_template("nav.xhtml").render(
+        **base_context(collection), files=files, pages=pages)
+    ET.fromstring(xhtml.encode("utf-8"))
+    return xhtml
 
 
 def stylesheet(collection: Collection, name: str) -> Path | None:

@@ -1,0 +1,323 @@
+"""Print page equivalence: where each page of the PDF edition starts, marked in the EPUB.
+
+WeasyPrint lays out the print HTML; walking each laid-out page's boxes gives the first line
+that page prints, and the text before it in the same source element. The print HTML and the
+EPUB XHTML come from the same essay fragments, so the same element exists in both: the
+marker goes into the EPUB where that many characters of the element's text have gone by.
+Characters are counted without white space, which WeasyPrint collapses, and note calls and
+notes are left out, since print floats notes to the page foot and the EPUB keeps them apart.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+# Elements whose text a page can start in; a page starting elsewhere starts inside one.
+UNIT_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "td", "th",
+                       "pre", "figure", "figcaption", "caption"})
+# Units whose parent allows only certain children: a marker goes inside them, never before.
+INSIDE_ONLY = frozenset({"li", "dt", "dd", "td", "th", "caption"})
+# The print edition's front matter sections that the EPUB title page repeats.
+FRONT_SECTIONS = ("title-page", "imprint")
+TITLEPAGE = "titlepage"
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """Page `label` starts in `scope` (an essay anchor, or a front matter section) in its
+    `unit`-th unit, after `offset` non-space characters of that unit's text."""
+
+    label: str
+    scope: str
+    unit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class PageMap:
+    """Where the PDF edition's pages start, and the text of every unit they were counted in."""
+
+    starts: tuple[PageStart, ...]
+    texts: dict[str, list[str]]
+
+
+class AlignmentError(Exception):
+    """The print HTML and the EPUB XHTML no longer hold the same text in the same elements."""
+
+
+def local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def classes(element: ET.Element) -> set[str]:
+    return set(element.get("class", "").split())
+
+
+def squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+# -- the print side ---------------------------------------------------------------------------
+
+def is_print_note(element: ET.Element) -> bool:
+    return bool(classes(element) & {"footnote", "noteref"})
+
+
+def is_epub_note(element: ET.Element) -> bool:
+    return bool(classes(element) & {"noteref", "notes"})
+
+
+def unit_text(element: ET.Element, skip: Callable[[ET.Element], bool]) -> str:
+    """The element's text without white space, leaving out skipped subtrees (notes)."""
+    parts = [element.text or ""]
+    for child in element:
+        if not skip(child) and isinstance(child.tag, str):
+            parts.append(unit_text(child, skip))
+        parts.append(child.tail or "")
+    return squeeze("".join(parts))
+
+
+def scope_units(section: ET.Element, skip: Callable[[ET.Element], bool]) -> list[ET.Element]:
+    """The units of an essay section in document order, notes left out."""
+    units: list[ET.Element] = []
+
+    def walk(element: ET.Element) -> None:
+        for child in element:
+            if not isinstance(child.tag, str) or skip(child):
+                continue
+            if local(child.tag) in UNIT_TAGS:
+                units.append(child)
+            walk(child)
+
+    walk(section)
+    return units
+
+
+@dataclass
+class PrintUnits:
+    """Every unit of the print HTML with its scope and index, and each scope's texts."""
+
+    where: dict[ET.Element, tuple[str, int]]
+    texts: dict[str, list[str]]
+    parents: dict[ET.Element, ET.Element]
+    notes: set[ET.Element]
+
+    @classmethod
+    def of(cls, root: ET.Element) -> PrintUnits:
+        where: dict[ET.Element, tuple[str, int]] = {}
+        texts: dict[str, list[str]] = {}
+        parents = {child: parent for parent in root.iter() for child in parent}
+        notes = {e for note in root.iter() if is_print_note(note) for e in note.iter()}
+        for section in root.iter():
+            if local(section.tag) != "section":
+                continue
+            front = classes(section) & set(FRONT_SECTIONS)
+            if front:  # the EPUB's title page words these differently: pages start at the top
+                scope = front.pop()
+                where[section] = (scope, 0)
+                texts[scope] = [""]
+            elif "essay" in classes(section) and section.get("id"):
+                scope = section.get("id", "")
+                units = scope_units(section, is_print_note)
+                where.update({unit: (scope, i) for i, unit in enumerate(units)})
+                texts[scope] = [unit_text(unit, is_print_note) for unit in units]
+        return cls(where, texts, parents, notes)
+
+    def unit_of(self, element: ET.Element) -> tuple[str, int] | None:
+        """The scope and unit a laid-out box's element belongs to; None for notes and for
+        print-only matter such as the contents."""
+        current: ET.Element | None = element
+        while current is not None:
+            if current in self.notes:
+                return None
+            if current in self.where:
+                return self.where[current]
+            current = self.parents.get(current)
+        return None
+
+
+def flow_leaves(box: Any) -> Iterator[Any]:
+    """A page's text and image boxes in the main flow, in order: page margins (running heads,
+    folios), the footnote area and generated content (note call figures, leaders) left out."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.MarginBox | boxes.FootnoteAreaBox):
+        return
+    if isinstance(box, boxes.TextBox):
+        if "::" not in (box.element_tag or "") and box.text.strip():
+            yield box
+        return
+    if isinstance(box, boxes.ReplacedBox):
+        if "::" not in (box.element_tag or ""):
+            yield box
+        return
+    for child in getattr(box, "children", ()):
+        yield from flow_leaves(child)
+
+
+def page_map(pages: Sequence[Any], root: ET.Element, labels: Sequence[str]) -> PageMap:
+    """Where each laid-out page starts. `pages` are WeasyPrint's, `root` the element tree it
+    laid out, `labels` each page's printed folio. A page with no text or image (a blank verso)
+    starts where the next page does; a page of print-only matter (the contents) is left out."""
+    units = PrintUnits.of(root)
+    consumed: dict[tuple[str, int], int] = {}
+    starts: list[PageStart] = []
+    waiting: list[str] = []  # blank pages: they start where the next content does
+    for page, label in zip(pages, labels, strict=True):
+        first: tuple[str, int, int] | None = None
+        print_only = False
+        for leaf in flow_leaves(page._page_box):
+            key = units.unit_of(leaf.element)
+            if key is None:
+                print_only = print_only or leaf.element not in units.notes
+                continue
+            done = consumed.get(key, 0)
+            if first is None:
+                first = (key[0], key[1], done)
+            if key[0] in FRONT_SECTIONS:  # only a page starting at the top is marked
+                consumed[key] = 1
+            else:
+                consumed[key] = advance(units.texts[key[0]][key[1]], done,
+                                        getattr(leaf, "text", ""))
+        if first is None:
+            if not print_only:
+                waiting.append(label)
+            continue
+        scope, unit, offset = first
+        if scope in FRONT_SECTIONS and offset:
+            continue
+        starts.extend(PageStart(blank, scope, unit, offset) for blank in waiting)
+        waiting = []
+        starts.append(PageStart(label, scope, unit, offset))
+    return PageMap(tuple(starts), units.texts)
+
+
+def printed_folios(page_count: int) -> list[str]:
+    """The folio each page prints: counter(page), from the title page on."""
+    return [str(number) for number in range(1, page_count + 1)]
+
+
+def advance(text: str, done: int, laid_out: str) -> int:
+    """How far into a unit's text the laid-out `laid_out` reaches from `done`. Characters the
+    layout added (the hyphen at a line-end break) match nothing and are passed over."""
+    for char in laid_out:
+        if char.isspace():
+            continue
+        if done < len(text) and text[done] == char:
+            done += 1
+    return done
+
+
+# -- the EPUB side ----------------------------------------------------------------------------
+
+def register_namespaces() -> None:
+    ET.register_namespace("", XHTML_NS)
+    ET.register_namespace("epub", EPUB_NS)
+
+
+def marker(label: str) -> ET.Element:
+    """An empty, invisible page-break marker a reading system can jump to."""
+    return ET.Element(f"{{{XHTML_NS}}}span", {
+        f"{{{EPUB_NS}}}type": "pagebreak", "role": "doc-pagebreak", "id": marker_id(label),
+        "aria-label": label})
+
+
+def marker_id(label: str) -> str:
+    return f"page-{label}"
+
+
+def epub_scope(root: ET.Element, scope: str) -> tuple[ET.Element, list[ET.Element]]:
+    """The section of a scope and its units."""
+    for section in root.iter(f"{{{XHTML_NS}}}section"):
+        if scope in FRONT_SECTIONS and scope in classes(section):
+            return section, [section]
+        if section.get("id") == scope:
+            return section, scope_units(section, is_epub_note)
+    raise AlignmentError(f"the EPUB has no section for {scope!r}")
+
+
+def text_slots(unit: ET.Element) -> Iterator[tuple[ET.Element, str]]:
+    """(element, "text" | "tail") for each piece of a unit's own text, in reading order."""
+    yield unit, "text"
+    for child in unit:
+        if not is_epub_note(child):
+            yield from (slot for slot in text_slots(child))
+        yield child, "tail"
+
+
+def split_point(unit: ET.Element, offset: int) -> tuple[ET.Element, str, int]:
+    """The text slot and index at which `offset` non-space characters have gone by; a point
+    inside a word (a page starting after a hyphenated line end) moves to the word's end."""
+    seen = 0
+    for element, slot in text_slots(unit):
+        text = getattr(element, slot) or ""
+        for index, char in enumerate(text):
+            if char.isspace():
+                continue
+            if seen == offset:
+                if index and not text[index - 1].isspace():
+                    while index < len(text) and not text[index].isspace():
+                        index += 1
+                return element, slot, index
+            seen += 1
+    raise AlignmentError("a page starts beyond the end of its element's text")
+
+
+def insert_at(unit: ET.Element, offset: int, new: list[ET.Element],
+              parents: dict[ET.Element, ET.Element]) -> None:
+    if offset == 0 and local(unit.tag) not in INSIDE_ONLY and unit in parents:
+        parent = parents[unit]
+        position = list(parent).index(unit)
+        for shift, element in enumerate(new):
+            parent.insert(position + shift, element)
+        return
+    element, slot, index = split_point(unit, offset) if offset else (unit, "text", 0)
+    text = getattr(element, slot) or ""
+    setattr(element, slot, text[:index])
+    new[-1].tail = text[index:]
+    if slot == "text":
+        host, position = element, 0
+    else:
+        host = parents[element]
+        position = list(host).index(element) + 1
+    for shift, inserted in enumerate(new):
+        host.insert(position + shift, inserted)
+
+
+def add_markers(xhtml: str, scopes: Sequence[str], pages: PageMap) -> str:
+    """The XHTML document with a marker where each of its pages begins. Raises
+    AlignmentError when its units no longer match the print HTML's."""
+    starts, texts = pages.starts, pages.texts
+    register_namespaces()
+    root = ET.fromstring(xhtml.encode("utf-8"))
+    parents = {child: parent for parent in root.iter() for child in parent}
+    sections = {scope: epub_scope(root, scope) for scope in scopes}
+    units = {scope: found[1] for scope, found in sections.items()}
+    for scope, elements in units.items():
+        if scope in FRONT_SECTIONS:
+            continue
+        if [unit_text(e, is_epub_note) for e in elements] != texts[scope]:
+            raise AlignmentError(f"the EPUB text of {scope!r} differs from the print text")
+    grouped: dict[tuple[str, int, int], list[str]] = {}
+    for start in starts:
+        if start.scope in units:
+            grouped.setdefault((start.scope, start.unit, start.offset), []).append(start.label)
+    # From the end backwards, so earlier points in the same text stay where they were.
+    for (scope, unit, offset), labels in sorted(grouped.items(), reverse=True):
+        markers = [marker(label) for label in labels]
+        if scope not in FRONT_SECTIONS and unit == 0 and offset == 0:
+            # A page that opens an essay: the markers lead its section, before the heading.
+            section = sections[scope][0]
+            for shift, element in enumerate(markers):
+                section.insert(shift, element)
+            markers[-1].tail = section.text
+            section.text = None
+        else:
+            insert_at(units[scope][unit], offset, markers, parents)
+    body = ET.tostring(root, encoding="unicode", method="xml")
+    return '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n' + body + "\n"
