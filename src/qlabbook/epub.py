@@ -6,6 +6,7 @@ import io
 import uuid
 import zipfile
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from qlabbook.accessibility import accessibility_claims
@@ -120,7 +121,15 @@ def render_epub(collection: Collection, diagnostics: Diagnostics | None = None,
     epub.write_epub(raw, book, {"mtime": build_time(collection), "epub3_pages": False,
                                 "epub3_landmark": False, "raise_exceptions": True,
                                 "compresslevel": 0})
-    return repack(raw.getvalue())
+    language = meta.language
+    return repack(raw.getvalue(),
+                  {"EPUB/content.opf": lambda opf: with_language(opf, language)})
+
+
+def with_language(opf: bytes, language: str) -> bytes:
+    """The package element names the publication's language too (ebooklib leaves it out;
+    assistive technology reads the metadata in it)."""
+    return opf.replace(b"<package ", f'<package xml:lang="{language}" '.encode(), 1)
 
 
 def add_series(book: Any, name: str, position: int) -> None:
@@ -185,9 +194,12 @@ def mark_pages(collection: Collection, documents: dict[str, str], layout: PrintL
     return marked, entries
 
 
-def repack(archive: bytes) -> bytes:
+def repack(archive: bytes,
+           changes: dict[str, Callable[[bytes], bytes]] | None = None) -> bytes:
     """Same entries, fixed times and order, `mimetype` first and stored: identical bytes.
-    Photographs are stored too: deflate cannot shrink JPEG or PNG data, only spend time."""
+    Photographs are stored too: deflate cannot shrink JPEG or PNG data, only spend time.
+    `changes` rewrites named entries on the way."""
+    changes = changes or {}
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(archive)) as source, \
             zipfile.ZipFile(out, "w") as target:
@@ -199,5 +211,8 @@ def repack(archive: bytes) -> bytes:
             info.create_system = 3
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" or \
                 name.lower().endswith(STORED) else zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(name), compresslevel=9)
+            data = source.read(name)
+            if name in changes:
+                data = changes[name](data)
+            target.writestr(info, data, compresslevel=9)
     return out.getvalue()

@@ -1,0 +1,396 @@
+"""The EPUB edition judged as its readers' tools judge it: accessibility metadata, semantics,
+pop-up notes, the page list against the PDF, DAISY Ace and Calibre."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import FIXTURES, REPOSITORY, epub_documents, epubcheck, page_texts, run_cli
+
+from qlabbook import pdf as pdf_module
+from qlabbook.accessibility import accessibility_claims
+from qlabbook.build import build, load_collection
+from qlabbook.errors import Diagnostics
+from qlabbook.model import Figure
+
+X = "{http://www.w3.org/1999/xhtml}"
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+ACE = REPOSITORY / "tools" / "node_modules" / ".bin" / "ace-puppeteer"
+CHROMIUM = shutil.which("chromium")
+EBOOK_CONVERT = shutil.which("ebook-convert")
+WORDS = ["participants", "clinicians", "understanding", "persistent", "conversations",
+         "neighbourhood", "responsibility", "commissioning", "appointments", "physiotherapy",
+         "wellbeing", "organisational", "relationships", "experience"]
+
+
+def opf_meta(epub: Path) -> list[tuple[str, str]]:
+    opf = epub_documents(epub)["EPUB/content.opf"]
+    return re.findall(r'<meta property="([^"]+)">([^<]*)</meta>', opf)
+
+
+def xhtml_trees(epub: Path) -> dict[str, ET.Element]:
+    return {name: ET.fromstring(text) for name, text in epub_documents(epub).items()
+            if name.endswith(".xhtml")}
+
+
+def write_long_series(root: Path) -> None:
+    """Two essays long enough that pages start inside paragraphs, words hyphenated, notes
+    on most pages, emphasis running across page ends."""
+    (root / "essays").mkdir(parents=True)
+    (root / "qlabbook.toml").write_text(
+        '[collection]\ntitle = "Long Series"\nauthors = ["Ada Author"]\nlanguage = "en-GB"\n'
+        'identifier = "urn:uuid:1b0e2f7c-52a4-4c1e-8a34-9d3f1c2b7a11"\ndate = 2020-03-01\n',
+        encoding="utf-8")
+    for essay in (1, 2):
+        parts = [f'---\ntitle: "Essay {essay}"\nnumber: {essay}\n---\n']
+        for paragraph in range(1, 12):
+            if paragraph % 4 == 0:
+                parts.append(f"## Section {essay}.{paragraph}\n")
+            sentences = []
+            for sentence in range(1, 9):
+                seed = essay * 1000 + paragraph * 10 + sentence
+                words = " ".join(WORDS[(seed * (k + 3)) % len(WORDS)]
+                                 for k in range(6 + seed % 9))
+                call = f"[^n{paragraph}]" if sentence == 3 else ""
+                sentences.append(f"Sentence {essay}.{paragraph}.{sentence} speaks of "
+                                 f"*{words}*.{call}")
+            parts.append(" ".join(sentences) + "\n")
+            parts.append(f"[^n{paragraph}]: Note {essay}.{paragraph} says a little more.\n")
+        (root / "essays" / f"{essay:02d}.md").write_text("\n".join(parts), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def long_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("long") / "long"
+    write_long_series(root)
+    result = run_cli("build", root, "--out", root / "dist")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    return {"root": root, "pdf": root / "dist" / "long-series.pdf",
+            "epub": root / "dist" / "long-series.epub"}
+
+
+# -- accessibility metadata -------------------------------------------------------------------
+
+def test_accessibility_metadata_states_what_the_fixture_has(
+        fixture_build: dict[str, Any]) -> None:
+    meta = opf_meta(fixture_build["epub"])
+    values: dict[str, list[str]] = {}
+    for name, value in meta:
+        values.setdefault(name, []).append(value)
+    assert values["schema:accessMode"] == ["textual", "visual"]
+    assert values["schema:accessModeSufficient"] == ["textual", "textual,visual"]
+    assert values["schema:accessibilityFeature"] == [
+        "tableOfContents", "structuralNavigation", "alternativeText", "readingOrder",
+        "pageNavigation", "printPageNumbers"]
+    assert values["schema:accessibilityHazard"] == ["none"]
+    [summary] = values["schema:accessibilitySummary"]
+    assert "3 essays in series order" in summary and "Every photograph (1)" in summary
+    assert "Notes (4)" in summary
+    assert values["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+    assert values["pageBreakSource"] == [
+        "fixture-series.pdf, the A4 PDF edition of urn:uuid:0b0e2f7c-52a4-4c1e-8a34-9d3f1c2b7a10"]
+    opf = epub_documents(fixture_build["epub"])["EPUB/content.opf"]
+    assert '<package xml:lang="en-GB" ' in opf
+    assert '<dc:identifier id="id">urn:uuid:0b0e2f7c-52a4-4c1e-8a34-9d3f1c2b7a10' in opf
+
+
+def test_a_collection_without_images_claims_no_visual_content(long_build: dict[str, Path]) -> None:
+    values = opf_meta(long_build["epub"])
+    assert ("schema:accessMode", "visual") not in values
+    assert ("schema:accessibilityFeature", "alternativeText") not in values
+    assert [v for n, v in values if n == "schema:accessModeSufficient"] == ["textual"]
+
+
+def test_a_skipped_heading_level_drops_the_structure_claim_and_warns(tmp_path: Path) -> None:
+    root = tmp_path / "series"
+    shutil.copytree(FIXTURES / "series", root)
+    essay = root / "essays" / "b-ten.md"
+    essay.write_text(essay.read_text() + "\n## Part\n\n#### Too deep\n\nText.\n")
+    result = run_cli("build", root, "--out", root / "dist", "--format", "epub")
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    assert ("essays/b-ten.md:18: warning: heading 'Too deep' skips a level, so the EPUB does "
+            "not claim structural navigation [E102]") in result.stderr  # type: ignore[attr-defined]
+    values = opf_meta(root / "dist" / "fixture-series.epub")
+    assert ("schema:accessibilityFeature", "structuralNavigation") not in values
+    assert not [v for n, v in values if n == "dcterms:conformsTo"]
+    strict = run_cli("build", root, "--out", tmp_path / "strict", "--strict")
+    assert strict.exit_code == 1  # type: ignore[attr-defined]
+
+
+def test_an_image_without_alt_text_drops_its_claims(fixture_build: dict[str, Any]) -> None:
+    from dataclasses import replace
+
+    collection = load_collection(fixture_build["root"])
+    essays = list(collection.essays)
+    figure: Figure = essays[2].figures[0]
+    essays[2] = replace(essays[2], figures=(replace(figure, alt=""),))
+    diagnostics = Diagnostics()
+    claims = accessibility_claims(replace(collection, essays=tuple(essays)), diagnostics,
+                                  page_list=True)
+    assert [d.code for d in diagnostics.warnings] == ["E101"]
+    assert "alternativeText" not in claims.features
+    assert claims.sufficient == ("textual,visual",)
+    assert claims.conforms_to is None
+
+
+def test_an_animated_image_leaves_the_hazard_unknown(tmp_path: Path) -> None:
+    from PIL import Image
+
+    root = tmp_path / "series"
+    shutil.copytree(FIXTURES / "series", root)
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ("red", "blue")]
+    frames[0].save(root / "images" / "card.png", save_all=True, append_images=frames[1:],
+                   format="PNG")
+    diagnostics = Diagnostics()
+    claims = accessibility_claims(load_collection(root), diagnostics, page_list=False)
+    assert [d.code for d in diagnostics.warnings] == ["E104"]
+    assert claims.hazards == ("unknown",)
+    assert "pageNavigation" not in claims.features
+
+
+# -- semantics --------------------------------------------------------------------------------
+
+def test_every_document_has_a_language(fixture_build: dict[str, Any]) -> None:
+    for name, tree in xhtml_trees(fixture_build["epub"]).items():
+        assert tree.get("lang") == tree.get(XML_LANG) == "en-GB", name
+
+
+def test_each_essay_is_a_chapter_with_one_h1_and_no_skipped_levels(
+        fixture_build: dict[str, Any]) -> None:
+    trees = xhtml_trees(fixture_build["epub"])
+    for name in ("EPUB/c-opening.xhtml", "EPUB/a-listening.xhtml", "EPUB/b-ten.xhtml"):
+        tree = trees[name]
+        [section] = [s for s in tree.iter(f"{X}section") if s.get(EPUB_TYPE) == "chapter"]
+        assert section.get("role") == "doc-chapter"
+        levels = [int(e.tag[-1]) for e in tree.iter() if re.fullmatch(f"{X}h[1-6]", e.tag)]
+        assert levels[0] == 1 and levels.count(1) == 1, name
+        assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
+        for figure in tree.iter(f"{X}figure"):
+            assert figure.find(f"{X}figcaption") is not None
+
+
+def test_notes_pop_up_and_link_back_to_every_call(fixture_build: dict[str, Any]) -> None:
+    trees = xhtml_trees(fixture_build["epub"])
+    for name, tree in trees.items():
+        ids = {e.get("id"): e for e in tree.iter() if e.get("id")}
+        calls = [a for a in tree.iter(f"{X}a") if a.get(EPUB_TYPE) == "noteref"]
+        for call in calls:
+            assert call.get("role") == "doc-noteref"
+            note = ids[call.get("href", "")[1:]]
+            assert note.tag == f"{X}aside" and note.get(EPUB_TYPE) == "footnote"
+            assert note.get("role") == "doc-footnote"
+            backlinks = [a.get("href") for a in note.iter(f"{X}a")
+                         if a.get("role") == "doc-backlink"]
+            assert f"#{call.get('id')}" in backlinks, (name, call.get("id"))
+    listening = trees["EPUB/a-listening.xhtml"]
+    assert len([a for a in listening.iter(f"{X}a") if a.get(EPUB_TYPE) == "noteref"]) == 4
+
+
+def test_navigation_has_toc_landmarks_and_a_page_list(fixture_build: dict[str, Any]) -> None:
+    trees = xhtml_trees(fixture_build["epub"])
+    nav = trees["EPUB/nav.xhtml"]
+    navs = {n.get(EPUB_TYPE): n for n in nav.iter(f"{X}nav")}
+    assert set(navs) == {"toc", "landmarks", "page-list"}
+    toc = [a.get("href") for a in navs["toc"].iter(f"{X}a")]
+    assert toc == ["c-opening.xhtml#e2", "c-opening.xhtml#e2-first-steps",
+                   "a-listening.xhtml#e3", "a-listening.xhtml#e3-what-changed",
+                   "b-ten.xhtml#e10"]
+    landmarks = [a.get(EPUB_TYPE) for a in navs["landmarks"].iter(f"{X}a")]
+    assert landmarks == ["titlepage", "toc", "bodymatter"]
+    assert navs["page-list"].get("role") == "doc-pagelist"
+    entries = [(a.get("href", ""), a.text) for a in navs["page-list"].iter(f"{X}a")]
+    # Every page but the contents: title page, imprint, the blank versos and the essays.
+    assert [label for _, label in entries] == ["1", "2", "4", "5", "6", "7", "8", "9"]
+    for href, label in entries:
+        file, _, target = href.partition("#")
+        [marker] = [e for e in trees[f"EPUB/{file}"].iter() if e.get("id") == target]
+        assert marker.get(EPUB_TYPE) == "pagebreak" and marker.get("role") == "doc-pagebreak"
+        assert marker.get("aria-label") == label and not "".join(marker.itertext())
+    opf = epub_documents(fixture_build["epub"])["EPUB/content.opf"]
+    assert '<reference type="toc"' in opf  # the EPUB 2 guide
+    assert "<navPoint" in epub_documents(fixture_build["epub"])["EPUB/toc.ncx"]
+
+
+# -- the page list against the PDF ------------------------------------------------------------
+
+def marker_contexts(epub: Path) -> list[tuple[str, str, str]]:
+    """(label, text before, text after) around each page-break marker in the essays, notes
+    left out. (The EPUB's title page words the imprint differently from print.)"""
+    contexts = []
+    for name, text in epub_documents(epub).items():
+        if not name.endswith(".xhtml") or name.endswith(("nav.xhtml", "titlepage.xhtml")):
+            continue
+        body = text[text.index("<body>"):text.find('<section class="notes"')]
+        body = re.sub(r'<a class="noteref"[^>]*>\d+</a>', "", body)
+        body = re.sub(r"</?(em|strong|a)\b[^>]*>", "", body)
+        pieces = re.split(r'<span epub:type="pagebreak"[^>]*aria-label="([^"]+)"[^>]*/>',
+                          body)
+        flat = [" ".join(re.sub(r"<[^>]+>", " ", p).split()) for p in pieces]
+        for index in range(1, len(pieces), 2):
+            contexts.append((pieces[index], flat[index - 1], flat[index + 1]))
+    return sorted(contexts, key=lambda context: int(context[0]))
+
+
+def test_page_markers_match_the_pdf_pages(long_build: dict[str, Path]) -> None:
+    # Note call figures in print follow the word or stop they are set after.
+    texts = [re.sub(r"(?<=[a-z]\.)\d+(?= )", "", t) for t in page_texts(long_build["pdf"])]
+    contexts = marker_contexts(long_build["epub"])
+    labels = [int(label) for label, _, _ in contexts]
+    assert len(texts) >= 14 and len(set(labels)) == len(labels)
+    inside_paragraphs = 0
+    for label, before, after in contexts:
+        page = texts[int(label) - 1]
+        if not page:  # a blank verso: marked where the next page starts
+            continue
+        opening = " ".join(after.split()[:6])
+        assert opening in page, (label, opening, page[:120])
+        # The last word may be the one broken across the page end, printed in two parts.
+        closing = " ".join(before.split()[-4:-1])
+        if closing and int(label) > 4:
+            assert closing in texts[int(label) - 2], (label, closing)
+        if not page.startswith(opening):  # the page began with the end of a broken word
+            inside_paragraphs += 1
+        elif not opening.startswith("Essay"):
+            inside_paragraphs += not re.match(r"Sentence \d+\.\d+\.1 |Section ", opening)
+    assert inside_paragraphs >= 5  # most pages start inside a paragraph: offsets were used
+
+
+def test_page_list_of_the_repository_edition(repository_build: dict[str, Any]) -> None:
+    texts = page_texts(repository_build["pdf"])
+    contexts = marker_contexts(repository_build["epub"])
+    assert [label for label, _, _ in contexts] == [
+        "4", "5", "6", "7", "8", "9", "10", "11", "12"]
+    for label, _, after in contexts:
+        if texts[int(label) - 1]:
+            assert " ".join(after.split()[:5]) in texts[int(label) - 1], label
+
+
+def test_custom_templates_that_change_the_text_lose_the_page_list(tmp_path: Path) -> None:
+    root = tmp_path / "series"
+    shutil.copytree(FIXTURES / "series", root)
+    (root / "templates").mkdir()
+    package = Path(load_collection.__code__.co_filename).parent / "templates" / "essay.xhtml"
+    (root / "templates" / "essay.xhtml").write_text(
+        package.read_text().replace("{{ body }}", "<p>An extra word.</p>\n{{ body }}"))
+    result = run_cli("build", root, "--out", root / "dist")
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    assert "[E103]" in result.stderr  # type: ignore[attr-defined]
+    epub = root / "dist" / "fixture-series.epub"
+    assert "page-list" not in epub_documents(epub)["EPUB/nav.xhtml"]
+    assert "pagebreak" not in "".join(epub_documents(epub).values())
+    assert ("schema:accessibilityFeature", "pageNavigation") not in opf_meta(epub)
+    assert epubcheck(epub) == []
+
+
+def test_a_build_lays_out_the_pages_once(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    original = pdf_module.lay_out
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_module, "lay_out", counting)
+    root = tmp_path / "series"
+    shutil.copytree(FIXTURES / "series", root)
+    build(root)
+    assert len(calls) == 1
+
+
+def test_the_epub_is_the_same_whether_or_not_the_pdf_is_built(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
+    root = tmp_path / "series"
+    shutil.copytree(FIXTURES / "series", root)
+    build(root, tmp_path / "both")
+    build(root, tmp_path / "alone", formats=["epub"])
+    name = "fixture-series.epub"
+    assert (tmp_path / "both" / name).read_bytes() == (tmp_path / "alone" / name).read_bytes()
+
+
+def test_long_series_passes_epubcheck(long_build: dict[str, Path]) -> None:
+    assert epubcheck(long_build["epub"]) == []
+
+
+# -- DAISY Ace and Calibre --------------------------------------------------------------------
+
+def ace_report(epub: Path, out: Path) -> dict[str, Any]:
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": CHROMIUM or ""}
+    subprocess.run([str(ACE), "-f", "-o", str(out), str(epub)], env=env, check=True,
+                   capture_output=True, timeout=600)
+    report: dict[str, Any] = json.loads((out / "report.json").read_text())
+    return report
+
+
+needs_ace = pytest.mark.skipif(
+    not ACE.exists() or CHROMIUM is None,
+    reason="DAISY Ace or Chromium is not installed: run `make auditors` (as root)")
+needs_calibre = pytest.mark.skipif(
+    EBOOK_CONVERT is None,
+    reason="Calibre's ebook-convert is not installed: run `make auditors` (as root)")
+
+
+@needs_ace
+@pytest.mark.parametrize("edition", ["fixture_build", "repository_build", "long_build"])
+def test_daisy_ace_finds_no_violation_that_matters(
+        edition: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    built = request.getfixturevalue(edition)
+    report = ace_report(built["epub"], tmp_path / "ace")
+    violations = [(a["earl:testSubject"]["url"], b["earl:test"]["earl:impact"],
+                   b["earl:test"]["dct:title"])
+                  for a in report["assertions"] for b in a.get("assertions", [])]
+    assert not [v for v in violations if v[1] in ("critical", "serious", "moderate")], violations
+    assert not report["a11y-metadata"]["empty"]
+    assert {"schema:accessMode", "schema:accessibilityFeature", "schema:accessibilityHazard",
+            "schema:accessibilitySummary", "schema:accessModeSufficient",
+            "dcterms:conformsTo"} <= set(report["a11y-metadata"]["present"])
+
+
+@needs_calibre
+def test_calibre_reads_every_essay_note_and_caption_in_order(
+        fixture_build: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "book.txt"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox"}
+    subprocess.run([EBOOK_CONVERT or "", str(fixture_build["epub"]), str(out)], env=env,
+                   check=True, capture_output=True, timeout=600)
+    text = " ".join(out.read_text(encoding="utf-8").split())
+    expected = [
+        "Fixture Series", "Published by Fixture Press, March 2020.",
+        "Test project one · Essay 2", "Opening", "Where the series begins.",
+        "straighten nothing", "A note with a link.",
+        "Test project one · Essay 3 · March 2020", "Listening first",
+        "Participants were clear about what helps.", "Being listened to was the treatment.",
+        "— Lab participant, 2019", "Teams changed their first appointment.",
+        "Quoted with permission.", "A second paragraph of the same note.",
+        "Workshops in Birmingham and Leeds.",
+        "Test project one · Essay 10 · 15 January 2021", "The long view",
+        "Essay ten comes after essay nine", "A test card Photo: Ben Writer",
+        "Numbered by the series, not by the file name.",
+    ]
+    position = 0
+    for piece in expected:
+        found = text.find(piece, position)
+        assert found >= 0, (piece, text[position:position + 200])
+        position = found + len(piece)
+    assert "Pages of the PDF edition" not in text  # hidden navigation stays hidden
+
+
+def test_epub_zip_entries_are_fixed(fixture_build: dict[str, Any]) -> None:
+    with zipfile.ZipFile(fixture_build["epub"]) as archive:
+        infos = archive.infolist()
+    assert [i.filename for i in infos][1:] == sorted(i.filename for i in infos[1:])
+    assert {(i.date_time, i.external_attr >> 16) for i in infos} == {
+        ((1980, 1, 1, 0, 0, 0), 0o644)}
