@@ -52,6 +52,7 @@ def render_epub(collection: Collection, diagnostics: Diagnostics | None = None,
     layout = layout if layout is not None else lay_out(collection, diagnostics)
     documents, pages = mark_pages(collection, render_epub_documents(collection), layout,
                                   diagnostics)
+    nav_xhtml = documents.pop("nav.xhtml")
     claims = accessibility_claims(collection, diagnostics, page_list=bool(pages))
     meta = collection.metadata
     book = epub.EpubBook()
@@ -105,7 +106,7 @@ def render_epub(collection: Collection, diagnostics: Diagnostics | None = None,
     # The navigation document is qlabbook's own template: ebooklib's has no page list but
     # the one it would build from every element with an id and an epub:type (note calls).
     nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML,
-                        content=render_nav(collection, pages).encode("utf-8"))
+                        content=nav_xhtml.encode("utf-8"))
     nav.properties = ["nav"]
     book.add_item(nav)
     book.spine = [items["titlepage.xhtml"], nav, *(items[epub_file_name(e)]
@@ -165,21 +166,19 @@ def page_break_source(collection: Collection) -> str:
 
 def mark_pages(collection: Collection, documents: dict[str, str], layout: PrintLayout,
                diagnostics: Diagnostics) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    """The documents with page-break markers where the PDF's pages start, and the page list
-    as (file, marker id, label); without either when they cannot be matched."""
-    from qlabbook.pagelist import (
-        FRONT_SECTIONS,
-        AlignmentError,
-        add_markers,
-        marker_id,
-        page_map,
-        printed_folios,
-    )
+    """The documents (the navigation document added) with page-break markers where the PDF's
+    pages start, and the page list as (file, marker id, label); without markers or page list
+    when they cannot be matched."""
+    from qlabbook.pagelist import AlignmentError, add_markers, marker_id, page_map, printed_folios
 
     pages = layout.document.pages
     found = page_map(pages, layout.root, printed_folios(len(pages)))
-    scopes = {"titlepage.xhtml": FRONT_SECTIONS,
+    scopes = {"titlepage.xhtml": ("title-page", "imprint"), "nav.xhtml": ("contents",),
               **{epub_file_name(e): (e.anchor,) for e in collection.essays}}
+    file_of = {scope: name for name, names in scopes.items() for scope in names}
+    entries = [(file_of[s.scope], marker_id(s.label), s.label) for s in found.starts
+               if s.scope in file_of]
+    documents = {**documents, "nav.xhtml": render_nav(collection, entries)}
     try:
         marked = {name: add_markers(xhtml, scopes[name], found)
                   for name, xhtml in documents.items()}
@@ -187,10 +186,7 @@ def mark_pages(collection: Collection, documents: dict[str, str], layout: PrintL
         diagnostics.warning("E103", f"the EPUB has no page list: {error}",
                             hint="custom templates must keep the essay text in the same "
                             "elements in print.html and essay.xhtml")
-        return documents, []
-    file_of = {scope: name for name, names in scopes.items() for scope in names}
-    entries = [(file_of[s.scope], marker_id(s.label), s.label) for s in found.starts
-               if s.scope in file_of]
+        return {**documents, "nav.xhtml": render_nav(collection, [])}, []
     return marked, entries
 
 

@@ -22,8 +22,10 @@ UNIT_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd"
                        "pre", "figure", "figcaption", "caption"})
 # Units whose parent allows only certain children: a marker goes inside them, never before.
 INSIDE_ONLY = frozenset({"li", "dt", "dd", "td", "th", "caption"})
-# The print edition's front matter sections that the EPUB title page repeats.
-FRONT_SECTIONS = ("title-page", "imprint")
+# The print edition's front matter, by class: the EPUB's title page repeats the title page
+# and imprint (worded a little differently), its navigation document the contents.
+FRONT_SECTIONS = ("title-page", "imprint", "contents")
+FRONT_TAGS = frozenset({"section", "nav"})
 TITLEPAGE = "titlepage"
 
 
@@ -114,14 +116,15 @@ class PrintUnits:
         parents = {child: parent for parent in root.iter() for child in parent}
         notes = {e for note in root.iter() if is_print_note(note) for e in note.iter()}
         for section in root.iter():
-            if local(section.tag) != "section":
+            if local(section.tag) not in FRONT_TAGS:
                 continue
             front = classes(section) & set(FRONT_SECTIONS)
             if front:  # the EPUB's title page words these differently: pages start at the top
                 scope = front.pop()
                 where[section] = (scope, 0)
                 texts[scope] = [""]
-            elif "essay" in classes(section) and section.get("id"):
+            elif local(section.tag) == "section" and "essay" in classes(section) \
+                    and section.get("id"):
                 scope = section.get("id", "")
                 units = scope_units(section, is_print_note)
                 where.update({unit: (scope, i) for i, unit in enumerate(units)})
@@ -233,7 +236,9 @@ def marker_id(label: str) -> str:
 
 def epub_scope(root: ET.Element, scope: str) -> tuple[ET.Element, list[ET.Element]]:
     """The section of a scope and its units."""
-    for section in root.iter(f"{{{XHTML_NS}}}section"):
+    for section in root.iter():
+        if local(section.tag) not in FRONT_TAGS:
+            continue
         if scope in FRONT_SECTIONS and scope in classes(section):
             return section, [section]
         if section.get("id") == scope:
