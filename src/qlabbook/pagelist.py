@@ -197,6 +197,9 @@ def page_map(pages: Sequence[Any], root: ET.Element, labels: Sequence[str]) -> P
         starts.extend(PageStart(blank, scope, unit, offset) for blank in waiting)
         waiting = []
         starts.append(PageStart(label, scope, unit, offset))
+    last = next((key for key in reversed(consumed) if key[0] not in FRONT_SECTIONS), None)
+    if last is not None:  # pages at the end with notes only: marked after the last text
+        starts.extend(PageStart(label, *last, consumed[last]) for label in waiting)
     return PageMap(tuple(starts), units.texts)
 
 
@@ -259,8 +262,11 @@ def split_point(unit: ET.Element, offset: int) -> tuple[ET.Element, str, int]:
     """The text slot and index at which `offset` non-space characters have gone by; a point
     inside a word (a page starting after a hyphenated line end) moves to the word's end."""
     seen = 0
+    end = (unit, "text", len(unit.text or ""))
     for element, slot in text_slots(unit):
         text = getattr(element, slot) or ""
+        if text.strip():
+            end = (element, slot, len(text.rstrip()))
         for index, char in enumerate(text):
             if char.isspace():
                 continue
@@ -270,6 +276,8 @@ def split_point(unit: ET.Element, offset: int) -> tuple[ET.Element, str, int]:
                         index += 1
                 return element, slot, index
             seen += 1
+    if seen == offset:  # the page starts after the element's last word
+        return end
     raise AlignmentError("a page starts beyond the end of its element's text")
 
 

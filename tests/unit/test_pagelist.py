@@ -1,0 +1,105 @@
+"""Page starts found in a real WeasyPrint layout, and markers placed in EPUB XHTML."""
+
+from __future__ import annotations
+
+import pytest
+
+from qlabbook.pagelist import (
+    AlignmentError,
+    PageMap,
+    PageStart,
+    add_markers,
+    advance,
+    flow_leaves,
+    page_map,
+    printed_folios,
+)
+
+ESSAY = """<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="en">
+<head><title>T</title></head>
+<body>
+<section class="essay" id="e1">
+  <header><h1>Title</h1></header>
+<p>One two<a class="noteref" epub:type="noteref" href="#e1-fn1">1</a> three <em>four five</em>
+six.</p>
+<ul><li>Item text here.</li></ul>
+<section class="notes"><aside id="e1-fn1"><p>Note text.</p></aside></section>
+</section>
+</body>
+</html>
+"""
+TEXTS = {"e1": ["Title", "Onetwothreefourfivesix.", "Itemtexthere."]}
+MARK = '<span epub:type="pagebreak" role="doc-pagebreak" id="page-{0}" aria-label="{0}" />'
+
+
+def marked(*starts: PageStart) -> str:
+    return add_markers(ESSAY, ["e1"], PageMap(starts, TEXTS))
+
+
+def test_advance_passes_over_white_space_and_inserted_hyphens() -> None:
+    text = "Onetwothreefourfivesix."
+    assert advance(text, 0, "One two thr\u2010") == len("Onetwothr")
+    assert advance(text, len("Onetwothr"), "ee four") == len("Onetwothreefour")
+
+
+def test_a_page_opening_an_essay_is_marked_before_its_heading() -> None:
+    xhtml = marked(PageStart("7", "e1", 0, 0), PageStart("8", "e1", 0, 0))
+    assert f'<section class="essay" id="e1">{MARK.format(7)}{MARK.format(8)}\n  <header>' \
+        in xhtml
+
+
+def test_a_page_starting_a_paragraph_is_marked_before_it() -> None:
+    assert f"{MARK.format(9)}<p>One two" in marked(PageStart("9", "e1", 1, 0))
+
+
+def test_a_page_starting_inside_a_paragraph_skips_note_calls() -> None:
+    xhtml = marked(PageStart("9", "e1", 1, len("Onetwo")))
+    assert f'href="#e1-fn1">1</a> {MARK.format(9)}three' in xhtml
+
+
+def test_a_page_starting_inside_a_word_is_marked_after_the_word() -> None:
+    xhtml = marked(PageStart("9", "e1", 1, len("Onetwothreefourfi")))
+    assert f"<em>four five{MARK.format(9)}</em>\nsix." in xhtml
+
+
+def test_a_page_starting_in_a_list_item_is_marked_inside_it() -> None:
+    assert f"<li>{MARK.format(9)}Item text here.</li>" in marked(PageStart("9", "e1", 2, 0))
+
+
+def test_different_text_is_refused() -> None:
+    with pytest.raises(AlignmentError):
+        add_markers(ESSAY, ["e1"], PageMap((), {"e1": ["Title", "Other", "Itemtexthere."]}))
+
+
+def test_page_map_follows_a_real_layout() -> None:
+    """Tiny pages: each holds a few lines, so pages start inside paragraphs; the note floats
+    to the page foot and must not count."""
+    from weasyprint import CSS, HTML
+
+    words = " ".join(f"word{n}" for n in range(1, 120))
+    source = (f'<html><body><section class="essay" id="e1"><h1>Title</h1>'
+              f'<p>{words}<span class="footnote">A note.</span> end.</p></section></body></html>')
+    html = HTML(string=source)
+    css = CSS(string="@page { size: 60mm 40mm; margin: 5mm } body { font-size: 10pt }"
+                     ".footnote { float: footnote }")
+    document = html.render(stylesheets=[css])
+    found = page_map(document.pages, html.etree_element, printed_folios(len(document.pages)))
+    assert len(document.pages) > 3
+    assert [s.label for s in found.starts] == printed_folios(len(document.pages))
+    text = found.texts["e1"][1]
+    assert "Anote" not in text
+    *flowing, last = found.starts[1:]
+    for start in flowing:
+        page = document.pages[int(start.label) - 1]
+        first_line = next(flow_leaves(page._page_box)).text
+        assert start.unit == 1
+        assert text[start.offset:].startswith(first_line.split()[0])
+    # The last page holds only the end of the note: it is marked after the last word.
+    assert not list(flow_leaves(document.pages[-1]._page_box))
+    assert (last.unit, last.offset) == (1, len(text))
+    assert f"end.{MARK.format(9)}</p>" in add_markers(
+        ESSAY.replace("six.", "six. end."), ["e1"],
+        PageMap((PageStart("9", "e1", 1, len("Onetwothreefourfivesix.end.")),),
+                {"e1": ["Title", "Onetwothreefourfivesix.end.", "Itemtexthere."]}))
