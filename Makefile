@@ -72,10 +72,11 @@ bench: $(BENCH_STAMP) harfbuzz-subset
 TOOLS := tools
 ACE := $(TOOLS)/node_modules/.bin/ace-puppeteer
 ACE_VERSION := 1.4.6
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 auditors: $(ACE)
 	@if ! command -v chromium >/dev/null || ! command -v ebook-convert >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends chromium calibre; fi
 
 $(ACE):
