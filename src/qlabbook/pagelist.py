@@ -254,7 +254,7 @@ def text_slots(unit: ET.Element) -> Iterator[tuple[ET.Element, str]]:
     yield unit, "text"
     for child in unit:
         if not is_epub_note(child):
-            yield from (slot for slot in text_slots(child))
+            yield from text_slots(child)
         yield child, "tail"
 
 

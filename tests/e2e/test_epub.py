@@ -360,15 +360,27 @@ def test_daisy_ace_finds_no_violation_that_matters(
             "dcterms:conformsTo"} <= set(report["a11y-metadata"]["present"])
 
 
+def calibre_text(epub: Path, out: Path) -> str:
+    """The EPUB as Calibre's ebook-convert reads it, white space folded."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox"}
+    subprocess.run([EBOOK_CONVERT or "", str(epub), str(out)], env=env,
+                   check=True, capture_output=True, timeout=600)
+    return " ".join(out.read_text(encoding="utf-8").split())
+
+
+def assert_in_order(text: str, expected: list[str]) -> None:
+    position = 0
+    for piece in expected:
+        found = text.find(piece, position)
+        assert found >= 0, (piece, text[position:position + 200])
+        position = found + len(piece)
+
+
 @needs_calibre
 def test_calibre_reads_every_essay_note_and_caption_in_order(
         fixture_build: dict[str, Any], tmp_path: Path) -> None:
-    out = tmp_path / "book.txt"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-           "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox"}
-    subprocess.run([EBOOK_CONVERT or "", str(fixture_build["epub"]), str(out)], env=env,
-                   check=True, capture_output=True, timeout=600)
-    text = " ".join(out.read_text(encoding="utf-8").split())
+    text = calibre_text(fixture_build["epub"], tmp_path / "book.txt")
     expected = [
         "Fixture Series", "Published by Fixture Press, March 2020.",
         "Test project one · Essay 2", "Opening", "Where the series begins.",
@@ -382,12 +394,19 @@ def test_calibre_reads_every_essay_note_and_caption_in_order(
         "Essay ten comes after essay nine", "A test card Photo: Ben Writer",
         "Numbered by the series, not by the file name.",
     ]
-    position = 0
-    for piece in expected:
-        found = text.find(piece, position)
-        assert found >= 0, (piece, text[position:position + 200])
-        position = found + len(piece)
+    assert_in_order(text, expected)
     assert "Pages of the PDF edition" not in text  # hidden navigation stays hidden
+
+
+@needs_calibre
+def test_calibre_reads_the_repository_edition(repository_build: dict[str, Any],
+                                              tmp_path: Path) -> None:
+    text = calibre_text(repository_build["epub"], tmp_path / "book.txt")
+    assert_in_order(text, [
+        "Mental health and persistent pain: an introduction", "What is the Q Improvement Lab?",
+        "Q Lab workshop in Birmingham, February 2019 Photo: Alastair Fyfe",
+        "The Q Lab in Birmingham on 14th February 2019 Photo: Alastair Fyfe", "Next steps",
+        "Notes", *(f"Reference {n} of the original essay" for n in range(1, 11))])
 
 
 def test_epub_zip_entries_are_fixed(fixture_build: dict[str, Any]) -> None:
