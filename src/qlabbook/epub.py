@@ -172,14 +172,14 @@ def mark_pages(collection: Collection, documents: dict[str, str], layout: PrintL
     from qlabbook.pagelist import AlignmentError, add_markers, marker_id, page_map, printed_folios
 
     pages = layout.document.pages
-    found = page_map(pages, layout.root, printed_folios(len(pages)))
     scopes = {"titlepage.xhtml": ("title-page", "imprint"), "nav.xhtml": ("contents",),
               **{epub_file_name(e): (e.anchor,) for e in collection.essays}}
     file_of = {scope: name for name, names in scopes.items() for scope in names}
-    entries = [(file_of[s.scope], marker_id(s.label), s.label) for s in found.starts
-               if s.scope in file_of]
-    documents = {**documents, "nav.xhtml": render_nav(collection, entries)}
     try:
+        found = page_map(pages, layout.root, printed_folios(len(pages)))
+        entries = [(file_of[s.scope], marker_id(s.label), s.label) for s in found.starts
+                   if s.scope in file_of]
+        documents = {**documents, "nav.xhtml": render_nav(collection, entries)}
         marked = {name: add_markers(xhtml, scopes[name], found)
                   for name, xhtml in documents.items()}
     except AlignmentError as error:

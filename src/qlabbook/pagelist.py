@@ -60,8 +60,21 @@ def classes(element: ET.Element) -> set[str]:
     return set(element.get("class", "").split())
 
 
+# Characters a layout drops or a reader never sees: white space, soft hyphens, zero widths.
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060"))
+
+
 def squeeze(text: str) -> str:
-    return "".join(text.split())
+    return "".join(text.translate(INVISIBLE).split())
+
+
+def counts(char: str) -> bool:
+    """Whether a character is one of those offsets count."""
+    return not char.isspace() and ord(char) not in INVISIBLE
+
+
+def is_unit(element: ET.Element) -> bool:
+    return local(element.tag) in UNIT_TAGS
 
 
 # -- the print side ---------------------------------------------------------------------------
@@ -75,10 +88,11 @@ def is_epub_note(element: ET.Element) -> bool:
 
 
 def unit_text(element: ET.Element, skip: Callable[[ET.Element], bool]) -> str:
-    """The element's text without white space, leaving out skipped subtrees (notes)."""
+    """A unit's own text without white space: skipped subtrees (notes) and the units inside
+    it (a list inside a list item) left out, though the text after them is kept."""
     parts = [element.text or ""]
     for child in element:
-        if not skip(child) and isinstance(child.tag, str):
+        if not skip(child) and not is_unit(child) and isinstance(child.tag, str):
             parts.append(unit_text(child, skip))
         parts.append(child.tail or "")
     return squeeze("".join(parts))
@@ -164,7 +178,8 @@ def flow_leaves(box: Any) -> Iterator[Any]:
 
 
 def page_map(pages: Sequence[Any], root: ET.Element, labels: Sequence[str]) -> PageMap:
-    """Where each laid-out page starts. `pages` are WeasyPrint's, `root` the element tree it
+    """Where each laid-out page starts; AlignmentError unless every character of the essays'
+    printed units was found on the pages. `pages` are WeasyPrint's, `root` the element tree it
     laid out, `labels` each page's printed folio. A page with no text or image (a blank verso)
     starts where the next page does; a page of print-only matter (the contents) is left out."""
     units = PrintUnits.of(root)
@@ -197,10 +212,23 @@ def page_map(pages: Sequence[Any], root: ET.Element, labels: Sequence[str]) -> P
         starts.extend(PageStart(blank, scope, unit, offset) for blank in waiting)
         waiting = []
         starts.append(PageStart(label, scope, unit, offset))
+    check_all_printed(units.texts, consumed)
     last = next((key for key in reversed(consumed) if key[0] not in FRONT_SECTIONS), None)
     if last is not None:  # pages at the end with notes only: marked after the last text
         starts.extend(PageStart(label, *last, consumed[last]) for label in waiting)
     return PageMap(tuple(starts), units.texts)
+
+
+def check_all_printed(texts: dict[str, list[str]], consumed: dict[tuple[str, int], int]) -> None:
+    """Every character of every printed unit was found on the pages, so the counts can be
+    trusted. (A unit print does not show at all, hidden by a stylesheet, starts no page.)"""
+    for scope, unit_texts in texts.items():
+        if scope in FRONT_SECTIONS:
+            continue
+        for index, text in enumerate(unit_texts):
+            if 0 < consumed.get((scope, index), 0) < len(text):
+                raise AlignmentError(f"the PDF's pages do not print the text of {scope!r} as "
+                                     f"it stands (at {text[:30]!r})")
 
 
 def printed_folios(page_count: int) -> list[str]:
@@ -212,9 +240,10 @@ def advance(text: str, done: int, laid_out: str) -> int:
     """How far into a unit's text the laid-out `laid_out` reaches from `done`. Characters the
     layout added (the hyphen at a line-end break) match nothing and are passed over."""
     for char in laid_out:
-        if char.isspace():
+        if not counts(char):
             continue
-        if done < len(text) and text[done] == char:
+        # Compared without case: a stylesheet may transform it.
+        if done < len(text) and text[done].lower() == char.lower():
             done += 1
     return done
 
@@ -253,7 +282,7 @@ def text_slots(unit: ET.Element) -> Iterator[tuple[ET.Element, str]]:
     """(element, "text" | "tail") for each piece of a unit's own text, in reading order."""
     yield unit, "text"
     for child in unit:
-        if not is_epub_note(child):
+        if not is_epub_note(child) and not is_unit(child):
             yield from text_slots(child)
         yield child, "tail"
 
@@ -268,7 +297,7 @@ def split_point(unit: ET.Element, offset: int) -> tuple[ET.Element, str, int]:
         if text.strip():
             end = (element, slot, len(text.rstrip()))
         for index, char in enumerate(text):
-            if char.isspace():
+            if not counts(char):
                 continue
             if seen == offset:
                 if index and not text[index - 1].isspace():

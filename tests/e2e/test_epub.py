@@ -415,3 +415,28 @@ def test_epub_zip_entries_are_fixed(fixture_build: dict[str, Any]) -> None:
     assert [i.filename for i in infos][1:] == sorted(i.filename for i in infos[1:])
     assert {(i.date_time, i.external_attr >> 16) for i in infos} == {
         ((1980, 1, 1, 0, 0, 0), 0o644)}
+
+
+def test_page_list_survives_print_styles_and_nested_lists(tmp_path: Path) -> None:
+    """A collection's print.css may hide or transform text; lists may nest, with text after
+    the inner list; soft hyphens vanish in print. The markers still match the PDF."""
+    root = tmp_path / "long"
+    write_long_series(root)
+    (root / "styles").mkdir()
+    (root / "styles" / "print.css").write_text(
+        ".series-line { display: none; } h2 { text-transform: uppercase; }")
+    essay = root / "essays" / "01.md"
+    nested = "".join(f"- Item {n} of the outer list with some words\n\n"
+                     f"    - inner item {n}\n\n    and the outer item goes on af\u00adter it\n\n"
+                     for n in range(1, 25))
+    essay.write_text(essay.read_text().replace("## Section 1.4\n", "## Section 1.4\n\n" + nested))
+    result = run_cli("build", root, "--out", root / "dist")
+    assert result.exit_code == 0 and result.stderr == ""  # type: ignore[attr-defined]
+    texts = [re.sub(r"(?<=[a-z]\.)\d+(?= )", "", t)
+             for t in page_texts(root / "dist" / "long-series.pdf")]
+    contexts = marker_contexts(root / "dist" / "long-series.epub")
+    assert len(contexts) >= len(texts) - 3  # all but title page, imprint and contents
+    for label, _, after in contexts:
+        if texts[int(label) - 1]:
+            opening = " ".join(after.split()[:5])
+            assert opening.upper() in texts[int(label) - 1].upper(), (label, opening)
