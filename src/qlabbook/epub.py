@@ -52,10 +52,43 @@ def render_epub(collection: Collection, diagnostics: Diagnostics | None = None,
     layout = layout if layout is not None else lay_out(collection, diagnostics)
     documents, pages = mark_pages(collection, render_epub_documents(collection), layout,
                                   diagnostics)
-    nav_xhtml = documents.pop("nav.xhtml")
     claims = accessibility_claims(collection, diagnostics, page_list=bool(pages))
-    meta = collection.metadata
     book = epub.EpubBook()
+    add_metadata(book, collection, claims.metadata(), bool(pages))
+    add_style_and_images(book, collection)
+    items = {}
+    for index, (name, xhtml) in enumerate(documents.items()):
+        uid = {"titlepage.xhtml": "titlepage", "nav.xhtml": "nav"}.get(name, f"essay{index}")
+        items[name] = epub.EpubItem(uid=uid, file_name=name, media_type=XHTML,
+                                    content=xhtml.encode("utf-8"))
+        book.add_item(items[name])
+    # The navigation document is qlabbook's own template: ebooklib's has no page list but
+    # the one it would build from every element with an id and an epub:type (note calls).
+    items["nav.xhtml"].properties = ["nav"]
+    book.toc = ncx_entries(collection)
+    book.add_item(epub.EpubNcx())
+    book.spine = [items["titlepage.xhtml"], items["nav.xhtml"],
+                  *(items[epub_file_name(e)] for e in collection.essays)]
+    first = collection.essays[0]
+    book.guide = [
+        {"type": "title-page", "href": "titlepage.xhtml", "title": "Title page"},
+        {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
+        {"type": "text", "href": epub_file_name(first), "title": first.title},
+    ]
+    raw = io.BytesIO()
+    # Compressed once, in repack(): ebooklib's own pass would only be undone there.
+    epub.write_epub(raw, book, {"mtime": build_time(collection), "epub3_pages": False,
+                                "epub3_landmark": False, "raise_exceptions": True,
+                                "compresslevel": 0})
+    language = collection.metadata.language
+    return repack(raw.getvalue(),
+                  {"EPUB/content.opf": lambda opf: with_language(opf, language)})
+
+
+def add_metadata(book: Any, collection: Collection, claims: list[tuple[str, str]],
+                 page_list: bool) -> None:
+    """Dublin Core, the accessibility claims and the page list's source."""
+    meta = collection.metadata
     book.set_identifier(book_identifier(collection))
     book.set_title(meta.title)
     book.set_language(meta.language)
@@ -71,11 +104,16 @@ def render_epub(collection: Collection, diagnostics: Diagnostics | None = None,
         book.add_metadata("DC", "description", meta.subtitle)
     if meta.essay_number:  # a one-essay edition: its place in the series
         add_series(book, meta.series or meta.collection_title, meta.essay_number)
-    for name, value in claims.metadata():
+    for name, value in claims:
         book.add_metadata(None, "meta", value, {"property": name})
-    if pages:
+    if page_list:
         book.add_metadata(None, "meta", page_break_source(collection),
                           {"property": "pageBreakSource"})
+
+
+def add_style_and_images(book: Any, collection: Collection) -> None:
+    """The stylesheet (the package's, then the collection's), the cover and the photographs."""
+    from ebooklib import epub
 
     css = (PACKAGE_STYLES / "epub.css").read_text(encoding="utf-8")
     own = stylesheet(collection, "epub.css")
@@ -93,38 +131,6 @@ def render_epub(collection: Collection, diagnostics: Diagnostics | None = None,
         book.add_item(epub.EpubItem(uid=f"image{index}", file_name=src,
                                     media_type=MEDIA_TYPES.get(suffix, "image/jpeg"),
                                     content=(collection.root / src).read_bytes()))
-
-    items = {}
-    for index, (name, xhtml) in enumerate(documents.items()):
-        uid = "titlepage" if name == "titlepage.xhtml" else f"essay{index}"
-        items[name] = epub.EpubItem(uid=uid, file_name=name, media_type=XHTML,
-                                    content=xhtml.encode("utf-8"))
-        book.add_item(items[name])
-
-    book.toc = ncx_entries(collection)
-    book.add_item(epub.EpubNcx())
-    # The navigation document is qlabbook's own template: ebooklib's has no page list but
-    # the one it would build from every element with an id and an epub:type (note calls).
-    nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML,
-                        content=nav_xhtml.encode("utf-8"))
-    nav.properties = ["nav"]
-    book.add_item(nav)
-    book.spine = [items["titlepage.xhtml"], nav, *(items[epub_file_name(e)]
-                                                   for e in collection.essays)]
-    first = collection.essays[0]
-    book.guide = [
-        {"type": "title-page", "href": "titlepage.xhtml", "title": "Title page"},
-        {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
-        {"type": "text", "href": epub_file_name(first), "title": first.title},
-    ]
-    raw = io.BytesIO()
-    # Compressed once, in repack(): ebooklib's own pass would only be undone there.
-    epub.write_epub(raw, book, {"mtime": build_time(collection), "epub3_pages": False,
-                                "epub3_landmark": False, "raise_exceptions": True,
-                                "compresslevel": 0})
-    language = meta.language
-    return repack(raw.getvalue(),
-                  {"EPUB/content.opf": lambda opf: with_language(opf, language)})
 
 
 def with_language(opf: bytes, language: str) -> bytes:

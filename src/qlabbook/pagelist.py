@@ -26,7 +26,6 @@ INSIDE_ONLY = frozenset({"li", "dt", "dd", "td", "th", "caption"})
 # and imprint (worded a little differently), its navigation document the contents.
 FRONT_SECTIONS = ("title-page", "imprint", "contents")
 FRONT_TAGS = frozenset({"section", "nav"})
-TITLEPAGE = "titlepage"
 
 
 @dataclass(frozen=True)
