@@ -7,7 +7,7 @@ import uuid
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from qlabbook.accessibility import accessibility_claims
 from qlabbook.cover import cover_jpeg
@@ -22,9 +22,6 @@ from qlabbook.render import (
     render_nav,
     stylesheet,
 )
-
-if TYPE_CHECKING:
-    from qlabbook.pdf import PrintLayout
 
 XHTML = "application/xhtml+xml"
 # 1980-01-01, the earliest time a zip entry can carry; every entry gets the same one.
@@ -41,9 +38,9 @@ def book_identifier(collection: Collection) -> str:
 
 
 def render_epub(collection: Collection, diagnostics: Diagnostics | None = None,
-                layout: PrintLayout | None = None) -> bytes:
-    """The collected edition as EPUB 3 bytes, its page list following `layout`, the print
-    edition's pages (laid out here when not given)."""
+                layout: Any = None) -> bytes:
+    """The collected edition as EPUB 3 bytes, its page list following `layout`, the PDF
+    edition's laid-out weasyprint.Document (laid out here when not given)."""
     from ebooklib import epub
 
     from qlabbook.pdf import lay_out
@@ -170,19 +167,19 @@ def page_break_source(collection: Collection) -> str:
             f"{book_identifier(collection)}")
 
 
-def mark_pages(collection: Collection, documents: dict[str, str], layout: PrintLayout,
+def mark_pages(collection: Collection, documents: dict[str, str], layout: Any,
                diagnostics: Diagnostics) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     """The documents (the navigation document added) with page-break markers where the PDF's
     pages start, and the page list as (file, marker id, label); without markers or page list
     when they cannot be matched."""
     from qlabbook.pagelist import AlignmentError, add_markers, marker_id, page_map, printed_folios
 
-    pages = layout.document.pages
+    pages = layout.pages
     scopes = {"titlepage.xhtml": ("title-page", "imprint"), "nav.xhtml": ("contents",),
               **{epub_file_name(e): (e.anchor,) for e in collection.essays}}
     file_of = {scope: name for name, names in scopes.items() for scope in names}
     try:
-        found = page_map(pages, layout.root, printed_folios(len(pages)))
+        found = page_map(pages, printed_folios(len(pages)))
         entries = [(file_of[s.scope], marker_id(s.label), s.label) for s in found.starts
                    if s.scope in file_of]
         documents = {**documents, "nav.xhtml": render_nav(collection, entries)}

@@ -176,11 +176,13 @@ def flow_leaves(box: Any) -> Iterator[Any]:
         yield from flow_leaves(child)
 
 
-def page_map(pages: Sequence[Any], root: ET.Element, labels: Sequence[str]) -> PageMap:
+def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
     """Where each laid-out page starts; AlignmentError unless every character of the essays'
-    printed units was found on the pages. `pages` are WeasyPrint's, `root` the element tree it
-    laid out, `labels` each page's printed folio. A page with no text or image (a blank verso)
-    starts where the next page does; a page of print-only matter (the contents) is left out."""
+    printed units was found on the pages. `pages` are WeasyPrint's, `labels` each page's
+    printed folio. A page with no text or image (a blank verso) starts where the next page
+    does; a page of matter only print has is left out."""
+    # The root box of any page was made from the document's root element.
+    root = pages[0]._page_box.children[0].element
     units = PrintUnits.of(root)
     consumed: dict[tuple[str, int], int] = {}
     starts: list[PageStart] = []

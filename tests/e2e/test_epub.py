@@ -298,13 +298,13 @@ def test_custom_templates_that_change_the_text_lose_the_page_list(tmp_path: Path
 def test_a_build_lays_out_the_pages_once(tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    original = pdf_module.lay_out
+    original = pdf_module.render_document
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(pdf_module, "lay_out", counting)
+    monkeypatch.setattr(pdf_module, "render_document", counting)
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
     build(root)

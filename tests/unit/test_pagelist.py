@@ -85,7 +85,7 @@ def test_page_map_follows_a_real_layout() -> None:
     css = CSS(string="@page { size: 60mm 40mm; margin: 5mm } body { font-size: 10pt }"
                      ".footnote { float: footnote }")
     document = html.render(stylesheets=[css])
-    found = page_map(document.pages, html.etree_element, printed_folios(len(document.pages)))
+    found = page_map(document.pages, printed_folios(len(document.pages)))
     assert len(document.pages) > 3
     assert [s.label for s in found.starts] == printed_folios(len(document.pages))
     text = found.texts["e1"][1]
