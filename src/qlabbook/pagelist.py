@@ -10,6 +10,7 @@ notes are left out, since print floats notes to the page foot and the EPUB keeps
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -180,13 +181,15 @@ def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
     """Where each laid-out page starts; AlignmentError unless every character of the essays'
     printed units was found on the pages. `pages` are WeasyPrint's, `labels` each page's
     printed folio. A page with no text or image (a blank verso) starts where the next page
-    does; a page of matter only print has is left out."""
+    does; a page of matter only print has (a cover, say), and a blank page behind it, is
+    left out."""
     # The root box of any page was made from the document's root element.
     root = pages[0]._page_box.children[0].element
     units = PrintUnits.of(root)
     consumed: dict[tuple[str, int], int] = {}
     starts: list[PageStart] = []
     waiting: list[str] = []  # blank pages: they start where the next content does
+    behind_print_only = False
     for page, label in zip(pages, labels, strict=True):
         first: tuple[str, int, int] | None = None
         print_only = False
@@ -204,9 +207,11 @@ def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
                 consumed[key] = advance(units.texts[key[0]][key[1]], done,
                                         getattr(leaf, "text", ""))
         if first is None:
-            if not print_only:
+            if not (print_only or behind_print_only):
                 waiting.append(label)
+            behind_print_only = print_only or behind_print_only
             continue
+        behind_print_only = False
         scope, unit, offset = first
         if scope in FRONT_SECTIONS and offset:
             continue
@@ -264,7 +269,8 @@ def marker(label: str) -> ET.Element:
 
 
 def marker_id(label: str) -> str:
-    return f"page-{label}"
+    """An XML id for a page's marker: "page-7", "page-iv"."""
+    return "page-" + "-".join(re.findall(r"[A-Za-z0-9]+", label))
 
 
 def epub_scope(root: ET.Element, scope: str) -> tuple[ET.Element, list[ET.Element]]:

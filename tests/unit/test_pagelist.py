@@ -103,3 +103,26 @@ def test_page_map_follows_a_real_layout() -> None:
         ESSAY.replace("six.", "six. end."), ["e1"],
         PageMap((PageStart("9", "e1", 1, len("Onetwothreefourfivesix.end.")),),
                 {"e1": ["Title", "Onetwothreefourfivesix.end.", "Itemtexthere."]}))
+
+
+def test_print_only_pages_and_the_blank_behind_them_are_left_out() -> None:
+    from weasyprint import CSS, HTML
+
+    source = ('<html><body><section class="cover"><p>Cover art</p></section>'
+              '<section class="title-page"><h1>Book</h1></section>'
+              '<section class="essay" id="e1"><h1>Title</h1><p>Text.</p></section>'
+              '</body></html>')
+    css = CSS(string="@page { size: 60mm 40mm; margin: 3mm } section { break-before: page }"
+                     ".title-page { break-before: right }")
+    document = HTML(string=source).render(stylesheets=[css])
+    labels = ["Cover", "Inside cover", "i", "1"]
+    assert len(document.pages) == 4
+    found = page_map(document.pages, labels)
+    assert [(s.label, s.scope) for s in found.starts] == [("i", "title-page"), ("1", "e1")]
+
+
+def test_marker_ids_are_xml_names() -> None:
+    from qlabbook.pagelist import marker_id
+
+    assert [marker_id(label) for label in ("7", "iv", "Inside cover")] == [
+        "page-7", "page-iv", "page-Inside-cover"]
