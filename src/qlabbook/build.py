@@ -168,13 +168,16 @@ def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Pro
             report.cached.append(edition.label)
     misses = [i for i in range(len(plan)) if i not in results]
     progress.start(len(misses))
-    if jobs <= 1 or len(misses) <= 1:
-        for index in misses:
-            results[index] = render_edition(plan[index].collection, plan[index].format,
-                                            plan[index].profile)
-            progress.done(plan[index].label)
+    groups = together(plan, misses)
+    if jobs <= 1 or len(groups) <= 1:
+        for group in groups:
+            rendered = render_formats(plan[group[0]].collection,
+                                      [(plan[i].format, plan[i].profile) for i in group])
+            for index, result in zip(group, rendered, strict=True):
+                results[index] = result
+                progress.done(plan[index].label)
     else:
-        results.update(render_in_parallel(plan, misses, progress, jobs))
+        results.update(render_in_parallel(plan, groups, progress, jobs))
     artefacts = []
     for index, edition in enumerate(plan):
         data, found = results[index]
@@ -189,21 +192,32 @@ def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Pro
     return artefacts
 
 
-def render_in_parallel(plan: list[Edition], misses: list[int], progress: Progress,
+def together(plan: list[Edition], misses: list[int]) -> list[list[int]]:
+    """The editions to render, grouped by the book they are formats of: one layout of its
+    pages makes its PDF and its EPUB's page list."""
+    groups: dict[int, list[int]] = {}
+    for index in misses:
+        groups.setdefault(id(plan[index].collection), []).append(index)
+    return list(groups.values())
+
+
+def render_in_parallel(plan: list[Edition], groups: list[list[int]], progress: Progress,
                        jobs: int) -> dict[int, tuple[bytes, list[Diagnostic]]]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(misses)), mp_context=worker_context())
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(groups)), mp_context=worker_context())
     environment, folder = dict(os.environ), os.getcwd()
     results = {}
     try:
-        futures = {pool.submit(render_in_worker, plan[i].collection, plan[i].format,
-                               environment, folder, plan[i].profile): i
-                   for i in misses}  # the collected edition, the longest, goes first
+        futures = {pool.submit(render_in_worker, plan[group[0]].collection,
+                               [(plan[i].format, plan[i].profile) for i in group],
+                               environment, folder): group
+                   for group in groups}  # the collected edition, the longest, goes first
         for future in as_completed(futures):
-            index = futures[future]
-            results[index] = future.result()
-            progress.done(plan[index].label)
+            group = futures[future]
+            for index, result in zip(group, future.result(), strict=True):
+                results[index] = result
+                progress.done(plan[index].label)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
@@ -225,32 +239,58 @@ def worker_context() -> BaseContext:
     return context
 
 
-def render_in_worker(collection: Collection, fmt: str, environment: dict[str, str],
-                     folder: str, profile: str = "") -> tuple[bytes, list[Diagnostic]]:
+def render_in_worker(collection: Collection, editions: list[tuple[str, str]],
+                     environment: dict[str, str],
+                     folder: str) -> list[tuple[bytes, list[Diagnostic]]]:
     """Render in the environment (SOURCE_DATE_EPOCH above all) and the working folder (the
     collection's path may be relative) of the build, not those the fork server started in."""
     os.environ.clear()
     os.environ.update(environment)
     os.chdir(folder)
-    return render_edition(collection, fmt, profile)
+    return render_formats(collection, editions)
 
 
 def render_edition(collection: Collection, fmt: str,
                    profile: str = "") -> tuple[bytes, list[Diagnostic]]:
     """One edition's bytes and what the renderer said."""
-    diagnostics = Diagnostics()
-    return render(collection, fmt, diagnostics, profile), diagnostics.items
+    return render_formats(collection, [(fmt, profile)])[0]
+
+
+def render_formats(collection: Collection, editions: Sequence[tuple[str, str]]) -> list[
+        tuple[bytes, list[Diagnostic]]]:
+    """The book in each (format, PDF profile), each from its profile's layout, made once:
+    the screen PDF is written from the same layout the EPUB's page list is read from. Each
+    edition's bytes and what the renderers said."""
+    from qlabbook.pdf import laid_out
+
+    layouts: dict[str, tuple[Any, list[Diagnostic]]] = {}
+    results = []
+    for fmt, profile in editions:
+        chosen = profile if fmt == "pdf" and profile else "screen"
+        if chosen not in layouts:
+            found = Diagnostics()
+            layouts[chosen] = (laid_out(collection, found, chosen), found.items)
+        layout, found_while_laying_out = layouts[chosen]
+        diagnostics = Diagnostics()
+        for diagnostic in found_while_laying_out:
+            diagnostics.add(diagnostic)
+        # A failed layout has said so (an error, which ends the build): nothing to render.
+        data = b"" if layout is None else render(collection, fmt, diagnostics, profile, layout)
+        results.append((data, diagnostics.items))
+    return results
 
 
 def render(collection: Collection, fmt: str, diagnostics: Diagnostics,
-           profile: str = "") -> bytes:
+           profile: str = "", layout: Any = None) -> bytes:
+    """One edition's bytes, from `layout` (the laid-out pages of the profile's PDF, or of
+    the screen PDF for an EPUB) when the build has one."""
     if fmt == "pdf":
         from qlabbook.pdf import render_pdf
 
-        return render_pdf(collection, diagnostics, profile or "screen")
+        return render_pdf(collection, diagnostics, profile or "screen", layout)
     from qlabbook.epub import render_epub
 
-    return render_epub(collection, diagnostics)
+    return render_epub(collection, diagnostics, layout)
 
 
 def manifest_entries(collection: Collection, artefacts: list[Artefact],

@@ -43,10 +43,10 @@ def render_epub(collection: Collection, diagnostics: Diagnostics | None = None,
     edition's laid-out weasyprint.Document (laid out here when not given)."""
     from ebooklib import epub
 
-    from qlabbook.pdf import lay_out
+    from qlabbook.pdf import laid_out
 
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
-    layout = layout if layout is not None else lay_out(collection, diagnostics)
+    layout = layout if layout is not None else laid_out(collection, diagnostics)
     documents, pages = mark_pages(collection, render_epub_documents(collection), layout,
                                   diagnostics)
     claims = accessibility_claims(collection, diagnostics, page_list=bool(pages))
@@ -163,7 +163,12 @@ def ncx_entries(collection: Collection) -> list[object]:
 
 def page_break_source(collection: Collection) -> str:
     """Names the edition whose pages the page list follows: this build's PDF."""
-    return (f"{collection.slug}.pdf, the {collection.options.page_size} PDF edition of "
+    from qlabbook.editions import essay_file_stem
+
+    meta = collection.metadata
+    name = f"{essay_file_stem(collection.essays[0])}.pdf" if meta.essay_number else \
+        f"{collection.slug}.pdf"
+    return (f"{name}, the {collection.options.page_size} PDF edition of "
             f"{book_identifier(collection)}")
 
 

@@ -224,8 +224,9 @@ def remember_page_references() -> None:
 
 
 def render_pdf(collection: Collection, diagnostics: Diagnostics,
-               profile: str = "screen") -> bytes:
-    """One profile's PDF as bytes: tagged, fonts embedded and subset, page labels set."""
+               profile: str = "screen", document: Any = None) -> bytes:
+    """One profile's PDF as bytes: tagged, fonts embedded and subset, page labels set;
+    written from `document` (the profile's lay_out) when the build has laid it out."""
     from qlabbook.glyphs import check_coverage
     from qlabbook.images import fit_ahead
 
@@ -234,11 +235,12 @@ def render_pdf(collection: Collection, diagnostics: Diagnostics,
     remember_page_references()
     # The figures are fitted on other cores while WeasyPrint parses and styles the book.
     pool = fit_ahead(figure_paths(collection), text_width_pixels(collection, chosen),
-                     JPEG_QUALITY)
+                     JPEG_QUALITY) if document is None else None
     try:
         with weasyprint_logs() as logs:
             try:
-                document = lay_out(collection, profile, diagnostics)
+                if document is None:
+                    document = lay_out(collection, profile, diagnostics)
                 if chosen.name == "press":
                     check_image_resolution(collection, document, diagnostics)
                 labels = folio_labels(document)
@@ -247,14 +249,11 @@ def render_pdf(collection: Collection, diagnostics: Diagnostics,
                                   collection.metadata.identifier or collection.metadata.title)
                 pdf = document.write_pdf(finisher=finish, **pdf_options(collection, chosen))
             except Exception as error:  # layout can fail on pages that cannot hold their content
-                detail = f": {error}" if str(error) else ""
-                diagnostics.error(
-                    "R105", f"the PDF renderer failed ({type(error).__name__}{detail})",
-                    hint="a page could not hold what must go on it, such as dozens of "
-                    "footnotes called from one paragraph: split the paragraph or merge notes")
+                renderer_failed(error, diagnostics)
                 return b""  # the error ends the build before anything is written
     finally:
-        pool.shutdown(cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     for message in logs.messages:
         diagnostics.warning("R101", f"PDF renderer: {message}")
     assert isinstance(pdf, bytes)
@@ -329,6 +328,36 @@ def css_path(root: Any, target: Any) -> str | None:
             return f"#{parent.get('id')} > " + " > ".join(reversed(steps))
         element = parent
     return None
+
+
+def renderer_failed(error: Exception, diagnostics: Diagnostics) -> None:
+    detail = f": {error}" if str(error) else ""
+    diagnostics.error(
+        "R105", f"the PDF renderer failed ({type(error).__name__}{detail})",
+        hint="a page could not hold what must go on it, such as dozens of footnotes "
+        "called from one paragraph: split the paragraph or merge notes")
+
+
+def laid_out(collection: Collection, diagnostics: Diagnostics, profile: str = "screen") -> Any:
+    """lay_out, with what WeasyPrint said on the way: the layout a build makes once and
+    shares between a PDF and, for the screen profile, the EPUB's page list. None (and an
+    error) when the layout fails."""
+    from qlabbook.images import fit_ahead
+
+    # The figures are fitted on other cores while WeasyPrint parses and styles the book.
+    pool = fit_ahead(figure_paths(collection),
+                     text_width_pixels(collection, PROFILES[profile]), JPEG_QUALITY)
+    with weasyprint_logs() as logs:
+        try:
+            document = lay_out(collection, profile, diagnostics)
+        except Exception as error:  # layout can fail on pages that cannot hold their content
+            renderer_failed(error, diagnostics)
+            document = None
+        finally:
+            pool.shutdown(cancel_futures=True)
+    for message in logs.messages:
+        diagnostics.warning("R101", f"PDF renderer: {message}")
+    return document
 
 
 def lay_out(collection: Collection, profile: str, diagnostics: Diagnostics) -> Any:

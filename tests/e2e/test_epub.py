@@ -291,8 +291,9 @@ def test_page_list_of_the_repository_edition(repository_build: dict[str, Any]) -
     texts = page_texts(repository_build["pdf"])
     marked = marked_pages(repository_build["epub"], repository_build["pdf"])
     opening = next(i for i, t in enumerate(texts) if t.startswith("Q Lab project two · Essay 1"))
-    # Every page from the blank verso before the essay to the last one.
-    assert list(marked) == list(range(opening - 1, len(texts)))
+    # Every page from the essay's opening (or the blank verso before it) to the last one.
+    first = opening - 1 if not texts[opening - 1] else opening
+    assert list(marked) == list(range(first, len(texts)))
     for index, (_, after) in marked.items():
         if texts[index]:
             assert " ".join(after.split()[:5]) in texts[index], index
@@ -327,7 +328,7 @@ def test_a_build_lays_out_the_pages_once(tmp_path: Path,
     monkeypatch.setattr(pdf_module, "render_document", counting)
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
-    build(root)
+    build(root, cache=False, jobs=1)
     assert len(calls) == 1
 
 
@@ -336,8 +337,8 @@ def test_the_epub_is_the_same_whether_or_not_the_pdf_is_built(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
-    build(root, tmp_path / "both")
-    build(root, tmp_path / "alone", formats=["epub"])
+    build(root, tmp_path / "both", cache=False)
+    build(root, tmp_path / "alone", formats=["epub"], cache=False)
     name = "fixture-series.epub"
     assert (tmp_path / "both" / name).read_bytes() == (tmp_path / "alone" / name).read_bytes()
 
@@ -349,9 +350,15 @@ def test_long_series_passes_epubcheck(long_build: dict[str, Path]) -> None:
 # -- DAISY Ace and Calibre --------------------------------------------------------------------
 
 def ace_report(epub: Path, out: Path) -> dict[str, Any]:
+    """Ace's report.json (Ace exits 0 whatever it finds). On a busy machine Chromium can
+    fail to start in time: one more try, then Ace's own words in the failure."""
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": CHROMIUM or ""}
-    subprocess.run([str(ACE), "-f", "-o", str(out), str(epub)], env=env, check=True,
-                   capture_output=True, timeout=600)
+    for _ in range(2):
+        run = subprocess.run([str(ACE), "-f", "-o", str(out), str(epub)], env=env,
+                             capture_output=True, text=True, timeout=900, check=False)
+        if run.returncode == 0:
+            break
+    assert run.returncode == 0, run.stdout + run.stderr
     report: dict[str, Any] = json.loads((out / "report.json").read_text())
     return report
 
