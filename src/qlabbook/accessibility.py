@@ -121,10 +121,11 @@ def accessibility_claims(collection: Collection, diagnostics: Diagnostics,
 
 def summarise(collection: Collection, alt_text: bool, headings: bool, page_list: bool,
               still: bool) -> str:
-    parts = [f"{len(collection.essays)} "
-             f"{'essay' if len(collection.essays) == 1 else 'essays'} in series order, "
-             "each a chapter with one title heading"
-             + (" and sections below it" if headings else "") + "."]
+    count = len(collection.essays)
+    opening = f"{count} essays in series order, each" if count > 1 else "One essay,"
+    sections = any(essay.headings for essay in collection.essays)
+    parts = [f"{opening} a chapter with one title heading"
+             + (" and sections below it" if headings and sections else "") + "."]
     figures = sum(len(essay.figures) for essay in collection.essays)
     if figures and alt_text:
         parts.append(f"Every photograph ({figures}) has a text description and a caption.")

@@ -95,7 +95,9 @@ def test_accessibility_metadata_states_what_the_fixture_has(
         "pageNavigation", "printPageNumbers"]
     assert values["schema:accessibilityHazard"] == ["none"]
     [summary] = values["schema:accessibilitySummary"]
-    assert "3 essays in series order" in summary and "Every photograph (1)" in summary
+    assert summary.startswith("3 essays in series order, each a chapter with one title "
+                              "heading and sections below it.")
+    assert "Every photograph (1)" in summary
     assert "Notes (4)" in summary
     assert values["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
     assert values["pageBreakSource"] == [
@@ -467,3 +469,21 @@ def test_page_list_survives_print_styles_and_nested_lists(tmp_path: Path) -> Non
         if texts[index]:
             opening = " ".join(after.split()[:5])
             assert opening.upper() in texts[index].upper(), (index, opening)
+
+
+def test_each_essay_edition_follows_its_own_pdf(tmp_path: Path) -> None:
+    root = tmp_path / "series"
+    shutil.copytree(FIXTURES / "series", root)
+    result = run_cli("build", root, "--out", root / "dist", "--essays", "--no-cache")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    for stem in ("02-c-opening", "03-a-listening", "10-b-ten"):
+        epub, pdf = (root / "dist" / "essays" / f"{stem}.{fmt}" for fmt in ("epub", "pdf"))
+        values = dict(opf_meta(epub))
+        assert values["pageBreakSource"].startswith(f"{stem}.pdf, the A4 PDF edition of urn:")
+        assert values["schema:accessibilitySummary"].startswith("One essay, a chapter")
+        texts = page_texts(pdf)
+        marked = marked_pages(epub, pdf)
+        assert list(marked) == [len(texts) - 1]  # the essay's one page, after the front matter
+        for index, (_, after) in marked.items():
+            assert " ".join(after.split()[:5]) in texts[index]
+        assert epubcheck(epub) == []
