@@ -162,14 +162,14 @@ def ncx_entries(collection: Collection) -> list[object]:
 
 
 def page_break_source(collection: Collection) -> str:
-    """Names the edition whose pages the page list follows: this build's PDF."""
+    """Names the edition whose pages the page list follows: this build's screen PDF."""
     from qlabbook.editions import essay_file_stem
+    from qlabbook.pdf import pdf_file_name
 
     meta = collection.metadata
-    name = f"{essay_file_stem(collection.essays[0])}.pdf" if meta.essay_number else \
-        f"{collection.slug}.pdf"
-    return (f"{name}, the {collection.options.page_size} PDF edition of "
-            f"{book_identifier(collection)}")
+    stem = essay_file_stem(collection.essays[0]) if meta.essay_number else collection.slug
+    return (f"{pdf_file_name(stem, 'screen')}, the {collection.options.page_size} screen PDF "
+            f"edition of {book_identifier(collection)}")
 
 
 def mark_pages(collection: Collection, documents: dict[str, str], layout: Any,
@@ -177,14 +177,16 @@ def mark_pages(collection: Collection, documents: dict[str, str], layout: Any,
     """The documents (the navigation document added) with page-break markers where the PDF's
     pages start, and the page list as (file, marker id, label); without markers or page list
     when they cannot be matched."""
-    from qlabbook.pagelist import AlignmentError, add_markers, marker_id, page_map, printed_folios
+    from qlabbook.pagelist import NOTES_SCOPE, AlignmentError, add_markers, marker_id, page_map
+    from qlabbook.pdf import folio_labels
 
     pages = layout.pages
     scopes = {"titlepage.xhtml": ("title-page", "imprint"), "nav.xhtml": ("contents",),
-              **{epub_file_name(e): (e.anchor,) for e in collection.essays}}
+              **{epub_file_name(e): (e.anchor, *([e.anchor + NOTES_SCOPE] if e.footnotes else []))
+                 for e in collection.essays}}
     file_of = {scope: name for name, names in scopes.items() for scope in names}
     try:
-        found = page_map(pages, printed_folios(len(pages)))
+        found = page_map(pages, folio_labels(layout))
         entries = [(file_of[s.scope], marker_id(s.label), s.label) for s in found.starts
                    if s.scope in file_of]
         documents = {**documents, "nav.xhtml": render_nav(collection, entries)}

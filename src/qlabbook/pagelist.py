@@ -27,6 +27,14 @@ INSIDE_ONLY = frozenset({"li", "dt", "dd", "td", "th", "caption"})
 # and imprint (worded a little differently), its navigation document the contents.
 FRONT_SECTIONS = ("title-page", "imprint", "contents")
 FRONT_TAGS = frozenset({"section", "nav"})
+# The scope of an essay's notes when print sets them at its end (its endnotes section).
+NOTES_SCOPE = "-notes"
+
+
+def is_whole(scope: str) -> bool:
+    """Scopes marked only where a page starts at their top, not inside them: the front
+    matter, which the EPUB words differently, and an essay's endnotes."""
+    return scope in FRONT_SECTIONS or scope.endswith(NOTES_SCOPE)
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,10 @@ def is_unit(element: ET.Element) -> bool:
 
 def is_print_note(element: ET.Element) -> bool:
     return bool(classes(element) & {"footnote", "noteref"})
+
+
+def is_print_endnotes(element: ET.Element) -> bool:
+    return local(element.tag) == "section" and "endnotes" in classes(element)
 
 
 def is_epub_note(element: ET.Element) -> bool:
@@ -140,9 +152,12 @@ class PrintUnits:
             elif local(section.tag) == "section" and "essay" in classes(section) \
                     and section.get("id"):
                 scope = section.get("id", "")
-                units = scope_units(section, is_print_note)
+                units = scope_units(section, lambda e: is_print_note(e) or is_print_endnotes(e))
                 where.update({unit: (scope, i) for i, unit in enumerate(units)})
                 texts[scope] = [unit_text(unit, is_print_note) for unit in units]
+                for endnotes in filter(is_print_endnotes, section.iter()):
+                    where[endnotes] = (scope + NOTES_SCOPE, 0)
+                    texts[scope + NOTES_SCOPE] = [""]
         return cls(where, texts, parents, notes)
 
     def unit_of(self, element: ET.Element) -> tuple[str, int] | None:
@@ -180,15 +195,16 @@ def flow_leaves(box: Any) -> Iterator[Any]:
 def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
     """Where each laid-out page starts; AlignmentError unless every character of the essays'
     printed units was found on the pages. `pages` are WeasyPrint's, `labels` each page's
-    printed folio. A page with no text or image (a blank verso) starts where the next page
-    does; a page of matter only print has (a cover, say), and a blank page behind it, is
-    left out."""
+    printed folio. A page with nothing in the text flow (a blank verso, a page of notes)
+    starts where the next page does; a page of matter only print has (a cover, picture
+    credits) is left out, and so is a blank page beside it."""
     # The root box of any page was made from the document's root element.
     root = pages[0]._page_box.children[0].element
     units = PrintUnits.of(root)
+    rank = {scope: index for index, scope in enumerate(units.texts)}
     consumed: dict[tuple[str, int], int] = {}
     starts: list[PageStart] = []
-    waiting: list[str] = []  # blank pages: they start where the next content does
+    waiting: list[tuple[str, bool]] = []  # (label, blank) of pages without text in the flow
     behind_print_only = False
     for page, label in zip(pages, labels, strict=True):
         first: tuple[str, int, int] | None = None
@@ -199,47 +215,64 @@ def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
                 print_only = print_only or leaf.element not in units.notes
                 continue
             done = consumed.get(key, 0)
-            if first is None:
+            position = (rank[key[0]], key[1], done)
+            # A figure moved down to fill a gap may come first on its page: the page starts
+            # at the first text that follows what the previous page started with.
+            if first is None and (not starts or position >= (
+                    rank[starts[-1].scope], starts[-1].unit, starts[-1].offset)):
                 first = (key[0], key[1], done)
-            if key[0] in FRONT_SECTIONS:  # only a page starting at the top is marked
+            if is_whole(key[0]):  # only a page starting at the top is marked
                 consumed[key] = 1
             else:
                 consumed[key] = advance(units.texts[key[0]][key[1]], done,
                                         getattr(leaf, "text", ""))
         if first is None:
-            if not (print_only or behind_print_only):
-                waiting.append(label)
-            behind_print_only = print_only or behind_print_only
+            if print_only:  # a blank page before it goes with it
+                waiting = [(waiting_label, blank) for waiting_label, blank in waiting
+                           if not blank]
+            elif not behind_print_only or not is_blank(page._page_box):
+                waiting.append((label, is_blank(page._page_box)))
+            behind_print_only = print_only or (behind_print_only and is_blank(page._page_box))
             continue
         behind_print_only = False
         scope, unit, offset = first
-        if scope in FRONT_SECTIONS and offset:
+        if is_whole(scope) and offset:
             continue
-        starts.extend(PageStart(blank, scope, unit, offset) for blank in waiting)
+        starts.extend(PageStart(waiting_label, scope, unit, offset)
+                      for waiting_label, _ in waiting)
         waiting = []
         starts.append(PageStart(label, scope, unit, offset))
     check_all_printed(units.texts, consumed)
-    last = next((key for key in reversed(consumed) if key[0] not in FRONT_SECTIONS), None)
+    last = next((key for key in reversed(consumed) if not is_whole(key[0])), None)
     if last is not None:  # pages at the end with notes only: marked after the last text
-        starts.extend(PageStart(label, *last, consumed[last]) for label in waiting)
+        starts.extend(PageStart(waiting_label, *last, consumed[last])
+                      for waiting_label, blank in waiting if not blank)
     return PageMap(tuple(starts), units.texts)
+
+
+def is_blank(box: Any) -> bool:
+    """Whether a page prints nothing but its running heads and folio, if that."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.MarginBox):
+        return True
+    if isinstance(box, boxes.TextBox):
+        return not box.text.strip()
+    if isinstance(box, boxes.ReplacedBox):
+        return False
+    return all(is_blank(child) for child in getattr(box, "children", ()))
 
 
 def check_all_printed(texts: dict[str, list[str]], consumed: dict[tuple[str, int], int]) -> None:
     """Every character of every printed unit was found on the pages, so the counts can be
     trusted. (A unit print does not show at all, hidden by a stylesheet, starts no page.)"""
     for scope, unit_texts in texts.items():
-        if scope in FRONT_SECTIONS:
+        if is_whole(scope):
             continue
         for index, text in enumerate(unit_texts):
             if 0 < consumed.get((scope, index), 0) < len(text):
                 raise AlignmentError(f"the PDF's pages do not print the text of {scope!r} as "
                                      f"it stands (at {text[:30]!r})")
-
-
-def printed_folios(page_count: int) -> list[str]:
-    """The folio each page prints: counter(page), from the title page on."""
-    return [str(number) for number in range(1, page_count + 1)]
 
 
 def advance(text: str, done: int, laid_out: str) -> int:
@@ -275,12 +308,18 @@ def marker_id(label: str) -> str:
 
 def epub_scope(root: ET.Element, scope: str) -> tuple[ET.Element, list[ET.Element]]:
     """The section of a scope and its units."""
+    essay = scope.removesuffix(NOTES_SCOPE)
     for section in root.iter():
         if local(section.tag) not in FRONT_TAGS:
             continue
         if scope in FRONT_SECTIONS and scope in classes(section):
             return section, [section]
-        if section.get("id") == scope:
+        if section.get("id") == essay and scope.endswith(NOTES_SCOPE):
+            notes = [e for e in section.iter() if local(e.tag) == "section"
+                     and "notes" in classes(e)]
+            if notes:
+                return notes[0], notes[:1]
+        elif section.get("id") == scope:
             return section, scope_units(section, is_epub_note)
     raise AlignmentError(f"the EPUB has no section for {scope!r}")
 
@@ -348,7 +387,7 @@ def add_markers(xhtml: str, scopes: Sequence[str], pages: PageMap) -> str:
     sections = {scope: epub_scope(root, scope) for scope in scopes}
     units = {scope: found[1] for scope, found in sections.items()}
     for scope, elements in units.items():
-        if scope in FRONT_SECTIONS:
+        if is_whole(scope):
             continue
         if [unit_text(e, is_epub_note) for e in elements] != texts[scope]:
             raise AlignmentError(f"the EPUB text of {scope!r} differs from the print text")
@@ -359,7 +398,7 @@ def add_markers(xhtml: str, scopes: Sequence[str], pages: PageMap) -> str:
     # From the end backwards, so earlier points in the same text stay where they were.
     for (scope, unit, offset), labels in sorted(grouped.items(), reverse=True):
         markers = [marker(label) for label in labels]
-        if scope not in FRONT_SECTIONS and unit == 0 and offset == 0:
+        if not is_whole(scope) and unit == 0 and offset == 0:
             # A page that opens an essay: the markers lead its section, before the heading.
             section = sections[scope][0]
             for shift, element in enumerate(markers):

@@ -101,7 +101,8 @@ def test_accessibility_metadata_states_what_the_fixture_has(
     assert "Notes (4)" in summary
     assert values["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
     assert values["pageBreakSource"] == [
-        "fixture-series.pdf, the A4 PDF edition of urn:uuid:0b0e2f7c-52a4-4c1e-8a34-9d3f1c2b7a10"]
+        "fixture-series.pdf, the A4 screen PDF edition of "
+        "urn:uuid:0b0e2f7c-52a4-4c1e-8a34-9d3f1c2b7a10"]
     opf = epub_documents(fixture_build["epub"])["EPUB/content.opf"]
     assert '<package xml:lang="en-GB" ' in opf
     assert '<dc:identifier id="id">urn:uuid:0b0e2f7c-52a4-4c1e-8a34-9d3f1c2b7a10' in opf
@@ -479,7 +480,8 @@ def test_each_essay_edition_follows_its_own_pdf(tmp_path: Path) -> None:
     for stem in ("02-c-opening", "03-a-listening", "10-b-ten"):
         epub, pdf = (root / "dist" / "essays" / f"{stem}.{fmt}" for fmt in ("epub", "pdf"))
         values = dict(opf_meta(epub))
-        assert values["pageBreakSource"].startswith(f"{stem}.pdf, the A4 PDF edition of urn:")
+        assert values["pageBreakSource"].startswith(
+            f"{stem}.pdf, the A4 screen PDF edition of urn:")
         assert values["schema:accessibilitySummary"].startswith("One essay, a chapter")
         texts = page_texts(pdf)
         marked = marked_pages(epub, pdf)
