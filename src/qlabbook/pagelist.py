@@ -110,20 +110,34 @@ def unit_text(element: ET.Element, skip: Callable[[ET.Element], bool]) -> str:
     return squeeze("".join(parts))
 
 
-def scope_units(section: ET.Element, skip: Callable[[ET.Element], bool]) -> list[ET.Element]:
-    """The units of an essay section in document order, notes left out."""
-    units: list[ET.Element] = []
+def is_figure(element: ET.Element) -> bool:
+    """A picture: the print edition may move it below the text that follows it."""
+    return local(element.tag) == "figure" and "figure" in classes(element) \
+        and bool(element.get("id"))
 
-    def walk(element: ET.Element) -> None:
+
+def scope_units(section: ET.Element, skip: Callable[[ET.Element], bool]) -> list[ET.Element]:
+    """The units of an essay section, notes left out: the text's in document order, then
+    each picture's by its id, so print (which may have moved a picture down to fill a
+    page) and the EPUB list them alike."""
+    units: list[ET.Element] = []
+    pictures: dict[str, list[ET.Element]] = {}
+
+    def walk(element: ET.Element, picture: str | None) -> None:
         for child in element:
             if not isinstance(child.tag, str) or skip(child):
                 continue
+            inside = child.get("id", "") if is_figure(child) else picture
             if local(child.tag) in UNIT_TAGS:
-                units.append(child)
-            walk(child)
+                (pictures.setdefault(inside, []) if inside else units).append(child)
+            walk(child, inside)
 
-    walk(section)
-    return units
+    walk(section, None)
+    return units + [unit for name in sorted(pictures) for unit in pictures[name]]
+
+
+def picture_units(section: ET.Element) -> set[ET.Element]:
+    return {e for figure in section.iter() if is_figure(figure) for e in figure.iter()}
 
 
 @dataclass
@@ -134,11 +148,13 @@ class PrintUnits:
     texts: dict[str, list[str]]
     parents: dict[ET.Element, ET.Element]
     notes: set[ET.Element]
+    pictures: set[tuple[str, int]]  # units of pictures, which start a page only alone on it
 
     @classmethod
     def of(cls, root: ET.Element) -> PrintUnits:
         where: dict[ET.Element, tuple[str, int]] = {}
         texts: dict[str, list[str]] = {}
+        pictures: set[tuple[str, int]] = set()
         parents = {child: parent for parent in root.iter() for child in parent}
         notes = {e for note in root.iter() if is_print_note(note) for e in note.iter()}
         for section in root.iter():
@@ -155,10 +171,12 @@ class PrintUnits:
                 units = scope_units(section, lambda e: is_print_note(e) or is_print_endnotes(e))
                 where.update({unit: (scope, i) for i, unit in enumerate(units)})
                 texts[scope] = [unit_text(unit, is_print_note) for unit in units]
+                inside = picture_units(section)
+                pictures.update((scope, i) for i, unit in enumerate(units) if unit in inside)
                 for endnotes in filter(is_print_endnotes, section.iter()):
                     where[endnotes] = (scope + NOTES_SCOPE, 0)
                     texts[scope + NOTES_SCOPE] = [""]
-        return cls(where, texts, parents, notes)
+        return cls(where, texts, parents, notes, pictures)
 
     def unit_of(self, element: ET.Element) -> tuple[str, int] | None:
         """The scope and unit a laid-out box's element belongs to; None for notes and for
@@ -201,13 +219,13 @@ def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
     # The root box of any page was made from the document's root element.
     root = pages[0]._page_box.children[0].element
     units = PrintUnits.of(root)
-    rank = {scope: index for index, scope in enumerate(units.texts)}
     consumed: dict[tuple[str, int], int] = {}
     starts: list[PageStart] = []
     waiting: list[tuple[str, bool]] = []  # (label, blank) of pages without text in the flow
     behind_print_only = False
     for page, label in zip(pages, labels, strict=True):
         first: tuple[str, int, int] | None = None
+        picture: tuple[str, int, int] | None = None
         print_only = False
         for leaf in flow_leaves(page._page_box):
             key = units.unit_of(leaf.element)
@@ -215,17 +233,18 @@ def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
                 print_only = print_only or leaf.element not in units.notes
                 continue
             done = consumed.get(key, 0)
-            position = (rank[key[0]], key[1], done)
-            # A figure moved down to fill a gap may come first on its page: the page starts
-            # at the first text that follows what the previous page started with.
-            if first is None and (not starts or position >= (
-                    rank[starts[-1].scope], starts[-1].unit, starts[-1].offset)):
+            # A picture heading a page may have been moved there, below text the EPUB has
+            # after it: the page starts where its text does.
+            if key in units.pictures:
+                picture = picture or (key[0], key[1], done)
+            elif first is None:
                 first = (key[0], key[1], done)
             if is_whole(key[0]):  # only a page starting at the top is marked
                 consumed[key] = 1
             else:
                 consumed[key] = advance(units.texts[key[0]][key[1]], done,
                                         getattr(leaf, "text", ""))
+        first = first or picture
         if first is None:
             if print_only:  # a blank page before it goes with it
                 waiting = [(waiting_label, blank) for waiting_label, blank in waiting
