@@ -136,6 +136,12 @@ def scope_units(section: ET.Element, skip: Callable[[ET.Element], bool]) -> list
     return units + [unit for name in sorted(pictures) for unit in pictures[name]]
 
 
+def note_units(notes: ET.Element, tag: str) -> list[ET.Element]:
+    """An essay's notes section and each note in it (print's list items, the EPUB's
+    asides), known by their ids: their texts differ, print adding back-link arrows."""
+    return [notes, *(e for e in notes.iter() if local(e.tag) == tag and e.get("id"))]
+
+
 def picture_units(section: ET.Element) -> set[ET.Element]:
     return {e for figure in section.iter() if is_figure(figure) for e in figure.iter()}
 
@@ -174,8 +180,10 @@ class PrintUnits:
                 inside = picture_units(section)
                 pictures.update((scope, i) for i, unit in enumerate(units) if unit in inside)
                 for endnotes in filter(is_print_endnotes, section.iter()):
-                    where[endnotes] = (scope + NOTES_SCOPE, 0)
-                    texts[scope + NOTES_SCOPE] = [""]
+                    notes_units = note_units(endnotes, "li")
+                    where.update({unit: (scope + NOTES_SCOPE, i)
+                                  for i, unit in enumerate(notes_units)})
+                    texts[scope + NOTES_SCOPE] = [unit.get("id", "") for unit in notes_units]
         return cls(where, texts, parents, notes, pictures)
 
     def unit_of(self, element: ET.Element) -> tuple[str, int] | None:
@@ -337,7 +345,7 @@ def epub_scope(root: ET.Element, scope: str) -> tuple[ET.Element, list[ET.Elemen
             notes = [e for e in section.iter() if local(e.tag) == "section"
                      and "notes" in classes(e)]
             if notes:
-                return notes[0], notes[:1]
+                return notes[0], note_units(notes[0], "aside")
         elif section.get("id") == scope:
             return section, scope_units(section, is_epub_note)
     raise AlignmentError(f"the EPUB has no section for {scope!r}")
@@ -406,6 +414,8 @@ def add_markers(xhtml: str, scopes: Sequence[str], pages: PageMap) -> str:
     sections = {scope: epub_scope(root, scope) for scope in scopes}
     units = {scope: found[1] for scope, found in sections.items()}
     for scope, elements in units.items():
+        if scope.endswith(NOTES_SCOPE) and [e.get("id", "") for e in elements] != texts[scope]:
+            raise AlignmentError(f"the EPUB notes of {scope!r} differ from the print notes")
         if is_whole(scope):
             continue
         if [unit_text(e, is_epub_note) for e in elements] != texts[scope]:

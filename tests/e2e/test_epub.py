@@ -503,3 +503,32 @@ def test_each_essay_edition_follows_its_own_pdf(tmp_path: Path) -> None:
         for index, (_, after) in marked.items():
             assert " ".join(after.split()[:5]) in texts[index]
         assert epubcheck(epub) == []
+
+
+def test_page_list_with_endnotes_in_print(tmp_path: Path) -> None:
+    """Print may set the notes after each essay: a page starting there is marked at the
+    EPUB's notes, the rest of the text as before."""
+    root = tmp_path / "long"
+    write_long_series(root)
+    toml = root / "qlabbook.toml"
+    toml.write_text(toml.read_text() + '\n[pdf]\nnotes = "endnotes"\n')
+    result = run_cli("build", root, "--out", root / "dist", "--no-cache")
+    assert result.exit_code == 0 and result.stderr == "", result.output  # type: ignore[attr-defined]
+    pdf, epub = root / "dist" / "long-series.pdf", root / "dist" / "long-series.epub"
+    texts = page_texts(pdf)
+    marked = marked_pages(epub, pdf)
+    for index, (_, after) in marked.items():
+        if texts[index]:
+            assert " ".join(after.split()[:5]) in texts[index], index
+    labels = pdf_labels(pdf)
+    # Pages that start with a note: marked at that note in the EPUB's notes.
+    notes_pages = [i for i, t in enumerate(texts) if re.match(r"\d+ Note \d", t)]
+    assert notes_pages
+    nav = epub_documents(epub)["EPUB/nav.xhtml"]
+    for index in notes_pages:
+        assert f'#page-{labels[index]}">{labels[index]}</a>' in nav
+        number = texts[index].split()[0]
+        xhtml = "".join(epub_documents(epub).values())
+        before_note = f'aria-label="{labels[index]}" /><aside class="note" id="e\\d+-fn{number}"'
+        assert re.search(before_note, xhtml), index
+    assert epubcheck(epub) == []
