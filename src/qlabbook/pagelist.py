@@ -414,7 +414,8 @@ def add_markers(xhtml: str, scopes: Sequence[str], pages: PageMap) -> str:
     sections = {scope: epub_scope(root, scope) for scope in scopes}
     units = {scope: found[1] for scope, found in sections.items()}
     for scope, elements in units.items():
-        if scope.endswith(NOTES_SCOPE) and [e.get("id", "") for e in elements] != texts[scope]:
+        if scope.endswith(NOTES_SCOPE) and scope in texts \
+                and [e.get("id", "") for e in elements] != texts[scope]:
             raise AlignmentError(f"the EPUB notes of {scope!r} differ from the print notes")
         if is_whole(scope):
             continue
