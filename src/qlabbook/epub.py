@@ -180,6 +180,8 @@ def mark_pages(collection: Collection, documents: dict[str, str], layout: Any,
     from qlabbook.pagelist import NOTES_SCOPE, AlignmentError, add_markers, marker_id, page_map
     from qlabbook.pdf import folio_labels
 
+    if layout is None:  # the layout failed, and said so
+        return {**documents, "nav.xhtml": render_nav(collection, [])}, []
     pages = layout.pages
     scopes = {"titlepage.xhtml": ("title-page", "imprint"), "nav.xhtml": ("contents",),
               **{epub_file_name(e): (e.anchor, *([e.anchor + NOTES_SCOPE] if e.footnotes else []))
