@@ -156,7 +156,7 @@ def ncx_entries(collection: Collection) -> list[object]:
         link = epub.Link(f"{name}#{essay.anchor}", f"{essay.number}. {essay.title}",
                          f"toc-{essay.anchor}")
         sections = [epub.Link(f"{name}#{h.anchor}", h.text, f"toc-{h.anchor}")
-                    for h in essay.headings if h.level == 2]
+                    for h in essay.headings if h.level == 2 and h.text]
         entries.append((epub.Section(link.title, link.href), sections) if sections else link)
     return entries
 
