@@ -121,7 +121,7 @@ def test_print_only_pages_and_the_blank_behind_them_are_left_out() -> None:
               '<section class="title-page"><h1>Book</h1></section>'
               '<section class="essay" id="e1"><h1>Title</h1><p>Text.</p></section>'
               '</body></html>')
-    css = CSS(string="@page { size: 60mm 40mm; margin: 3mm } section { break-before: page }"
+    css = CSS(string="@page { size: 120mm 90mm; margin: 5mm } section { break-before: page }"
                      ".title-page { break-before: right }")
     document = HTML(string=source).render(stylesheets=[css])
     labels = ["Cover", "Inside cover", "i", "1"]
