@@ -250,12 +250,6 @@ def render_in_worker(collection: Collection, editions: list[tuple[str, str]],
     return render_formats(collection, editions)
 
 
-def render_edition(collection: Collection, fmt: str,
-                   profile: str = "") -> tuple[bytes, list[Diagnostic]]:
-    """One edition's bytes and what the renderer said."""
-    return render_formats(collection, [(fmt, profile)])[0]
-
-
 def render_formats(collection: Collection, editions: Sequence[tuple[str, str]]) -> list[
         tuple[bytes, list[Diagnostic]]]:
     """The book in each (format, PDF profile), each from its profile's layout, made once:
