@@ -23,6 +23,8 @@ from qlabbook.model import Collection
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
+    from qlabbook.cache import RenderCache
+
 MANIFEST, SUMS = "manifest.json", "SHA256SUMS"
 # What every worker needs, imported once in the fork server (missing ones are skipped).
 WORKER_PRELOAD = ("qlabbook.build", "qlabbook.pdf", "qlabbook.epub", "weasyprint",
@@ -154,7 +156,7 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] = FORMATS,
 
 
 def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Progress,
-                    report: BuildReport, cache: Any, jobs: int) -> list[Artefact]:
+                    report: BuildReport, cache: RenderCache, jobs: int) -> list[Artefact]:
     """Each edition from the cache when its inputs are unchanged, else rendered: in
     parallel processes when more than one needs it and jobs allow."""
     from qlabbook.cache import edition_key
