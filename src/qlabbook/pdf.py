@@ -226,34 +226,28 @@ def remember_page_references() -> None:
 def render_pdf(collection: Collection, diagnostics: Diagnostics,
                profile: str = "screen", document: Any = None) -> bytes:
     """One profile's PDF as bytes: tagged, fonts embedded and subset, page labels set;
-    written from `document` (the profile's lay_out) when the build has laid it out."""
+    written from `document` (the profile's laid_out) when the build has laid it out."""
     from qlabbook.glyphs import check_coverage
-    from qlabbook.images import fit_ahead
 
     check_coverage(collection, diagnostics)
     chosen = PROFILES[profile]
     remember_page_references()
-    # The figures are fitted on other cores while WeasyPrint parses and styles the book.
-    pool = fit_ahead(figure_paths(collection), text_width_pixels(collection, chosen),
-                     JPEG_QUALITY) if document is None else None
-    try:
-        with weasyprint_logs() as logs:
-            try:
-                if document is None:
-                    document = lay_out(collection, profile, diagnostics)
-                if chosen.name == "press":
-                    check_image_resolution(collection, document, diagnostics)
-                labels = folio_labels(document)
-                finish = finisher(labels,
-                                  collection.options.bleed_mm if chosen.name == "press" else 0,
-                                  collection.metadata.identifier or collection.metadata.title)
-                pdf = document.write_pdf(finisher=finish, **pdf_options(collection, chosen))
-            except Exception as error:  # layout can fail on pages that cannot hold their content
-                renderer_failed(error, diagnostics)
-                return b""  # the error ends the build before anything is written
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+    if document is None:
+        document = laid_out(collection, diagnostics, profile)
+        if document is None:
+            return b""  # the error ends the build before anything is written
+    with weasyprint_logs() as logs:
+        try:
+            if chosen.name == "press":
+                check_image_resolution(collection, document, diagnostics)
+            labels = folio_labels(document)
+            finish = finisher(labels,
+                              collection.options.bleed_mm if chosen.name == "press" else 0,
+                              collection.metadata.identifier or collection.metadata.title)
+            pdf = document.write_pdf(finisher=finish, **pdf_options(collection, chosen))
+        except Exception as error:  # the renderer can still fail writing the pages
+            renderer_failed(error, diagnostics)
+            return b""  # the error ends the build before anything is written
     for message in logs.messages:
         diagnostics.warning("R101", f"PDF renderer: {message}")
     assert isinstance(pdf, bytes)
