@@ -254,12 +254,13 @@ def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
                                         getattr(leaf, "text", ""))
         first = first or picture
         if first is None:
+            blank = is_blank(page._page_box)
             if print_only:  # a blank page before it goes with it
-                waiting = [(waiting_label, blank) for waiting_label, blank in waiting
-                           if not blank]
-            elif not behind_print_only or not is_blank(page._page_box):
-                waiting.append((label, is_blank(page._page_box)))
-            behind_print_only = print_only or (behind_print_only and is_blank(page._page_box))
+                waiting = [(waiting_label, was_blank) for waiting_label, was_blank in waiting
+                           if not was_blank]
+            elif not behind_print_only or not blank:
+                waiting.append((label, blank))
+            behind_print_only = print_only or (behind_print_only and blank)
             continue
         behind_print_only = False
         scope, unit, offset = first
