@@ -506,19 +506,15 @@ def keep_notes_with_calls(collection: Collection, profile: str, document: Any,
 COVER_LABELS = ("Cover", "Inside cover")
 
 
-def page_anchors(document: Any) -> list[set[str]]:
-    return [set(page.anchors) for page in document.pages]
-
-
 def folio_labels(document: Any) -> list[str]:
     """The label of every page of a rendered document, as printed and as in /PageLabels:
     "Cover" and "Inside cover", roman numerals from the title page, arabic numerals from
     the first essay's opening page (which is page 1)."""
-    anchors = page_anchors(document)
-    title = next((i for i, names in enumerate(anchors) if "title-page" in names), 0)
-    main = next((i for i, names in enumerate(anchors) if "main-matter" in names), len(anchors))
+    pages = anchor_pages(document)
+    title = pages.get("title-page", 0)
+    main = pages.get("main-matter", len(document.pages))
     labels = []
-    for index in range(len(anchors)):
+    for index in range(len(document.pages)):
         if index < title:
             labels.append(COVER_LABELS[min(index, 1)])
         elif index < main:
