@@ -1,8 +1,9 @@
-# Every target sets itself up: a local virtualenv with the project and its pinned ranges.
+# Every target sets itself up: a local virtualenv with the exact versions of requirements.lock.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+LOCK := requirements.lock
 # Release editions: every build below runs with these options, into dist/.
 RELEASE_OPTIONS := --essays
 # PDF profiles released besides the default edition, each built with --pdf-profile NAME:
@@ -11,13 +12,27 @@ RELEASE_PDF_PROFILES :=
 # SKIP_TESTS=1 when the tests have just run in an earlier step (CI).
 RELEASE_PREREQUISITES := $(if $(SKIP_TESTS),$(STAMP),test)
 
-.PHONY: build test lint release proof bench harfbuzz-subset auditors clean
+.PHONY: build test check lint lock release proof bench harfbuzz-subset auditors clean
 
-$(STAMP): pyproject.toml
+# The lock pins every package, the build backend included, so the same lock gives the same
+# PDF and EPUB bytes; qlabbook itself is installed from the working tree, editable.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --requirement $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --editable .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
+
+# Resolve pyproject.toml's ranges again (after changing them, or to take new releases) into
+# requirements.lock, in a virtualenv of its own; review the diff, then run make test.
+LOCK_VENV := .lock-venv
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet 'setuptools>=69' wheel '.[dev]'
+	{ echo "# Written by make lock from pyproject.toml's ranges: every package at one version."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --all --exclude pip --exclude qlabbook; } > $(LOCK)
+	rm -rf $(LOCK_VENV)
 
 # The system libraries and auditors are installed where this machine allows (as root); a
 # failure there is not fatal: PDFs subset fonts more slowly, auditor tests say they skipped.
@@ -29,13 +44,21 @@ build: $(STAMP)
 proof: build
 	$(BIN)/qlabbook proof dist/*.pdf
 
+# The whole suite: README's test command, and CI's.
 test: $(STAMP)
 	-@$(MAKE) --no-print-directory harfbuzz-subset auditors
 	$(BIN)/python -m pytest
 
+# Before a commit: the linters and the fast tests (no whole-collection builds, no external
+# validators), in well under a minute once set up.
+check: lint
+	$(BIN)/python -m pytest -m "not slow and not external" -q
+
+# ruff, mypy, and import-linter's contract that the stages import one way (pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # Tests first, then the collected and per-essay editions, manifest.json and SHA256SUMS in a
 # fresh dist/. Timestamps come from the last commit, so the same commit gives the same bytes.
@@ -91,4 +114,4 @@ $(ACE):
 	touch $(ACE)
 
 clean:
-	rm -rf $(VENV) dist build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .qlabbook-cache
+	rm -rf $(VENV) $(LOCK_VENV) dist build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .qlabbook-cache

@@ -1,6 +1,6 @@
 """qlabbook: Markdown essays of a numbered series to print-ready PDF and EPUB 3."""
 
-from qlabbook.errors import Diagnostic, QlabbookError
+from qlabbook.source.diagnostics import Diagnostic, QlabbookError
 
 __version__ = "0.1.0"
 

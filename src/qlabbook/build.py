@@ -1,33 +1,38 @@
-"""The library API: load -> assemble -> convert -> plan editions -> render (cached, in
-parallel) -> write, one function per use."""
+"""The library API: read the sources -> convert the Markdown -> plan the editions -> render
+them (typeset and EPUB, cached, in parallel) -> write the output, one function per use."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from qlabbook.assemble import order_essays
-from qlabbook.convert import convert_collection, convert_essays
-from qlabbook.editions import FORMATS as FORMATS
-from qlabbook.editions import Edition, essay_file_stem, plan_editions
-from qlabbook.errors import Diagnostic, Diagnostics, QlabbookError, Severity
-from qlabbook.model import Collection
+from qlabbook.markdown.convert import convert_collection, convert_essays
+from qlabbook.output.cache import CACHE_FOLDER, RenderCache, edition_key
+from qlabbook.output.editions import FORMATS as FORMATS
+from qlabbook.output.editions import Edition, plan_editions
+from qlabbook.output.files import write_if_changed
+from qlabbook.output.manifest import (
+    MANIFEST,
+    SUMS,
+    Artefact,
+    manifest_entries,
+    manifest_json,
+    sha256sums,
+)
+from qlabbook.source.diagnostics import Diagnostic, Diagnostics, QlabbookError, Severity
+from qlabbook.source.essays import load_sources
+from qlabbook.source.model import Collection
+from qlabbook.source.order import order_essays
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-    from qlabbook.cache import RenderCache
-
-MANIFEST, SUMS = "manifest.json", "SHA256SUMS"
 # What every worker needs, imported once in the fork server (missing ones are skipped).
-WORKER_PRELOAD = ("qlabbook.build", "qlabbook.pdf", "qlabbook.epub", "weasyprint",
+WORKER_PRELOAD = ("qlabbook.build", "qlabbook.typeset.pdf", "qlabbook.epub.package", "weasyprint",
                   "weasyprint.text.fonts", "ebooklib.epub", "PIL.Image")
 
 
@@ -54,8 +59,6 @@ class Quiet:
 
 def load_collection(root: Path, diagnostics: Diagnostics | None = None) -> Collection:
     """Read, order and convert a collection; raise QlabbookError with every error found."""
-    from qlabbook.sources import load_sources
-
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     metadata, options, sources = load_sources(root, diagnostics)
     ordered = order_essays(sources, diagnostics)
@@ -65,23 +68,12 @@ def load_collection(root: Path, diagnostics: Diagnostics | None = None) -> Colle
 def inspect_collection(root: Path, diagnostics: Diagnostics) -> Collection | None:
     """`check`'s view: every problem, and whatever essays could be read, without raising
     (None when the collection cannot be read at all)."""
-    from qlabbook.sources import load_sources
-
     try:
         metadata, options, sources = load_sources(root, diagnostics)
     except QlabbookError:
         return None
     ordered = order_essays(sources, diagnostics)
     return convert_essays(root, metadata, options, ordered, diagnostics)
-
-
-@dataclass(frozen=True)
-class Artefact:
-    path: Path  # relative to the output folder
-    format: str
-    data: bytes
-    essay: int | None = None
-    profile: str = ""  # PDFs: "screen" or "press"
 
 
 @dataclass
@@ -112,8 +104,6 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] = FORMATS,
     `essays` (default: the collection's [build] essays) one per essay; `only` builds just
     those essays' editions. `pdf_profiles` (screen, press) overrides [pdf] profiles.
     Nothing is written unless all of them rendered; each file appears whole or not at all."""
-    from qlabbook.cache import CACHE_FOLDER, RenderCache
-
     started = time.perf_counter()
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     progress = progress if progress is not None else Quiet()
@@ -159,8 +149,6 @@ def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Pro
                     report: BuildReport, cache: RenderCache, jobs: int) -> list[Artefact]:
     """Each edition from the cache when its inputs are unchanged, else rendered: in
     parallel processes when more than one needs it and jobs allow."""
-    from qlabbook.cache import edition_key
-
     keys = [edition_key(edition) if cache.folder is not None else "" for edition in plan]
     results: dict[int, tuple[bytes, list[Diagnostic]]] = {}
     for index, (edition, key) in enumerate(zip(plan, keys, strict=True)):
@@ -257,7 +245,7 @@ def render_formats(collection: Collection, editions: Sequence[tuple[str, str]]) 
     """The book in each (format, PDF profile), each from its profile's layout, made once:
     the screen PDF is written from the same layout the EPUB's page list is read from. Each
     edition's bytes and what the renderers said."""
-    from qlabbook.pdf import laid_out
+    from qlabbook.typeset.layout import laid_out
 
     layouts: dict[str, tuple[Any, list[Diagnostic]]] = {}
     results = []
@@ -281,90 +269,11 @@ def render(collection: Collection, fmt: str, diagnostics: Diagnostics,
     """One edition's bytes, from `layout` (the laid-out pages of the profile's PDF, or of
     the screen PDF for an EPUB) when the build has one."""
     if fmt == "pdf":
-        from qlabbook.pdf import render_pdf
+        from qlabbook.typeset.pdf import render_pdf
 
         return render_pdf(collection, diagnostics, profile or "screen", layout)
-    from qlabbook.epub import render_epub
+    from qlabbook.epub.package import render_epub
+    from qlabbook.typeset.pagemap import print_page_map
 
-    return render_epub(collection, diagnostics, layout)
+    return render_epub(collection, diagnostics, print_page_map(layout, diagnostics))
 
-
-def manifest_entries(collection: Collection, artefacts: list[Artefact],
-                     out: Path) -> list[dict[str, Any]]:
-    """This build's artefacts, and those of earlier builds into the same folder that are
-    still there and still belong to the collection (a build of one essay keeps the rest)."""
-    entries = {a.path.as_posix(): {
-        "path": a.path.as_posix(), "format": a.format, "bytes": len(a.data),
-        "sha256": hashlib.sha256(a.data).hexdigest(),
-        "edition": "collected" if a.essay is None else "essay",
-        **({} if a.essay is None else {"essay": a.essay}),
-        **({"profile": a.profile} if a.profile else {})} for a in artefacts}
-    stems = {e.number: essay_file_stem(e) for e in collection.essays}
-    for entry in previous_manifest(out):
-        path = entry.get("path")
-        if not isinstance(path, str) or path in entries or not (out / path).is_file():
-            continue
-        stem = collection.slug if entry.get("edition") == "collected" else \
-            stems.get(entry.get("essay"))  # type: ignore[arg-type]
-        if stem is None or not Path(path).name.startswith(stem):
-            continue  # an essay since removed or renamed
-        data = (out / path).read_bytes()
-        entries[path] = {**entry, "bytes": len(data),
-                         "sha256": hashlib.sha256(data).hexdigest()}
-
-    def order(entry: dict[str, Any]) -> tuple[int, int, int, int, str]:
-        fmt = entry.get("format")
-        return (0 if entry.get("edition") == "collected" else 1, entry.get("essay", 0),
-                FORMATS.index(fmt) if fmt in FORMATS else len(FORMATS),
-                1 if entry.get("profile") == "press" else 0, entry["path"])
-
-    return sorted(entries.values(), key=order)
-
-
-def previous_manifest(out: Path) -> list[dict[str, Any]]:
-    try:
-        entries = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["artefacts"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
-    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
-
-
-def manifest_json(collection: Collection, entries: list[dict[str, Any]]) -> str:
-    manifest = {
-        "artefacts": entries,
-        "essays": [
-            {"number": e.number, "slug": e.slug, "title": e.title,
-             "footnotes": len(e.footnotes), "figures": len(e.figures)}
-            for e in collection.essays
-        ],
-    }
-    return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-
-
-def sha256sums(entries: list[dict[str, Any]]) -> str:
-    """The artefacts in `sha256sum --check` format, paths relative to the output folder."""
-    return "".join(f"{e['sha256']}  {e['path']}\n" for e in entries)
-
-
-def write_if_changed(path: Path, data: bytes) -> None:
-    """Leave a file that already holds these bytes alone (viewers need not reload it)."""
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, data)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename: readers never see half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from qlabbook import __version__
-from qlabbook.errors import Diagnostic, Diagnostics, QlabbookError
+from qlabbook.output.editions import FORMATS
+from qlabbook.source.diagnostics import Diagnostic, Diagnostics, QlabbookError
+from qlabbook.source.profiles import PROFILES
 
 if TYPE_CHECKING:
     from qlabbook.build import BuildReport, Progress
-    from qlabbook.model import Collection
+    from qlabbook.source.model import Collection
 
 app = typer.Typer(
     help="Build print-ready PDF and EPUB 3 editions of a numbered essay series.",
@@ -32,14 +34,12 @@ EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 USAGE_CODES = {"A104"}  # diagnostics about the command line rather than the essays
 
 
-class Format(StrEnum):
-    pdf = "pdf"
-    epub = "epub"
+# The choices --format takes: every format the build writes.
+Format = StrEnum("Format", {name: name for name in FORMATS})  # type: ignore[misc]
 
 
-class PdfProfile(StrEnum):
-    screen = "screen"
-    press = "press"
+# The choices --pdf-profile takes: every profile the registry has.
+PdfProfile = StrEnum("PdfProfile", {name: name for name in PROFILES})  # type: ignore[misc]
 
 
 class CheckFormat(StrEnum):
@@ -190,8 +190,8 @@ def build(
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
     pdf_profiles: Annotated[list[PdfProfile] | None, typer.Option(
-        "--pdf-profile", help="screen (the download) or press (PDF/X with bleed and crop "
-        "marks); repeat for both [default: [pdf] profiles, else screen].",
+        "--pdf-profile", help=" or ".join(f"{p.name} ({p.summary})" for p in PROFILES.values())
+        + "; repeat for several [default: [pdf] profiles, else screen].",
         show_default=False)] = None,
 ) -> None:
     """Build the collected PDF and EPUB (and per-essay editions), manifest.json and
@@ -199,7 +199,7 @@ def build(
     from qlabbook import build as library
 
     diagnostics = Diagnostics()
-    chosen = [f.value for f in formats] if formats else list(library.FORMATS)
+    chosen = [f.value for f in formats] if formats else list(FORMATS)
     try:
         with progress_reporter() as progress:
             result = library.build(collection, out, chosen, diagnostics, progress, strict,
@@ -231,9 +231,9 @@ def watch(
     """Build, then rebuild what changed each time a file in the collection is saved.
     Prints one line per build; content errors are reported and the watch goes on."""
     from qlabbook import build as library
-    from qlabbook.watch import snapshot, wait_for_change
+    from qlabbook.source.watch import snapshot, wait_for_change
 
-    chosen = [f.value for f in formats] if formats else list(library.FORMATS)
+    chosen = [f.value for f in formats] if formats else list(FORMATS)
     target = out if out is not None else collection / "dist"
     ignore = (target,)
     typer.echo(f"qlabbook: watching {collection} (Ctrl-C to stop)", err=True)
@@ -271,7 +271,7 @@ def new(
 ) -> None:
     """Start the next essay: essays/NN-slug.md with front matter (next free number, slug,
     today's date) and a short guide in comments. Never overwrites a file."""
-    from qlabbook.scaffold import new_essay
+    from qlabbook.source.scaffold import new_essay
 
     if not title.strip():
         typer.echo("qlabbook: the title is empty", err=True)
@@ -385,10 +385,7 @@ def check_json(collection: Path, diagnostics: Diagnostics, loaded: Collection | 
         "ok": not failed,
         "errors": len(diagnostics.errors),
         "warnings": len(diagnostics.warnings),
-        "diagnostics": [
-            {"code": d.code, "severity": d.severity.value, "message": d.message,
-             "path": d.path.as_posix() if d.path else None, "line": d.line, "hint": d.hint}
-            for d in sorted_diagnostics(diagnostics.items)],
+        "diagnostics": [d.as_record() for d in sorted_diagnostics(diagnostics.items)],
         "essays": essay_rows(loaded) if loaded is not None else [],
     }, indent=2, ensure_ascii=False)
 
@@ -418,7 +415,7 @@ def proof(
                                      help="Resolution of the pages on the sheet.")] = 40,
 ) -> None:
     """Render each PDF's pages, in spreads, to a PNG contact sheet for editors."""
-    from qlabbook.proof import contact_sheet
+    from qlabbook.output.proof import contact_sheet
 
     for pdf in pdfs:
         target = (out or pdf.parent) / f"{pdf.stem}-proof.png"

@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import FIXTURES, epub_documents, run_cli
 
-from qlabbook.errors import CODES
+from helpers import FIXTURES, epub_documents, run_cli
+from qlabbook.source.diagnostics import CODES
 
 
 def series(tmp_path: Path) -> Path:

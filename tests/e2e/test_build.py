@@ -12,7 +12,8 @@ from typing import Any
 import pikepdf
 import pypdf
 import pytest
-from tests.conftest import FIXTURES, epub_documents, epubcheck, page_texts, run_cli
+
+from helpers import FIXTURES, epub_documents, epubcheck, page_texts, run_cli
 
 A4 = (595.28, 841.89)
 

@@ -11,18 +11,14 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from tests.conftest import FIXTURES, epub_documents, run_cli
 
-from qlabbook import cache
+from helpers import COLLECTED, ESSAY, EVERY, FIXTURES, epub_documents, run_cli
+from qlabbook.assets import ASSETS
 from qlabbook.build import build, load_collection
-from qlabbook.cache import RenderCache, edition_key, tool_fingerprint
-from qlabbook.editions import FORMATS, plan_editions
-from qlabbook.errors import Diagnostic, Severity
-
-COLLECTED = ["fixture-series.pdf", "fixture-series.epub"]
-ESSAY = {n: [f"essays/{stem}.pdf", f"essays/{stem}.epub"] for n, stem in
-         {2: "02-c-opening", 3: "03-a-listening", 10: "10-b-ten"}.items()}
-EVERY = COLLECTED + [p for paths in ESSAY.values() for p in paths]
+from qlabbook.output import cache
+from qlabbook.output.cache import RenderCache, edition_key, tool_fingerprint
+from qlabbook.output.editions import FORMATS, plan_editions
+from qlabbook.source.diagnostics import Diagnostic, Severity
 
 
 def series(tmp_path: Path, name: str = "series") -> Path:
@@ -60,7 +56,7 @@ CHANGES: list[tuple[str, Callable[[Path], None], list[str]]] = [
     ("collection epub.css", lambda root: (root / "styles").mkdir() or
      (root / "styles" / "epub.css").write_text("p { color: #222; }\n"), EVERY),
     ("collection template", lambda root: (root / "templates").mkdir() or shutil.copy(
-        Path(cache.__file__).parent / "templates" / "essay.xhtml",
+        ASSETS / "templates" / "essay.xhtml",
         root / "templates" / "essay.xhtml"), EVERY),
     ("page size option", lambda root: append(root / "qlabbook.toml", '\n[pdf]\npage_size = "A5"\n'),
      EVERY),

@@ -5,8 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import FIXTURES, REPOSITORY, run_cli
-
+from helpers import FIXTURES, REPOSITORY, run_cli
 from qlabbook import __version__
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import pikepdf
 import pytest
-from tests.conftest import FIXTURES, epub_documents, epubcheck, page_texts, run_cli
+
+from helpers import FIXTURES, epub_documents, epubcheck, page_texts, run_cli
 
 ESSAYS = {2: "02-c-opening", 3: "03-a-listening", 10: "10-b-ten"}
 

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import FIXTURES, REPOSITORY, epub_documents, epubcheck, page_texts, run_cli
 
-from qlabbook import pdf as pdf_module
-from qlabbook.accessibility import accessibility_claims
+from helpers import FIXTURES, REPOSITORY, epub_documents, epubcheck, page_texts, run_cli
+from qlabbook.assets import ASSETS
 from qlabbook.build import build, load_collection
-from qlabbook.errors import Diagnostics
-from qlabbook.model import Figure
+from qlabbook.epub.accessibility import accessibility_claims
+from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.model import Figure
 
 X = "{http://www.w3.org/1999/xhtml}"
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
@@ -318,7 +318,7 @@ def test_custom_templates_that_change_the_text_lose_the_page_list(tmp_path: Path
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
     (root / "templates").mkdir()
-    package = Path(load_collection.__code__.co_filename).parent / "templates" / "essay.xhtml"
+    package = ASSETS / "templates" / "essay.xhtml"
     (root / "templates" / "essay.xhtml").write_text(
         package.read_text().replace("{{ body }}", "<p>An extra word.</p>\n{{ body }}"))
     result = run_cli("build", root, "--out", root / "dist")
@@ -333,14 +333,16 @@ def test_custom_templates_that_change_the_text_lose_the_page_list(tmp_path: Path
 
 def test_a_build_lays_out_the_pages_once(tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import weasyprint
+
     calls = []
-    original = pdf_module.render_document
+    original = weasyprint.HTML.render
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(pdf_module, "render_document", counting)
+    monkeypatch.setattr(weasyprint.HTML, "render", counting)
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
     build(root, cache=False, jobs=1)

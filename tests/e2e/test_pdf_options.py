@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from tests.conftest import FIXTURES, page_texts, run_cli
 
-from qlabbook.errors import Diagnostics
-from qlabbook.model import page_dimensions
-from qlabbook.pdf import geometry
-from qlabbook.sources import load_config
+from helpers import FIXTURES, page_texts, run_cli
+from qlabbook.source.config import load_config
+from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.profiles import page_dimensions
+from qlabbook.typeset.geometry import geometry
 
 MM = 72 / 25.4
 COLLECTION = '[collection]\ntitle = "T"\n\n[pdf]\n'
@@ -110,7 +110,7 @@ def test_supplied_cover_bleed_and_a5_press(tmp_path: Path) -> None:
 
 def test_imprint_gives_rights_publisher_date_identifier_and_edition() -> None:
     from qlabbook.build import load_collection
-    from qlabbook.render import render_print_html
+    from qlabbook.typeset.html import render_print_html
 
     html = render_print_html(load_collection(FIXTURES / "typesetting"))
     imprint = html[html.index('<section class="imprint"'):html.index("</section>",
@@ -123,7 +123,7 @@ def test_imprint_gives_rights_publisher_date_identifier_and_edition() -> None:
 
 def test_every_edition_gets_a_pdf_per_profile() -> None:
     from qlabbook.build import load_collection
-    from qlabbook.editions import plan_editions
+    from qlabbook.output.editions import plan_editions
 
     collection = load_collection(FIXTURES / "series")
     plan = plan_editions(collection, ["pdf", "epub"], collected=True, essays=[2],
@@ -141,8 +141,8 @@ def test_every_edition_gets_a_pdf_per_profile() -> None:
 
 def test_a_changed_cover_image_changes_the_cache_key(tmp_path: Path) -> None:
     from qlabbook.build import load_collection
-    from qlabbook.cache import edition_key
-    from qlabbook.editions import plan_editions
+    from qlabbook.output.cache import edition_key
+    from qlabbook.output.editions import plan_editions
 
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)

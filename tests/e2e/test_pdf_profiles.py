@@ -11,9 +11,9 @@ from typing import Any
 import pikepdf
 import pypdf
 import pytest
-from tests.conftest import FIXTURES, REPOSITORY, run_cli
 
-from qlabbook.pdf import geometry
+from helpers import FIXTURES, REPOSITORY, run_cli
+from qlabbook.typeset.geometry import geometry
 
 MM = 72 / 25.4
 TRIM = (156 * MM, 234 * MM)  # the typesetting fixture's "156x234 mm"
@@ -245,7 +245,7 @@ def test_press_is_pdf_x4_with_output_intent_and_no_links(trials: dict[str, Any])
 
 
 def test_crop_marks_are_drawn_outside_the_bleed(trials: dict[str, Any]) -> None:
-    from qlabbook.proof import render_pages
+    from qlabbook.output.proof import render_pages
 
     [(_, image)] = render_pages(trials["press"], 72)[:1] or [("", None)]
     pixels = image.convert("L").load()

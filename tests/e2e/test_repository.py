@@ -7,7 +7,8 @@ from typing import Any
 
 import pikepdf
 import pypdf
-from tests.conftest import epub_documents, epubcheck, page_texts
+
+from helpers import epub_documents, epubcheck, page_texts
 
 
 def test_builds_without_any_message(repository_build: dict[str, Any]) -> None:

@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import epubcheck
 
-from qlabbook import convert
+from helpers import epubcheck
 from qlabbook.build import build, load_collection
-from qlabbook.errors import Diagnostics, QlabbookError
-from qlabbook.render import render_epub_documents
-from qlabbook.sanitize import DANGEROUS
+from qlabbook.epub.documents import render_epub_documents
+from qlabbook.markdown import convert
+from qlabbook.markdown.sanitize import DANGEROUS
+from qlabbook.source.diagnostics import Diagnostics, QlabbookError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "series"
@@ -251,16 +251,16 @@ def test_conversion_has_a_time_budget(tmp_path: Path, monkeypatch: pytest.Monkey
 # can stop it there; `crash` makes the EPUB stage fail as a bug would.
 DRIVER = """
 import sys
-import qlabbook.epub, qlabbook.pdf, qlabbook.cli
-render_pdf = qlabbook.pdf.render_pdf
+import qlabbook.epub.package, qlabbook.typeset.pdf, qlabbook.cli
+render_pdf = qlabbook.typeset.pdf.render_pdf
 def announcing(*args, **kwargs):
     print("rendering", flush=True)
     return render_pdf(*args, **kwargs)
-qlabbook.pdf.render_pdf = announcing
+qlabbook.typeset.pdf.render_pdf = announcing
 if sys.argv[1] == "crash":
     def crash(*args, **kwargs):
         raise RuntimeError("simulated crash while rendering")
-    qlabbook.epub.render_epub = crash
+    qlabbook.epub.package.render_epub = crash
 sys.argv = ["qlabbook", "build", sys.argv[2], "--out", sys.argv[3], "--jobs", "1",
             "--no-cache"]
 qlabbook.cli.main()

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from tests.e2e.test_errors import FRONT, build, diagnostic_lines, refused, series, write_essay
+from test_errors import FRONT, build, diagnostic_lines, refused, series, write_essay
 
 from qlabbook.build import load_collection
-from qlabbook.errors import Diagnostics
-from qlabbook.pdf import render_pdf
+from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.typeset.pdf import render_pdf
 
 
 class Server:

@@ -7,20 +7,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.conftest import FIXTURES, REPOSITORY
 
+from helpers import FIXTURES, REPOSITORY
 from qlabbook.build import load_collection
-from qlabbook.errors import Diagnostics
-from qlabbook.model import Collection
-from qlabbook.pdf import (
-    folio_labels,
-    geometry,
-    keep_notes_with_calls,
-    lay_out,
-    misplaced_notes,
-    printed_images,
-    render_document,
-)
+from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.model import Collection
+from qlabbook.typeset.document import render_document
+from qlabbook.typeset.folios import anchor_pages, folio_labels
+from qlabbook.typeset.geometry import geometry
+from qlabbook.typeset.layout import lay_out
+from qlabbook.typeset.notes import keep_notes_with_calls, misplaced_notes
+from qlabbook.typeset.preflight import printed_images
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +181,7 @@ def test_a_figure_that_does_not_fit_lets_the_next_paragraph_fill_the_page(
 
 
 def test_defer_figures_moves_past_text_but_not_past_headings_or_figures() -> None:
-    from qlabbook.render import defer_figures
+    from qlabbook.typeset.html import defer_figures
 
     html = ('<p>a</p><figure class="figure" id="f1"><img src="x.png" alt="x"></figure>'
             '<p>b</p><p>c</p><h2>H</h2><p>d</p>')
@@ -194,10 +191,9 @@ def test_defer_figures_moves_past_text_but_not_past_headings_or_figures() -> Non
     assert defer_figures(two, {"f1": 2}) == defer_figures(two, {})
 
 
-def test_folio_map_matches_the_built_pdf(collection: Collection) -> None:
-    from qlabbook.pdf import folio_map
-
-    labels, pages = folio_map(collection, Diagnostics())
+def test_folio_labels_match_the_laid_out_pages(collection: Collection) -> None:
+    document = lay_out(collection, "screen", Diagnostics())
+    labels, pages = folio_labels(document), anchor_pages(document)
     assert labels[pages["e1"]] == "1" and labels[pages["e2"]] == "7"
     assert labels[pages["picture-credits"]] == "9"
     assert labels[pages["e1-fn8"]] == labels[pages["e1-fnref8"]]  # the repaired layout

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from qlabbook.convert import convert_collection
-from qlabbook.errors import Diagnostics, QlabbookError
-from qlabbook.model import Essay, EssaySource, Metadata, Options
+from qlabbook.markdown.convert import convert_collection
+from qlabbook.source.diagnostics import Diagnostics, QlabbookError
+from qlabbook.source.model import Essay, EssaySource, Metadata, Options
 
 
 def source(body: str, number: int = 1, name: str = "01-a.md") -> EssaySource:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qlabbook.fetch import COLLECTION_URL, LocalOnlyFetcher
+from qlabbook.typeset.fetch import COLLECTION_URL, LocalOnlyFetcher
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from qlabbook import images
-from qlabbook.images import fit_ahead, fit_width, fitted
+from qlabbook.typeset import images
+from qlabbook.typeset.images import fit_ahead, fit_width, fitted
 
 
 def encoded(image: Image.Image, kind: str, **options: object) -> bytes:
@@ -88,7 +88,7 @@ def test_images_fitted_ahead_are_the_ones_the_renderer_gets(tmp_path: Path) -> N
 def test_a_truncated_jpeg_is_refused(tmp_path: Path) -> None:
     import random
 
-    from qlabbook.images import check_image
+    from qlabbook.source.images import check_image
 
     noise = random.Random(3).randbytes(640 * 480 * 3)
     whole = encoded(Image.frombytes("RGB", (640, 480), noise), "JPEG", quality=90)

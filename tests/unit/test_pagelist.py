@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from qlabbook.pagelist import (
-    AlignmentError,
-    PageMap,
-    PageStart,
-    add_markers,
-    advance,
-    flow_leaves,
-    page_map,
-)
-from qlabbook.pdf import use_shipped_fonts_only
+from qlabbook.epub.pagelist import add_markers, marker_id
+from qlabbook.markdown.units import AlignmentError, PageMap, PageStart
+from qlabbook.typeset.document import shipped_font_configuration
+from qlabbook.typeset.pagemap import advance, flow_leaves, page_map
 
 ESSAY = """<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE html>
@@ -82,14 +76,14 @@ def test_page_map_follows_a_real_layout() -> None:
     to the page foot and must not count."""
     from weasyprint import CSS, HTML
 
-    use_shipped_fonts_only()  # as every render does: the same fonts whatever ran before
+    fonts = shipped_font_configuration()  # as every render: the same fonts on any machine
     words = " ".join(f"word{n}" for n in range(1, 120))
     source = (f'<html><body><section class="essay" id="e1"><h1>Title</h1>'
               f'<p>{words}<span class="footnote">A note.</span> end.</p></section></body></html>')
     html = HTML(string=source)
     css = CSS(string="@page { size: 60mm 40mm; margin: 5mm } body { font-size: 10pt }"
-                     ".footnote { float: footnote }")
-    document = html.render(stylesheets=[css])
+                     ".footnote { float: footnote }", font_config=fonts)
+    document = html.render(stylesheets=[css], font_config=fonts)
     found = page_map(document.pages, folios(len(document.pages)))
     assert len(document.pages) > 3
     assert [s.label for s in found.starts] == folios(len(document.pages))
@@ -116,21 +110,20 @@ def test_page_map_follows_a_real_layout() -> None:
 def test_print_only_pages_and_the_blank_behind_them_are_left_out() -> None:
     from weasyprint import CSS, HTML
 
-    use_shipped_fonts_only()
+    fonts = shipped_font_configuration()
     source = ('<html><body><section class="cover"><p>Cover art</p></section>'
               '<section class="title-page"><h1>Book</h1></section>'
               '<section class="essay" id="e1"><h1>Title</h1><p>Text.</p></section>'
               '</body></html>')
     css = CSS(string="@page { size: 120mm 90mm; margin: 5mm } section { break-before: page }"
-                     ".title-page { break-before: right }")
-    document = HTML(string=source).render(stylesheets=[css])
+                     ".title-page { break-before: right }", font_config=fonts)
+    document = HTML(string=source).render(stylesheets=[css], font_config=fonts)
     labels = ["Cover", "Inside cover", "i", *map(str, range(1, len(document.pages) - 2))]
     found = page_map(document.pages, labels)
     assert [(s.label, s.scope) for s in found.starts][:2] == [("i", "title-page"), ("1", "e1")]
 
 
 def test_marker_ids_are_xml_names() -> None:
-    from qlabbook.pagelist import marker_id
 
     assert [marker_id(label) for label in ("7", "iv", "Inside cover")] == [
         "page-7", "page-iv", "page-Inside-cover"]

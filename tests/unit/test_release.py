@@ -6,7 +6,8 @@ import subprocess
 from typing import Any
 
 import yaml
-from tests.conftest import REPOSITORY
+
+from helpers import REPOSITORY
 
 WORKFLOW = REPOSITORY / ".github" / "workflows" / "release.yml"
 

@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from qlabbook.convert import parse_fragment, serialize_children
-from qlabbook.sanitize import depth, sanitize, valid_url
-from qlabbook.sources import stylesheet_urls
+from qlabbook.markdown.sanitize import depth, sanitize, valid_url
+from qlabbook.markdown.xhtml import parse_fragment, serialize_children
+from qlabbook.source.stylesheets import stylesheet_urls
 
 
 def cleaned(html: str) -> tuple[str, list[tuple[str, str]]]:

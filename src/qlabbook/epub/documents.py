@@ -1,0 +1,65 @@
+"""The EPUB's XHTML documents: title page, one per essay, and the navigation document."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from markupsafe import Markup
+
+from qlabbook.assets import base_context, environment
+from qlabbook.markdown.xhtml import NOTE_CALL
+from qlabbook.source import ids
+from qlabbook.source.model import Collection, Essay
+
+
+def epub_file_name(essay: Essay) -> str:
+    return f"{essay.slug}.xhtml"
+
+
+def epub_body(essay: Essay, files: dict[str, str]) -> str:
+    def call(match: re.Match[str]) -> str:
+        number, n = int(match.group(1)), int(match.group(2))
+        return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" '
+                f'id="{ids.call_id(essay.anchor, number, n)}" '
+                f'href="#{ids.note_id(essay.anchor, number)}">{number}</a>')
+
+    return retarget_links(NOTE_CALL.sub(call, essay.body_html), essay, files)
+
+
+def retarget_links(html: str, essay: Essay, files: dict[str, str]) -> str:
+    """Links to other essays point into their own documents."""
+    def href(match: re.Match[str]) -> str:
+        anchor, rest = match.group(1), match.group(2)
+        if anchor == essay.anchor or anchor not in files:
+            return match.group(0)
+        return f'href="{files[anchor]}#{anchor}{rest}"'
+
+    return ids.ESSAY_HREF.sub(href, html)
+
+
+def render_epub_documents(collection: Collection) -> dict[str, str]:
+    """File name -> XHTML for the title page and each essay, in reading order."""
+    env = environment(collection)
+    context = base_context(collection)
+    files = {e.anchor: epub_file_name(e) for e in collection.essays}
+    documents = {"titlepage.xhtml": env.get_template("titlepage.xhtml").render(**context)}
+    essay_template = env.get_template("essay.xhtml")
+    for essay in collection.essays:
+        documents[files[essay.anchor]] = essay_template.render(
+            **context, essay=essay, body=Markup(epub_body(essay, files)),
+            note_html=lambda note, essay=essay: Markup(retarget_links(note.html, essay, files)))
+    for xhtml in documents.values():
+        ET.fromstring(xhtml.encode("utf-8"))  # every document must be well-formed XML
+    return documents
+
+
+def render_nav(collection: Collection, pages: Sequence[tuple[str, str, str]]) -> str:
+    """The navigation document: contents with sections, landmarks and the page list, given as
+    (file, marker id, label) in reading order."""
+    files = {e.anchor: epub_file_name(e) for e in collection.essays}
+    xhtml = environment(collection).get_template("nav.xhtml").render(
+        **base_context(collection), files=files, pages=pages)
+    ET.fromstring(xhtml.encode("utf-8"))
+    return xhtml

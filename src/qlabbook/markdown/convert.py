@@ -1,0 +1,129 @@
+"""Each essay's Markdown through Python-Markdown, then notes, figures and links resolved."""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from markdown import Markdown
+
+from qlabbook.markdown.context import EssayContext
+from qlabbook.markdown.extensions.blocks import FigureExtension
+from qlabbook.markdown.extensions.notes import NotesExtension
+from qlabbook.markdown.figures import resolve_images
+from qlabbook.markdown.links import assign_heading_ids, check_links, resolve_links
+from qlabbook.markdown.notes import number_footnotes
+from qlabbook.markdown.sanitize import MAX_DEPTH, first_deep_line, sanitize, within_depth
+from qlabbook.markdown.xhtml import parse_fragment, serialize_children
+from qlabbook.source import ids
+from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.model import Collection, Essay, EssaySource, Metadata, Options
+
+WORD = re.compile(r"\w+(?:['’-]\w+)*")
+# Converting an essay may take this long, plus a second for every 10 KB of its text. Python-
+# Markdown is quadratic on some odd inputs (thousands of unclosed brackets); this bounds them.
+CONVERT_SECONDS, CONVERT_SECONDS_PER_10KB = 5.0, 1.0
+
+
+class ConversionTimeoutError(Exception):
+    """An essay took longer than its time budget to convert."""
+
+
+def make_markdown() -> tuple[Markdown, NotesExtension]:
+    notes = NotesExtension()
+    md = Markdown(
+        extensions=["attr_list", "tables", "sane_lists", "smarty", "def_list", "abbr",
+                    "fenced_code", notes, FigureExtension()],
+        extension_configs={"smarty": {"smart_angled_quotes": False}},
+        output_format="xhtml",
+    )
+    return md, notes
+
+
+def convert_collection(root: Path, metadata: Metadata, options: Options,
+                       sources: list[EssaySource], diagnostics: Diagnostics) -> Collection:
+    """Convert every essay (in series order), then check links across them; raise once
+    with every error found."""
+    collection = convert_essays(root, metadata, options, sources, diagnostics)
+    diagnostics.raise_if_errors()
+    return collection
+
+
+def convert_essays(root: Path, metadata: Metadata, options: Options,
+                   sources: list[EssaySource], diagnostics: Diagnostics) -> Collection:
+    """Convert every essay and check links, recording problems without raising."""
+    md, notes = make_markdown()
+    essay_anchors = {s.path.as_posix(): ids.essay_anchor(s.number) for s in sources}
+    contexts, essays = [], []
+    for source in sources:
+        context = EssayContext(root, source, essay_anchors[source.path.as_posix()],
+                               essay_anchors, diagnostics)
+        essays.append(convert_essay(md, notes, context))
+        contexts.append(context)
+    check_links(essays, contexts)
+    return Collection(root=root, metadata=metadata, options=options, essays=tuple(essays))
+
+
+def convert_essay(md: Markdown, notes: NotesExtension, context: EssayContext) -> Essay:
+    budget = CONVERT_SECONDS + CONVERT_SECONDS_PER_10KB * len(context.source.body) / 10_000
+    try:
+        with time_limit(budget):
+            return convert_body(md, notes, context)
+    except ConversionTimeoutError:
+        context.diagnostics.error(
+            "M107", f"the essay took longer than {budget:.0f} s to convert",
+            context.source.path, context.source.body_line,
+            "look for a long run of unclosed brackets, '<' or '*' pasted by mistake")
+    except RecursionError:
+        context.error("M105", f"the essay is nested too deeply (limit {MAX_DEPTH} levels)",
+                      first_deep_line(context.source.body),
+                      "flatten deeply nested lists, quotations or HTML elements")
+    return Essay(source=context.source, anchor=context.anchor, body_html="", footnotes=(),
+                 figures=(), headings=(), words=0)
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise ConversionTimeoutError in the block after `seconds` (main thread on POSIX only;
+    elsewhere the block runs unbounded)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not \
+            threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise ConversionTimeoutError
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> Essay:
+    md.reset()
+    body = parse_fragment(md.convert(context.source.body))
+    definitions = list(notes.definitions)
+    if not within_depth(body, context):
+        body = ET.Element("div")
+    sanitize(body, context.warning)
+    headings = assign_heading_ids(body, context.anchor)
+    resolve_links(body, context)
+    figures, images = resolve_images(body, context)
+    footnotes = number_footnotes(body, definitions, md, context)
+    text = " ".join(body.itertext())
+    return Essay(
+        source=context.source, anchor=context.anchor, body_html=serialize_children(body),
+        footnotes=footnotes, figures=tuple(figures), headings=tuple(headings),
+        images=tuple(images),
+        words=len(WORD.findall(text)),
+    )
+

@@ -1,0 +1,75 @@
+"""Images: checked, pointed at their collection path, figures recorded with captions."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from qlabbook.markdown.context import EssayContext
+from qlabbook.source import ids
+from qlabbook.source.images import check_image
+from qlabbook.source.model import Figure
+
+
+def resolve_images(body: ET.Element,
+                   context: EssayContext) -> tuple[list[Figure], list[str]]:
+    """Check every image and point it at its collection-relative path: the figures, and
+    every image shown (figures and images inline in the text), in reading order."""
+    figures = []
+    for figure_or_image in list(body.iter()):
+        if figure_or_image.tag != "img":
+            continue
+        image = figure_or_image
+        src = image.get("src", "")
+        needle = f"({src}"
+        alt = image.get("alt", "").strip()
+        if not alt:
+            context.error("I103", f"image {src!r} has no alt text", needle,
+                          "describe the picture for readers who cannot see it: "
+                          "![a description](...)")
+        relative = resolve_inside(context.root, context.source.path, src)
+        if relative is None:
+            context.error("I102", f"image {src!r} is not a file inside the collection", needle,
+                          "put images in the collection's images/ folder")
+            continue
+        if not (context.root / relative).is_file():
+            context.error("I101", f"image {src!r} does not exist", needle,
+                          f"expected at {relative}")
+            continue
+        checked = check_image(context.root / relative)
+        if checked.code:
+            context.error(checked.code, f"image {src!r} {checked.problem}", needle)
+            continue
+        size = (checked.width, checked.height)
+        image.set("src", relative)
+        figures.append((image, relative, alt, size))
+    result: list[Figure] = []
+    for parent in body.iter("figure"):
+        if parent.get("class") != "figure":
+            continue
+        for image, relative, alt, size in figures:
+            if parent[0] is image:
+                caption = parent.find("figcaption/span[@class='caption']")
+                # An id lets the picture-credits page give the page each figure is on.
+                figure_id = ids.figure_id(context.anchor, len(result) + 1)
+                parent.set("id", figure_id)
+                result.append(Figure(
+                    src=relative, alt=alt,
+                    caption=caption.text or "" if caption is not None else "",
+                    credit=parent.get("data-credit", ""), width=size[0], height=size[1],
+                    licence=parent.get("data-licence", ""), source=parent.get("data-source", ""),
+                    anchor=figure_id))
+    return result, [relative for _, relative, _, _ in figures]
+
+
+def resolve_inside(root: Path, essay_path: Path, src: str) -> str | None:
+    """The collection-relative path of `src`, or None when it leaves the collection."""
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    target = (root / essay_path.parent / unquote(parts.path)).resolve()
+    try:
+        return target.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None

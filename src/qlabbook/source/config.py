@@ -1,0 +1,189 @@
+"""Read qlabbook.toml: the collection's metadata and options, each problem at its line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.images import image_size
+from qlabbook.source.model import Metadata, Options
+from qlabbook.source.profiles import NOTE_PLACEMENTS, PAGE_SIZES, PROFILES, page_dimensions
+from qlabbook.source.text import XML_INVALID
+
+CONFIG_NAME = "qlabbook.toml"
+
+
+def read_text(root: Path, relative: Path, diagnostics: Diagnostics) -> str | None:
+    """A source file as text with LF line ends, no BOM and no XML-invalid characters."""
+    raw = (root / relative).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        diagnostics.error("S101", f"the file is not UTF-8 (byte 0x{raw[error.start]:02x})",
+                          relative, line, "save the file as UTF-8")
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for match in XML_INVALID.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        diagnostics.warning("S105", f"removed control character U+{ord(match.group()):04X}",
+                            relative, line)
+    return XML_INVALID.sub("", text)
+
+
+def load_config(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Options] | None:
+    """Read the collection's metadata and options from qlabbook.toml."""
+    path = Path(CONFIG_NAME)
+    if not (root / path).is_file():
+        diagnostics.error("C101", f"no {CONFIG_NAME} in the collection folder", path, None,
+                          f"create {CONFIG_NAME} with a [collection] table and a title")
+        return None
+    text = read_text(root, path, diagnostics)
+    if text is None:
+        return None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"line (\d+)", str(error))
+        diagnostics.error("C102", f"invalid TOML: {error}", path,
+                          int(found.group(1)) if found else None)
+        return None
+
+    def line_of(key: str) -> int | None:
+        found = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+        return text.count("\n", 0, found.start()) + 1 if found else None
+
+    table = data.get("collection")
+    if not isinstance(table, dict):
+        diagnostics.error("C103", "missing [collection] table", path, None,
+                          'add [collection] with at least title = "..."')
+        return None
+    fields = Fields(table, path, line_of, diagnostics, "C103")
+    title = fields.text("title", required=True)
+    date = table.get("date")
+    if date is not None and not isinstance(date, dt.date):
+        diagnostics.error("C103", "'date' must be a date such as 2019-05-01", path, line_of("date"))
+        date = None
+    metadata = Metadata(
+        title=title,
+        subtitle=fields.text("subtitle"),
+        series=fields.text("series"),
+        authors=fields.names("authors"),
+        publisher=fields.text("publisher"),
+        language=fields.text("language") or "en",
+        identifier=fields.text("identifier"),
+        date=date,
+        rights=fields.text("rights"),
+        edition=fields.text("edition"),
+    )
+    pdf = data.get("pdf", {})
+    options = pdf_options(pdf if isinstance(pdf, dict) else {}, root, path, line_of,
+                          diagnostics)
+    build = data.get("build", {})
+    essays = build.get("essays", False) if isinstance(build, dict) else False
+    if not isinstance(essays, bool):
+        diagnostics.error("C104", f"[build] essays must be true or false, not {essays!r}", path,
+                          line_of("essays"), "write essays = true")
+        essays = False
+    return metadata, replace(options, essays=essays)
+
+
+def pdf_options(pdf: dict[str, Any], root: Path, path: Path, line_of: Any,
+                diagnostics: Diagnostics) -> Options:
+    """The `[pdf]` table: trim size, profiles, bleed, note placement and cover image."""
+    page_size = pdf.get("page_size", "A4")
+    if not isinstance(page_size, str) or page_dimensions(page_size) is None:
+        diagnostics.error("C104", f"unknown page_size {page_size!r}", path, line_of("page_size"),
+                          "use one of " + ", ".join(PAGE_SIZES) + ' or a size such as '
+                          '"156x234 mm" (90-297 mm wide, 120-420 mm tall)')
+        page_size = "A4"
+    key = "profiles" if "profiles" in pdf else "profile"
+    chosen = pdf.get(key, ["screen"])
+    chosen = [chosen] if isinstance(chosen, str) else chosen
+    if not isinstance(chosen, list) or not chosen or any(
+            p not in PROFILES for p in chosen):
+        diagnostics.error("C104", f"unknown PDF {key} {pdf.get(key)!r}", path, line_of(key),
+                          'use "screen", "press" or both: profiles = ["screen", "press"]')
+        chosen = ["screen"]
+    bleed = pdf.get("bleed_mm", 3.0)
+    if isinstance(bleed, bool) or not isinstance(bleed, int | float) or not 0 <= bleed <= 10:
+        diagnostics.error("C104", f"bleed_mm must be a number of millimetres from 0 to 10, "
+                          f"not {bleed!r}", path, line_of("bleed_mm"), "printers ask for 3 to 5")
+        bleed = 3.0
+    notes = pdf.get("notes", "footnotes")
+    if notes not in NOTE_PLACEMENTS:
+        diagnostics.error("C104", f"unknown notes placement {notes!r}", path, line_of("notes"),
+                          'use "footnotes" (at the page foot) or "endnotes" (after each essay)')
+        notes = "footnotes"
+    cover = pdf.get("cover", "")
+    if not isinstance(cover, str):
+        diagnostics.error("C104", "cover must be the path of an image in the collection",
+                          path, line_of("cover"))
+        cover = ""
+    elif cover and not cover_is_usable(root, cover):
+        diagnostics.error("I101", f"cover image {cover!r} is not a readable image inside the "
+                          "collection", path, line_of("cover"),
+                          'give a path relative to qlabbook.toml, e.g. "images/cover.jpg"')
+        cover = ""
+    return Options(page_size=page_size, profiles=tuple(dict.fromkeys(chosen)),
+                   bleed_mm=float(bleed), notes=notes, cover=cover)
+
+
+def cover_is_usable(root: Path, cover: str) -> bool:
+
+    target = (root / cover).resolve()
+    try:
+        target.relative_to(root.resolve())
+    except ValueError:
+        return False
+    return target.is_file() and image_size(target) is not None
+
+
+class Fields:
+    """Typed access to a mapping of fields, reporting wrong types at their line."""
+
+    def __init__(self, data: dict[str, Any], path: Path, line_of: Any,
+                 diagnostics: Diagnostics, code: str) -> None:
+        self.data, self.path, self.line_of = data, path, line_of
+        self.diagnostics, self.code = diagnostics, code
+
+    def _wrong(self, key: str, expected: str) -> None:
+        self.diagnostics.error(self.code, f"'{key}' must be {expected}", self.path,
+                               self.line_of(key))
+
+    def text(self, key: str, required: bool = False) -> str:
+        value = self.data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.diagnostics.error(self.code, f"missing required field '{key}'", self.path,
+                                       self.line_of(key) or 1, f"add {key}: ...")
+            return ""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            self._wrong(key, "text")
+            return ""
+        return self._clean(key, str(value)).strip()
+
+    def _clean(self, key: str, value: str) -> str:
+        """Escapes in YAML and TOML strings (\a, \u0000) can produce characters XML forbids."""
+        for character in dict.fromkeys(XML_INVALID.findall(value)):
+            self.diagnostics.warning("S105", f"removed control character "
+                                     f"U+{ord(character):04X} from '{key}'", self.path,
+                                     self.line_of(key))
+        return XML_INVALID.sub("", value)
+
+    def names(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            names = (self._clean(key, v).strip() for v in value)
+            return tuple(name for name in names if name)
+        self._wrong(key, "a name or a list of names")
+        return ()

@@ -1,0 +1,152 @@
+"""One error type and the diagnostics every stage reports through it."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+# Every diagnostic the library can give, by stable code. The prefix names the stage:
+# C config, S sources, A assembly, M Markdown conversion, I images, R rendering,
+# E the EPUB's accessibility claims and page list, W writing.
+CODES: dict[str, str] = {
+    "C101": "qlabbook.toml is missing",
+    "C102": "qlabbook.toml is not valid TOML",
+    "C103": "a collection field is missing or has the wrong type",
+    "C104": "an option has a value qlabbook does not know",
+    "S101": "a file is not UTF-8",
+    "S102": "front matter is missing or unterminated",
+    "S103": "front matter is not valid YAML",
+    "S104": "a front matter field is missing or has the wrong type",
+    "S105": "a control character was removed",
+    "S106": "an unknown front matter field",
+    "S107": "an essay file is larger than qlabbook accepts",
+    "S108": "a stylesheet loads something from outside the collection",
+    "S109": "a collection file is a symbolic link to a place outside the collection",
+    "S110": "the EPUB stylesheet loads a file the EPUB does not carry",
+    "A101": "the collection has no essays",
+    "A102": "two essays share a number",
+    "A103": "two essays share a slug",
+    "A104": "no essay has the number asked for",
+    "M101": "a footnote is referenced but never defined",
+    "M102": "a footnote is defined but never referenced",
+    "M103": "a footnote is defined twice",
+    "M104": "a footnote calls another footnote",
+    "M105": "elements are nested too deeply",
+    "M106": "an essay has too many footnotes",
+    "M107": "an essay took too long to convert",
+    "M201": "a link points to an essay that is not in the collection",
+    "M202": "a link points to a heading that does not exist",
+    "M301": "an unsafe or unknown raw HTML element was removed",
+    "M302": "a raw HTML attribute outside the allow-list was removed",
+    "M303": "a URL with an unsafe scheme (javascript:, data:, file:...) was removed",
+    "M304": "a URL that cannot be valid was removed",
+    "I101": "an image file is missing",
+    "I102": "an image lies outside the collection",
+    "I103": "an image has no alt text",
+    "I104": "an image file cannot be read as an image",
+    "I105": "an image prints below 150 ppi in the press PDF",
+    "I106": "an image is too large (pixels or file size)",
+    "R101": "the renderer reported a problem",
+    "R102": "a footnote could not be kept on the page of its call",
+    "R103": "a character is missing from the book's fonts and printed with the fallback font",
+    "R104": "a character is missing from every shipped font",
+    "R105": "the PDF renderer failed",
+    "E101": "an image has no text alternative: the EPUB does not claim alternativeText",
+    "E102": "a heading skips a level: the EPUB does not claim structuralNavigation",
+    "E103": "the page list cannot follow the PDF edition: the EPUB leaves it out",
+    "E104": "an image is animated: the EPUB does not claim to be free of hazards",
+    "W101": "an output file cannot be written",
+    "W102": "a new essay's file already exists",
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem, located in a source file (path relative to the collection root)."""
+
+    code: str
+    message: str
+    path: Path | None = None
+    line: int | None = None
+    severity: Severity = Severity.ERROR
+    hint: str | None = None
+
+    def format(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = self.path.as_posix() + (f":{self.line}" if self.line else "") + ": "
+        text = f"{where}{self.severity.value}: {self.message} [{self.code}]"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def as_record(self) -> dict[str, str | int | None]:
+        """The diagnostic as JSON-ready data (check --format json, the render cache)."""
+        return {"code": self.code, "severity": self.severity.value, "message": self.message,
+                "path": self.path.as_posix() if self.path else None, "line": self.line,
+                "hint": self.hint}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Diagnostic:
+        path, line = record.get("path"), record.get("line")
+        return cls(str(record["code"]), str(record["message"]),
+                   Path(path) if isinstance(path, str) else None,
+                   line if isinstance(line, int) else None,
+                   Severity(record.get("severity", "warning")), record.get("hint"))
+
+
+class QlabbookError(Exception):
+    """Raised once by a stage with every error it found (warnings ride along)."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(d.format() for d in diagnostics))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+
+@dataclass
+class Diagnostics:
+    """Collects what the stages find, so one run reports every problem at once."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, code: str, message: str, path: Path | None = None,
+              line: int | None = None, hint: str | None = None) -> None:
+        self._add(Diagnostic(code, message, path, line, Severity.ERROR, hint))
+
+    def warning(self, code: str, message: str, path: Path | None = None,
+                line: int | None = None, hint: str | None = None) -> None:
+        self._add(Diagnostic(code, message, path, line, Severity.WARNING, hint))
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        """Take over a diagnostic found elsewhere (in a worker process, or a cache record)."""
+        self._add(diagnostic)
+
+    def _add(self, diagnostic: Diagnostic) -> None:
+        assert diagnostic.code in CODES, diagnostic.code
+        if diagnostic not in self.items:
+            self.items.append(diagnostic)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.WARNING]
+
+    def raise_if_errors(self) -> None:
+        """End the stage: raise with everything collected so far if any of it is an error."""
+        if self.errors:
+            raise QlabbookError(list(self.items))

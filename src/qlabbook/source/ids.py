@@ -1,0 +1,59 @@
+"""The one id scheme: every essay, heading, note, call and figure id in the book, and the
+file stems of editions. Ids are unique across the combined book, so links between essays
+keep working when the essays are laid out or packed together."""
+
+from __future__ import annotations
+
+import re
+
+# "e3": an essay's anchor, and the prefix of every id inside it.
+ESSAY_ANCHOR = re.compile(r"^e(\d+)$")
+# "e3-fn2": a note; "e3-fnref2" and "e3-fnref2-4": its first and fourth calls.
+NOTE_ID = re.compile(r"^(e\d+)-fn(\d+)$")
+# href="#e3" or href="#e3-a-heading": a link into some essay of the book.
+ESSAY_HREF = re.compile(r'href="#(e\d+)((?:-[^"]*)?)"')
+# A link made to another essay, with its text: links never nest, so the first </a> closes it.
+ESSAY_LINK = re.compile(r'<a\b[^>]*?\shref="#e(\d+)(?:-[^"]*)?"[^>]*>(.*?)</a>', re.DOTALL)
+# Heading slugs that would collide with note and call ids.
+RESERVED_SLUG = re.compile(r"^fn(ref)?\d+(-\d+)?$")
+# Ids the templates give every essay's title and notes section.
+TEMPLATE_SLUGS = ("title", "notes")
+NOTES_SUFFIX = "-notes"
+
+
+def essay_anchor(number: int) -> str:
+    return f"e{number}"
+
+
+def heading_id(anchor: str, slug: str) -> str:
+    return f"{anchor}-{slug}"
+
+
+def figure_id(anchor: str, index: int) -> str:
+    """The `index`-th (from 1) figure of an essay."""
+    return f"{anchor}-fig{index}"
+
+
+def note_id(anchor: str, number: int) -> str:
+    return f"{anchor}-fn{number}"
+
+
+def call_id(anchor: str, number: int, call: int = 1) -> str:
+    """The `call`-th call of note `number`: the first has no counter."""
+    return f"{anchor}-fnref{number}" + (f"-{call}" if call > 1 else "")
+
+
+def notes_id(anchor: str) -> str:
+    """An essay's notes section (the EPUB's, and print's when notes are endnotes)."""
+    return anchor + NOTES_SUFFIX
+
+
+def essay_of(element_id: str) -> str:
+    """The anchor of the essay an id belongs to: "e3-fig2" -> "e3"."""
+    return element_id.split("-", 1)[0]
+
+
+def essay_file_stem(number: int, slug: str) -> str:
+    """`02-challenges-and-opportunities`: the number first, so files sort in series order."""
+    prefix = f"{number:02d}-"
+    return slug if slug.startswith(prefix) else prefix + slug

@@ -1,0 +1,153 @@
+"""The collection as plain data: frozen dataclasses, no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qlabbook.source.ids import essay_file_stem
+from qlabbook.source.text import slugify
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """The collection's `[collection]` table."""
+
+    title: str
+    subtitle: str = ""
+    series: str = ""
+    authors: tuple[str, ...] = ()
+    publisher: str = ""
+    language: str = "en"
+    identifier: str = ""
+    date: dt.date | None = None
+    rights: str = ""
+    # Set on a one-essay edition: the collected edition's title and the essay's number.
+    collection_title: str = ""
+    essay_number: int | None = None
+    edition: str = ""  # printed in the imprint, e.g. "First edition"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Rendering options from the `[pdf]` and `[epub]` tables, and `[build]`."""
+
+    page_size: str = "A4"  # a profiles.PAGE_SIZES name or "WxH mm"
+    essays: bool = False  # [build] essays: also write one PDF and EPUB per essay
+    profiles: tuple[str, ...] = ("screen",)  # which PDFs a build writes (profiles.PROFILES)
+    bleed_mm: float = 3.0  # press only: how far backgrounds and covers run past the trim
+    notes: str = "footnotes"  # or "endnotes": a Notes section after each essay
+    cover: str = ""  # collection-relative path of a supplied cover image; "" draws one
+
+
+@dataclass(frozen=True)
+class EssaySource:
+    """An essay as read from disk, before conversion."""
+
+    path: Path  # relative to the collection root
+    number: int
+    slug: str
+    title: str
+    body: str
+    body_line: int  # 1-based line of the body's first line in the file
+    subtitle: str = ""
+    date: dt.date | None = None
+    date_label: str = ""  # as printed: "May 2019"
+    authors: tuple[str, ...] = ()
+    summary: str = ""
+    field_lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line
+
+    def field_line(self, key: str) -> int | None:
+        return dict(self.field_lines).get(key)
+
+    def line_of(self, needle: str, start: int = 0) -> int | None:
+        """The file line of the first occurrence of `needle` in the body at or after `start`."""
+        index = self.body.find(needle, start)
+        if index < 0:
+            return None
+        return self.body_line + self.body.count("\n", 0, index)
+
+
+@dataclass(frozen=True)
+class Footnote:
+    number: int
+    label: str
+    html: str  # the note's text as XHTML paragraphs
+    calls: int  # how many times the text calls it
+
+
+@dataclass(frozen=True)
+class Figure:
+    src: str  # collection-relative POSIX path of the image file
+    alt: str
+    caption: str
+    credit: str
+    width: int
+    height: int
+    licence: str = ""
+    source: str = ""
+    anchor: str = ""  # the figure's id in the combined document, e.g. "e1-fig2"
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Essay:
+    """One converted essay. `body_html` is well-formed XHTML with neutral note calls."""
+
+    source: EssaySource
+    anchor: str  # id prefix for everything in this essay, e.g. "e1"
+    body_html: str
+    footnotes: tuple[Footnote, ...]
+    figures: tuple[Figure, ...]
+    headings: tuple[Heading, ...]
+    words: int
+    images: tuple[str, ...] = ()  # every image shown, figures or inline, in reading order
+
+    @property
+    def number(self) -> int:
+        return self.source.number
+
+    @property
+    def slug(self) -> str:
+        return self.source.slug
+
+    @property
+    def title(self) -> str:
+        return self.source.title
+
+    @property
+    def file_stem(self) -> str:
+        """The stem of this essay's own edition files, e.g. `02-challenges`."""
+        return essay_file_stem(self.number, self.slug)
+
+
+@dataclass(frozen=True)
+class Collection:
+    root: Path
+    metadata: Metadata
+    options: Options
+    essays: tuple[Essay, ...] = field(default=())
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.metadata.title) or "collection"
+
+    @property
+    def file_stem(self) -> str:
+        """The stem of this book's files: the collection's slug, or for a one-essay
+        edition the essay's own stem."""
+        return self.essays[0].file_stem if self.metadata.essay_number else self.slug
+
+    @property
+    def images(self) -> tuple[str, ...]:
+        """Every image file the essays use, once each: an essay's figures, then the images
+        inline in its text (collection-relative paths, as the conversion found them)."""
+        return tuple(dict.fromkeys(src for e in self.essays
+                                   for src in (*(f.src for f in e.figures), *e.images)))

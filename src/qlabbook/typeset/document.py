@@ -1,0 +1,134 @@
+"""One layout of the print HTML by WeasyPrint: shipped fonts only, local files only."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from qlabbook.assets import FONT_CONFIG, PACKAGE_STYLES, stylesheet
+from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.model import Collection
+from qlabbook.source.profiles import PROFILES, PdfProfile
+from qlabbook.typeset.geometry import page_rule, text_width_pixels
+from qlabbook.typeset.html import render_print_html
+from qlabbook.typeset.images import fitted
+
+JPEG_QUALITY = 88  # photographs scaled for a profile are saved at this quality
+
+
+class LogCollector(logging.Handler):
+    """WeasyPrint reports missing resources as log records: keep them as diagnostics."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        # How fonts get subset is the machine's business, not a problem in the content;
+        # missing glyphs are reported, with their place in the sources, by glyphs.py in this stage.
+        if not message.startswith(("Using fontTools instead of HarfBuzz-Subset",
+                                   ".notdef glyph rendered")):
+            self.messages.append(message)
+
+
+@contextmanager
+def weasyprint_logs() -> Iterator[LogCollector]:
+    logger = logging.getLogger("weasyprint")
+    collector = LogCollector()
+    logger.addHandler(collector)
+    propagate = logger.propagate
+    logger.propagate = False
+    try:
+        yield collector
+    finally:
+        logger.removeHandler(collector)
+        logger.propagate = propagate
+
+
+def report_renderer_logs(logs: LogCollector, diagnostics: Diagnostics) -> None:
+    for message in logs.messages:
+        diagnostics.warning("R101", f"PDF renderer: {message}")
+
+
+def shipped_font_configuration() -> Any:
+    """A WeasyPrint font configuration that sees only the fonts the stylesheets load, never
+    the machine's (Pango would fill in characters the shipped fonts lack from those). The
+    setting is read while the configuration is made and undone at once: left in the
+    environment, it would reach every process started later (a fork server, a build run
+    from this one), where importing WeasyPrint warns that no fonts are configured."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    previous = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(FONT_CONFIG)
+    try:
+        return FontConfiguration()
+    finally:
+        if previous is None:
+            del os.environ["FONTCONFIG_FILE"]
+        else:
+            os.environ["FONTCONFIG_FILE"] = previous
+
+
+def render_document(collection: Collection, profile: str = "screen",
+                    repairs: tuple[str, ...] = (), moves: Mapping[str, int] | None = None) -> Any:
+    """Lay the edition out with WeasyPrint: a weasyprint.Document, pages and all.
+    `repairs` are CSS rules added last (see keep_notes_with_calls), `moves` figures to
+    defer (see place_figures)."""
+    from weasyprint import CSS, HTML
+
+    from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL, LocalOnlyFetcher
+
+    chosen = PROFILES[profile]
+    fetcher = LocalOnlyFetcher({COLLECTION_URL: collection.root, STYLES_URL: PACKAGE_STYLES},
+                               images=image_fitter(collection, chosen))
+    # One configuration for every stylesheet and the document, or @font-face fails.
+    fonts = shipped_font_configuration()
+    sheets = [CSS(string=(PACKAGE_STYLES / "print.css").read_text(encoding="utf-8"),
+                  base_url=STYLES_URL, font_config=fonts, url_fetcher=fetcher),
+              CSS(string=page_rule(collection.options.page_size, chosen,
+                                   collection.options.bleed_mm), font_config=fonts)]
+    own = stylesheet(collection, "print.css")
+    if own is not None:
+        sheets.append(CSS(string=own.read_text(encoding="utf-8"),
+                          base_url=COLLECTION_URL + "styles/", font_config=fonts,
+                          url_fetcher=fetcher))
+    if repairs:
+        sheets.append(CSS(string="\n".join(repairs), font_config=fonts))
+    html = render_print_html(collection, profile=chosen.name, links=chosen.links,
+                             cover=chosen.cover, moves=moves)
+    # Image options act while images load, so they go to render(), not write_pdf(). Images
+    # arrive fitted to the text width (image_fitter); without a JPEG quality or optimisation
+    # WeasyPrint embeds those bytes as they are and only scales images printed smaller.
+    return HTML(string=html, base_url=COLLECTION_URL, url_fetcher=fetcher).render(
+        stylesheets=sheets, font_config=fonts, **pdf_options(collection, chosen))
+
+
+def figure_paths(collection: Collection) -> list[Path]:
+    return [(collection.root / src).resolve() for src in collection.images]
+
+
+def image_fitter(collection: Collection,
+                 profile: PdfProfile) -> Callable[[Path, bytes], bytes | None]:
+    """The essays' figures scaled once to the profile's ppi at the text width. Other
+    images (a supplied cover fills the page) are left to WeasyPrint's own scaling."""
+
+    pixels = text_width_pixels(collection, profile)
+    figures = set(figure_paths(collection))
+    return lambda path, data: fitted(data, pixels, JPEG_QUALITY) if path in figures else None
+
+
+def pdf_options(collection: Collection, profile: PdfProfile) -> dict[str, Any]:
+    identifier = collection.metadata.identifier or collection.metadata.title
+    options: dict[str, Any] = {
+        "pdf_tags": True, "dpi": profile.ppi,
+        "pdf_identifier": hashlib.md5(identifier.encode()).hexdigest().encode(),
+        "pdf_variant": profile.variant}
+    if profile.name == "press":
+        options["output_intent"] = "srgb"  # written as the GTS_PDFX output intent
+    return options

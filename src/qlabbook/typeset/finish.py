@@ -1,0 +1,89 @@
+"""Finishing the written PDF: page labels, exact bleed boxes, a steady document id."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from qlabbook.typeset.folios import label_ranges
+from qlabbook.typeset.geometry import MM
+
+
+def remember_page_references() -> None:
+    """pydyf builds the tuple of every page's reference anew each time it is read, and
+    WeasyPrint's tagging reads it once per tagged box: time grows with pages × boxes. Keep
+    the tuple until a page is added. Only pydyf's PDF class changes, and only if its
+    page_references is still the plain property this expects."""
+    import pydyf
+
+    current = pydyf.PDF.__dict__.get("page_references")
+    if not isinstance(current, property) or current.fget is None or \
+            getattr(current.fget, "remembers", False):
+        return
+    build = current.fget
+
+    def page_references(pdf: Any) -> tuple[bytes, ...]:
+        count = len(pdf.pages["Kids"])
+        remembered = pdf.__dict__.get("_qlabbook_page_references")
+        if remembered is None or remembered[0] != count:
+            remembered = (count, build(pdf))
+            pdf.__dict__["_qlabbook_page_references"] = remembered
+        references: tuple[bytes, ...] = remembered[1]
+        return references
+
+    page_references.remembers = True  # type: ignore[attr-defined]
+    pydyf.PDF.page_references = property(page_references)
+
+
+def finisher(labels: list[str], bleed_mm: float, identifier: str) -> Callable[[Any, Any], None]:
+    """Post-process WeasyPrint's PDF before it is written: page labels, the exact bleed box,
+    and a document id that does not change between builds."""
+    import pydyf
+
+    def finish(document: Any, pdf: Any) -> None:
+        nums = pydyf.Array()
+        for index, entry in label_ranges(labels):
+            nums.append(index)
+            nums.append(pydyf.Dictionary({
+                key: (pydyf.String(value) if key == "P" else f"/{value}")
+                for key, value in entry.items()}))
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
+        if bleed_mm:
+            set_bleed_boxes(pdf, bleed_mm * MM)
+        steady_document_id(pdf, identifier)
+
+    return finish
+
+
+def pdf_pages(pdf: Any) -> Iterator[Any]:
+    for number in pdf.pages["Kids"][::3]:
+        yield pdf.objects[number]
+
+
+def set_bleed_boxes(pdf: Any, bleed: float) -> None:
+    """WeasyPrint puts the BleedBox at most 10 pt outside the TrimBox; the printer's bleed
+    is exactly the configured width (the crop marks lie beyond it)."""
+    import pydyf
+
+    for page in pdf_pages(pdf):
+        left, top, right, bottom = (float(v) for v in page["TrimBox"])
+        page["BleedBox"] = pydyf.Array([round(left - bleed, 3), round(top - bleed, 3),
+                                        round(right + bleed, 3), round(bottom + bleed, 3)])
+
+
+XMP_DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f-]{36}")
+
+
+def steady_document_id(pdf: Any, identifier: str) -> None:
+    """PDF/X-4 metadata gets a random xmpMM:DocumentID; derive it from the collection's
+    identifier so that rebuilds are byte-identical."""
+    reference = pdf.catalog.get("Metadata")
+    if reference is None:
+        return
+    number = reference.split()[0] if isinstance(reference, bytes) else str(reference).split()[0]
+    stream = pdf.objects[int(number)]
+    steady = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, identifier)}".encode()
+    stream.stream = [XMP_DOCUMENT_ID.sub(steady, bytes(part) if not isinstance(part, bytes)
+                                         else part) for part in stream.stream]

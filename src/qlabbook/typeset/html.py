@@ -1,0 +1,118 @@
+"""The print HTML: the whole book as one document, notes set to float to the page foot."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from markupsafe import Markup
+
+from qlabbook.assets import base_context, environment
+from qlabbook.markdown.xhtml import NOTE_CALL, parse_fragment, serialize_children
+from qlabbook.source import ids
+from qlabbook.source.model import Collection, Essay, Figure, Footnote
+
+# Block elements a note may hold; in print the note floats inside a paragraph, so they
+# become spans that the print stylesheet sets as blocks.
+NOTE_BLOCKS = {"p", "ul", "ol", "li", "blockquote", "pre", "div", "dl", "dt", "dd", "table",
+               "tr", "td", "th", "thead", "tbody", "h1", "h2", "h3", "h4", "h5", "h6",
+               "figure", "figcaption", "hr"}
+
+
+def print_note_html(note: Footnote) -> str:
+    tree = parse_fragment(note.html)
+    for element in tree.iter():
+        if element.tag in NOTE_BLOCKS:
+            element.set("class", f"note-{element.tag}")
+            element.tag = "span"
+            # White space between two note blocks would make an empty line in the note.
+            if element.tail is not None and not element.tail.strip():
+                element.tail = None
+    # The first paragraph runs on from the hanging number; only later ones are blocks.
+    if len(tree) and tree[0].get("class") == "note-p":
+        tree[0].set("class", "note-first")
+    return serialize_children(tree)
+
+
+def print_body(essay: Essay, notes: str = "footnotes") -> str:
+    """Page-foot notes float from their first call, later calls are plain links to the
+    note; as endnotes every call links to the note in the essay's Notes section."""
+    by_number = {note.number: note for note in essay.footnotes}
+
+    def replace(match: re.Match[str]) -> str:
+        number, call = int(match.group(1)), int(match.group(2))
+        if call == 1 and notes == "footnotes":
+            # The empty mark before the note tells the PDF stage which page the call is on.
+            return (f'<span class="call-mark" id="{ids.call_id(essay.anchor, number)}"></span>'
+                    f'<span class="footnote" id="{ids.note_id(essay.anchor, number)}">'
+                    f"{print_note_html(by_number[number])}</span>")
+        return (f'<a class="noteref" href="#{ids.note_id(essay.anchor, number)}" '
+                f'id="{ids.call_id(essay.anchor, number, call)}">{number}</a>')
+
+    return NOTE_CALL.sub(replace, essay.body_html)
+
+
+LINK_HREF = re.compile(r'(<a\b[^>]*?)\s+href="[^"]*"')
+
+
+def without_links(html: str) -> str:
+    """The press PDF has no link annotations (PDF/X keeps the trimmed page free of them):
+    anchors stay, as text."""
+    return LINK_HREF.sub(r"\1", html)
+
+
+def url_breaks(url: str) -> Markup:
+    """A URL that may break after its slashes (and nowhere else), for narrow columns."""
+    return Markup("/<wbr>").join(Markup.escape(part) for part in url.split("/"))
+
+
+def credits(collection: Collection) -> list[tuple[Essay, Figure]]:
+    """Every figure with a credit, licence or source, in reading order."""
+    return [(essay, figure) for essay in collection.essays for figure in essay.figures
+            if figure.credit or figure.licence or figure.source]
+
+
+# A deferred figure stays in its section and keeps its place among the figures.
+FIXED_BLOCKS = {"h2", "h3", "h4", "h5", "h6", "figure"}
+
+
+def defer_figures(html: str, moves: Mapping[str, int]) -> str:
+    """Move each figure named in `moves` down past that many following blocks (never past
+    a heading or another figure), so text fills the page the figure did not fit on."""
+    body = parse_fragment(html)
+    for figure_id, count in moves.items():
+        figure = next((child for child in body if child.get("id") == figure_id), None)
+        if figure is None:
+            continue
+        index = list(body).index(figure)
+        target = index
+        while target - index < count and target + 1 < len(body) \
+                and body[target + 1].tag not in FIXED_BLOCKS:
+            target += 1
+        if target != index:
+            body.remove(figure)
+            body.insert(target, figure)
+    return serialize_children(body)
+
+
+def render_print_html(collection: Collection, profile: str = "screen", links: bool = True,
+                      cover: bool = True, moves: Mapping[str, int] | None = None) -> str:
+    """The whole book as one HTML document: cover (screen), front matter, the essays,
+    picture credits. `links` off leaves every anchor unlinked (press); `moves` defers
+    figures (see defer_figures)."""
+    env = environment(collection)
+    env.filters["url_breaks"] = url_breaks
+    template = env.get_template("print.html")
+    notes = collection.options.notes
+    edit = (lambda html: html) if links else without_links
+    bodies = {e.anchor: Markup(edit(defer_figures(print_body(e, notes), moves)
+                                    if moves and any(f.anchor in moves for f in e.figures)
+                                    else print_body(e, notes)))
+              for e in collection.essays}
+    endnotes = {e.anchor: [(note, Markup(edit(note.html))) for note in e.footnotes]
+                for e in collection.essays} if notes == "endnotes" else {}
+    html = template.render(
+        **base_context(collection), bodies=bodies, endnotes=endnotes,
+        profile=profile, links=links, cover=cover, cover_image=collection.options.cover,
+        credits=credits(collection))
+    return html if links else without_links(html)

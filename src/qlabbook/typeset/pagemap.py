@@ -1,0 +1,219 @@
+"""Where each page of the laid-out PDF starts, in the text units the EPUB shares."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from qlabbook.markdown.units import (
+    FRONT_SECTIONS,
+    FRONT_TAGS,
+    AlignmentError,
+    PageMap,
+    PageStart,
+    classes,
+    counts,
+    is_figure,
+    is_whole,
+    local,
+    no_page_list,
+    note_units,
+    scope_units,
+    unit_text,
+)
+from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.ids import notes_id
+from qlabbook.typeset.folios import folio_labels
+
+
+def is_print_note(element: ET.Element) -> bool:
+    return bool(classes(element) & {"footnote", "noteref"})
+
+
+def is_print_endnotes(element: ET.Element) -> bool:
+    return local(element.tag) == "section" and "endnotes" in classes(element)
+
+
+def picture_units(section: ET.Element) -> set[ET.Element]:
+    return {e for figure in section.iter() if is_figure(figure) for e in figure.iter()}
+
+
+@dataclass
+class PrintUnits:
+    """Every unit of the print HTML with its scope and index, and each scope's texts."""
+
+    where: dict[ET.Element, tuple[str, int]]
+    texts: dict[str, list[str]]
+    parents: dict[ET.Element, ET.Element]
+    notes: set[ET.Element]
+    pictures: set[tuple[str, int]]  # units of pictures, which start a page only alone on it
+
+    @classmethod
+    def of(cls, root: ET.Element) -> PrintUnits:
+        where: dict[ET.Element, tuple[str, int]] = {}
+        texts: dict[str, list[str]] = {}
+        pictures: set[tuple[str, int]] = set()
+        parents = {child: parent for parent in root.iter() for child in parent}
+        notes = {e for note in root.iter() if is_print_note(note) for e in note.iter()}
+        for section in root.iter():
+            if local(section.tag) not in FRONT_TAGS:
+                continue
+            front = classes(section) & set(FRONT_SECTIONS)
+            if front:  # the EPUB's title page words these differently: pages start at the top
+                scope = front.pop()
+                where[section] = (scope, 0)
+                texts[scope] = [""]
+            elif local(section.tag) == "section" and "essay" in classes(section) \
+                    and section.get("id"):
+                scope = section.get("id", "")
+                units = scope_units(section, lambda e: is_print_note(e) or is_print_endnotes(e))
+                where.update({unit: (scope, i) for i, unit in enumerate(units)})
+                texts[scope] = [unit_text(unit, is_print_note) for unit in units]
+                inside = picture_units(section)
+                pictures.update((scope, i) for i, unit in enumerate(units) if unit in inside)
+                for endnotes in filter(is_print_endnotes, section.iter()):
+                    notes_units = note_units(endnotes, "li")
+                    where.update({unit: (notes_id(scope), i)
+                                  for i, unit in enumerate(notes_units)})
+                    texts[notes_id(scope)] = [unit.get("id", "") for unit in notes_units]
+        return cls(where, texts, parents, notes, pictures)
+
+    def unit_of(self, element: ET.Element) -> tuple[str, int] | None:
+        """The scope and unit a laid-out box's element belongs to; None for notes and for
+        print-only matter such as the contents."""
+        current: ET.Element | None = element
+        while current is not None:
+            if current in self.notes:
+                return None
+            if current in self.where:
+                return self.where[current]
+            current = self.parents.get(current)
+        return None
+
+
+def flow_leaves(box: Any) -> Iterator[Any]:
+    """A page's text and image boxes in the main flow, in order: page margins (running heads,
+    folios), the footnote area and generated content (note call figures, leaders) left out."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.MarginBox | boxes.FootnoteAreaBox):
+        return
+    if isinstance(box, boxes.TextBox):
+        if "::" not in (box.element_tag or "") and box.text.strip():
+            yield box
+        return
+    if isinstance(box, boxes.ReplacedBox):
+        if "::" not in (box.element_tag or ""):
+            yield box
+        return
+    for child in getattr(box, "children", ()):
+        yield from flow_leaves(child)
+
+
+def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
+    """Where each laid-out page starts; AlignmentError unless every character of the essays'
+    printed units was found on the pages. `pages` are WeasyPrint's, `labels` each page's
+    printed folio. A page with nothing in the text flow (a blank verso, a page of notes)
+    starts where the next page does; a page of matter only print has (a cover, picture
+    credits) is left out, and so is a blank page beside it."""
+    # The root box of any page was made from the document's root element.
+    root = pages[0]._page_box.children[0].element
+    units = PrintUnits.of(root)
+    consumed: dict[tuple[str, int], int] = {}
+    starts: list[PageStart] = []
+    waiting: list[tuple[str, bool]] = []  # (label, blank) of pages without text in the flow
+    behind_print_only = False
+    for page, label in zip(pages, labels, strict=True):
+        first: tuple[str, int, int] | None = None
+        picture: tuple[str, int, int] | None = None
+        print_only = False
+        for leaf in flow_leaves(page._page_box):
+            key = units.unit_of(leaf.element)
+            if key is None:
+                print_only = print_only or leaf.element not in units.notes
+                continue
+            done = consumed.get(key, 0)
+            # A picture heading a page may have been moved there, below text the EPUB has
+            # after it: the page starts where its text does.
+            if key in units.pictures:
+                picture = picture or (key[0], key[1], done)
+            elif first is None:
+                first = (key[0], key[1], done)
+            if is_whole(key[0]):  # only a page starting at the top is marked
+                consumed[key] = 1
+            else:
+                consumed[key] = advance(units.texts[key[0]][key[1]], done,
+                                        getattr(leaf, "text", ""))
+        first = first or picture
+        if first is None:
+            blank = is_blank(page._page_box)
+            if print_only:  # a blank page before it goes with it
+                waiting = [(waiting_label, was_blank) for waiting_label, was_blank in waiting
+                           if not was_blank]
+            elif not behind_print_only or not blank:
+                waiting.append((label, blank))
+            behind_print_only = print_only or (behind_print_only and blank)
+            continue
+        behind_print_only = False
+        scope, unit, offset = first
+        if is_whole(scope) and offset:
+            continue
+        starts.extend(PageStart(waiting_label, scope, unit, offset)
+                      for waiting_label, _ in waiting)
+        waiting = []
+        starts.append(PageStart(label, scope, unit, offset))
+    check_all_printed(units.texts, consumed)
+    last = next((key for key in reversed(consumed) if not is_whole(key[0])), None)
+    if last is not None:  # pages at the end with notes only: marked after the last text
+        starts.extend(PageStart(waiting_label, *last, consumed[last])
+                      for waiting_label, blank in waiting if not blank)
+    return PageMap(tuple(starts), units.texts)
+
+
+def is_blank(box: Any) -> bool:
+    """Whether a page prints nothing but its running heads and folio, if that."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.MarginBox):
+        return True
+    if isinstance(box, boxes.TextBox):
+        return not box.text.strip()
+    if isinstance(box, boxes.ReplacedBox):
+        return False
+    return all(is_blank(child) for child in getattr(box, "children", ()))
+
+
+def check_all_printed(texts: dict[str, list[str]], consumed: dict[tuple[str, int], int]) -> None:
+    """Every character of every printed unit was found on the pages, so the counts can be
+    trusted. (A unit print does not show at all, hidden by a stylesheet, starts no page.)"""
+    for scope, unit_texts in texts.items():
+        if is_whole(scope):
+            continue
+        for index, text in enumerate(unit_texts):
+            if 0 < consumed.get((scope, index), 0) < len(text):
+                raise AlignmentError(f"the PDF's pages do not print the text of {scope!r} as "
+                                     f"it stands (at {text[:30]!r})")
+
+
+def advance(text: str, done: int, laid_out: str) -> int:
+    """How far into a unit's text the laid-out `laid_out` reaches from `done`. Characters the
+    layout added (the hyphen at a line-end break) match nothing and are passed over."""
+    for char in laid_out:
+        if not counts(char):
+            continue
+        # Compared without case: a stylesheet may transform it.
+        if done < len(text) and text[done].lower() == char.lower():
+            done += 1
+    return done
+
+
+def print_page_map(document: Any, diagnostics: Diagnostics) -> PageMap | None:
+    """The page map of a laid-out screen PDF, for the EPUB's page list; None (and a
+    warning) when its pages do not print the essays' text as the units hold it."""
+    try:
+        return page_map(document.pages, folio_labels(document))
+    except AlignmentError as error:
+        no_page_list(error, diagnostics)
+        return None
