@@ -1,28 +1,30 @@
-"""The `qlabbook` command: a thin typer layer over the library. Only this module prints or exits."""
+"""The `qlabbook` command: a thin typer layer over the library. Only this package prints or
+exits."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
 from qlabbook import __version__
+from qlabbook.cli.progress import progress_reporter, summary
+from qlabbook.cli.reports import (
+    check_json,
+    essay_table,
+    github_annotation,
+    report,
+    sorted_diagnostics,
+    step_summary,
+)
 from qlabbook.output.editions import FORMATS
-from qlabbook.source.diagnostics import Diagnostic, Diagnostics, QlabbookError
+from qlabbook.source.diagnostics import Diagnostics, QlabbookError
 from qlabbook.source.profiles import PROFILES
-
-if TYPE_CHECKING:
-    from qlabbook.build import BuildReport, Progress
-    from qlabbook.source.model import Collection
 
 app = typer.Typer(
     help="Build print-ready PDF and EPUB 3 editions of a numbered essay series.",
@@ -81,90 +83,6 @@ def main_options(
 ) -> None:
     """Build print-ready PDF and EPUB 3 editions of a numbered essay series."""
 
-
-def sorted_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    return sorted(diagnostics, key=lambda d: (d.path.as_posix() if d.path else "", d.line or 0))
-
-
-def report(diagnostics: list[Diagnostic]) -> None:
-    """Print diagnostics file by file, in line order."""
-    for diagnostic in sorted_diagnostics(diagnostics):
-        typer.echo(diagnostic.format(), err=True)
-
-
-# -- progress ------------------------------------------------------------------------------
-
-class PlainProgress:
-    """One line per step, for logs (CI): no cursor movement, no colour."""
-
-    def __init__(self) -> None:
-        self.total = self.count = 0
-
-    def stage(self, message: str) -> None:
-        typer.echo(f"qlabbook: {message}", err=True)
-
-    def start(self, total: int) -> None:
-        self.total, self.count = total, 0
-
-    def done(self, label: str) -> None:
-        self.count += 1
-        typer.echo(f"qlabbook: rendered {label} ({self.count}/{self.total})", err=True)
-
-
-class RichProgress:
-    """A progress bar on a terminal while editions render."""
-
-    def __init__(self) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self.console = Console(stderr=True, highlight=False)
-        self.bar = Progress(TextColumn("{task.description:<28}"), BarColumn(),
-                            MofNCompleteColumn(), TimeElapsedColumn(), console=self.console,
-                            transient=True)
-        self.task: Any = None
-
-    def stage(self, message: str) -> None:
-        if self.task is None:
-            self.console.print(f"qlabbook: {message}…")
-
-    def start(self, total: int) -> None:
-        if total:
-            self.bar.start()
-            self.task = self.bar.add_task("rendering", total=total)
-
-    def done(self, label: str) -> None:
-        self.bar.update(self.task, advance=1, description=label)
-
-    def close(self) -> None:
-        self.bar.stop()
-
-
-@contextmanager
-def progress_reporter() -> Iterator[Progress | None]:
-    """A bar on a terminal, plain lines in CI, nothing otherwise (output piped or captured)."""
-    if sys.stderr.isatty():
-        rich = RichProgress()
-        try:
-            yield rich
-        finally:
-            rich.close()
-    elif os.environ.get("CI"):
-        yield PlainProgress()
-    else:
-        yield None
-
-
-def summary(report: BuildReport) -> str:
-    cached = f", {len(report.cached)} from cache" if report.cached else ""
-    return (f"{len(report.rendered)} edition(s) rendered{cached} in "
-            f"{report.seconds:.2f} s")
 
 
 def finish(diagnostics: Diagnostics, strict: bool) -> None:
@@ -316,78 +234,6 @@ def check(
                    err=True)
     if failed:
         raise typer.Exit(EXIT_CONTENT)
-
-
-def shown_path(collection: Path, diagnostic: Diagnostic) -> str | None:
-    """The file as the repository names it (GitHub annotates files by that path)."""
-    if diagnostic.path is None:
-        return None
-    full = (collection / diagnostic.path)
-    try:
-        return full.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return full.as_posix()
-
-
-def github_escape(text: str, property_value: bool = False) -> str:
-    """Workflow command escaping: %, CR and LF always; ':' and ',' in property values."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
-
-
-def github_annotation(collection: Path, diagnostic: Diagnostic, strict: bool) -> str:
-    level = "error" if diagnostic.severity.value == "error" or strict else "warning"
-    properties = []
-    path = shown_path(collection, diagnostic)
-    if path is not None:
-        properties.append(f"file={github_escape(path, True)}")
-        if diagnostic.line:
-            properties.append(f"line={diagnostic.line}")
-    properties.append(f"title={github_escape(diagnostic.code, True)}")
-    message = f"{diagnostic.message} [{diagnostic.code}]"
-    if diagnostic.hint:
-        message += f"\nhint: {diagnostic.hint}"
-    return f"::{level} {','.join(properties)}::{github_escape(message)}"
-
-
-def essay_rows(loaded: Collection) -> list[dict[str, Any]]:
-    return [{"number": e.number, "slug": e.slug, "path": e.source.path.as_posix(),
-             "title": e.title, "words": e.words, "notes": len(e.footnotes),
-             "figures": len(e.figures)} for e in loaded.essays]
-
-
-def essay_table(loaded: Collection) -> None:
-    typer.echo(f"{'#':>3}  {'words':>6}  {'notes':>5}  {'figs':>4}  title")
-    for row in essay_rows(loaded):
-        typer.echo(f"{row['number']:>3}  {row['words']:>6}  {row['notes']:>5}  "
-                   f"{row['figures']:>4}  {row['title']}")
-
-
-def step_summary(loaded: Collection, diagnostics: Diagnostics) -> None:
-    """On GitHub Actions, the per-essay report as a table on the run's summary page."""
-    target = os.environ.get("GITHUB_STEP_SUMMARY")
-    if not target:
-        return
-    lines = ["### qlabbook check", "",
-             f"{len(diagnostics.errors)} error(s), {len(diagnostics.warnings)} warning(s)", "",
-             "| # | essay | words | notes | figures |", "|--:|---|--:|--:|--:|"]
-    for row in essay_rows(loaded):
-        title = row["title"].replace("|", "\\|")
-        lines.append(f"| {row['number']} | {title} | {row['words']} | {row['notes']} | "
-                     f"{row['figures']} |")
-    with open(target, "a", encoding="utf-8") as file:
-        file.write("\n".join(lines) + "\n")
-
-
-def check_json(collection: Path, diagnostics: Diagnostics, loaded: Collection | None,
-               failed: bool) -> str:
-    return json.dumps({
-        "ok": not failed,
-        "errors": len(diagnostics.errors),
-        "warnings": len(diagnostics.warnings),
-        "diagnostics": [d.as_record() for d in sorted_diagnostics(diagnostics.items)],
-        "essays": essay_rows(loaded) if loaded is not None else [],
-    }, indent=2, ensure_ascii=False)
 
 
 @app.command("list")
