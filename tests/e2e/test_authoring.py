@@ -171,6 +171,7 @@ def test_plain_progress_lines_in_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert lines[4].startswith("qlabbook: 2 edition(s) rendered in ")
 
 
+@pytest.mark.slow
 def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     script = shutil.which("script")
     if script is None:
@@ -201,6 +202,7 @@ class Lines:
         return self.queue.get(timeout=timeout).rstrip("\n")
 
 
+@pytest.mark.slow
 def test_watch_rebuilds_after_a_change_and_survives_errors(tmp_path: Path) -> None:
     root = series(tmp_path)
     essay = root / "essays" / "c-opening.md"

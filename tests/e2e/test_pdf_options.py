@@ -83,6 +83,7 @@ def test_good_pdf_options_are_read(tmp_path: Path) -> None:
                                "images/cover.png")
 
 
+@pytest.mark.slow
 def test_supplied_cover_bleed_and_a5_press(tmp_path: Path) -> None:
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)

@@ -69,6 +69,7 @@ def page_text(page: Any) -> str:
 
 # -- both profiles --------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_both_profiles_build_with_only_the_expected_warning(trials: dict[str, Any]) -> None:
     result = trials["result"]
     assert result.exit_code == 0, result.output
@@ -93,6 +94,7 @@ def test_the_pdf_profile_option_overrides_the_collection(tmp_path: Path) -> None
     assert run_cli("build", root, "--pdf-profile", "proof").exit_code == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("profile", ["screen", "press"])
 def test_page_labels_folios_contents_and_bookmarks_agree(trials: dict[str, Any],
                                                          profile: str) -> None:
@@ -122,6 +124,7 @@ def test_page_labels_folios_contents_and_bookmarks_agree(trials: dict[str, Any],
                        "Pictures and their credits": "7", "Picture credits": "9"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("profile", ["screen", "press"])
 def test_essays_open_on_right_hand_pages_without_running_heads(trials: dict[str, Any],
                                                                profile: str) -> None:
@@ -136,6 +139,7 @@ def test_essays_open_on_right_hand_pages_without_running_heads(trials: dict[str,
             assert (head, folio) == ("", "")  # blank pages carry nothing
 
 
+@pytest.mark.slow
 def test_running_heads_collection_left_essay_right(trials: dict[str, Any]) -> None:
     reader = pypdf.PdfReader(trials["screen"])
     labels = list(reader.page_labels)
@@ -147,6 +151,7 @@ def test_running_heads_collection_left_essay_right(trials: dict[str, Any]) -> No
         "7": "", "8": "Typesetting Trials", "9": ""}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("profile", ["screen", "press"])
 def test_every_footnote_is_on_the_page_of_its_call(trials: dict[str, Any],
                                                    profile: str) -> None:
@@ -163,12 +168,14 @@ def test_every_footnote_is_on_the_page_of_its_call(trials: dict[str, Any],
     assert "Its third paragraph closes the note." in " ".join(texts)
 
 
+@pytest.mark.slow
 def test_hyphenation_in_the_collection_language(trials: dict[str, Any]) -> None:
     raw = " ".join(p.extract_text() for p in pypdf.PdfReader(trials["screen"]).pages)
     # WeasyPrint marks a hyphenated line end with U+2010; only a hyphenating language does.
     assert len(re.findall("\\w\u2010\\n", raw)) >= 5
 
 
+@pytest.mark.slow
 def test_picture_credits_give_credit_licence_source_and_page(trials: dict[str, Any]) -> None:
     texts = [page_text(p) for p in pypdf.PdfReader(trials["screen"]).pages]
     credits = texts[-1]
@@ -191,6 +198,7 @@ def drawn_images(path: Path) -> list[tuple[int, int]]:
     return sizes
 
 
+@pytest.mark.slow
 def test_images_downsampled_per_profile_and_never_upscaled(trials: dict[str, Any]) -> None:
     # 3000 px across the 112.3 mm text block: 300 ppi needs 1327 px, 150 ppi 663 px.
     # The 240 px thumbnail keeps its pixels (and its own size on the page).
@@ -200,6 +208,7 @@ def test_images_downsampled_per_profile_and_never_upscaled(trials: dict[str, Any
     assert abs(press[0][0] - 1327) <= 2 and abs(screen[0][0] - 663) <= 2, (press, screen)
 
 
+@pytest.mark.slow
 def test_repository_images_downsampled_per_profile(repository_press: dict[str, Any]) -> None:
     # 2400 px across a 127 mm text block is about 480 ppi: 1500 px at 300 ppi, 750 at 150.
     assert drawn_images(repository_press["press"]) == [(1500, 1000)] * 2
@@ -208,6 +217,7 @@ def test_repository_images_downsampled_per_profile(repository_press: dict[str, A
 
 # -- press ----------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["trials", "repository_press"])
 def test_press_boxes_on_every_page(which: str, request: pytest.FixtureRequest) -> None:
     build = request.getfixturevalue(which)
@@ -226,6 +236,7 @@ def test_press_boxes_on_every_page(which: str, request: pytest.FixtureRequest) -
             assert media[0] < bleed_box[0] - 5 * MM and media[2] > bleed_box[2] + 5 * MM
 
 
+@pytest.mark.slow
 def test_press_is_pdf_x4_with_output_intent_and_no_links(trials: dict[str, Any]) -> None:
     with pikepdf.open(trials["press"]) as pdf:
         assert pdf.pdf_version == "1.6"
@@ -244,6 +255,7 @@ def test_press_is_pdf_x4_with_output_intent_and_no_links(trials: dict[str, Any])
         assert fonts and all("+" in name for name in fonts)
 
 
+@pytest.mark.slow
 def test_crop_marks_are_drawn_outside_the_bleed(trials: dict[str, Any]) -> None:
     from qlabbook.output.proof import render_pages
 
@@ -259,6 +271,7 @@ def test_crop_marks_are_drawn_outside_the_bleed(trials: dict[str, Any]) -> None:
     assert min(bleed_zone) > 200
 
 
+@pytest.mark.slow
 def test_press_rebuilds_are_byte_identical(tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)  # the collection's date is used
@@ -279,6 +292,7 @@ def test_press_rebuilds_are_byte_identical(tmp_path: Path,
 
 # -- screen ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_screen_is_tagged_pdf_ua_with_title_language_and_alt_text(
         trials: dict[str, Any]) -> None:
     with pikepdf.open(trials["screen"]) as pdf:
@@ -307,6 +321,7 @@ def test_screen_is_tagged_pdf_ua_with_title_language_and_alt_text(
         assert len(links) >= 5  # contents, notes, credits
 
 
+@pytest.mark.slow
 def test_endnotes_option_gives_notes_sections_with_back_links(tmp_path: Path) -> None:
     root = tmp_path / "typesetting"
     shutil.copytree(FIXTURES / "typesetting", root)
@@ -329,6 +344,7 @@ def test_endnotes_option_gives_notes_sections_with_back_links(tmp_path: Path) ->
     assert {"e1-fn1", "e1-fnref1"} <= targets  # calls link to notes, notes link back
 
 
+@pytest.mark.slow
 def test_press_low_resolution_warning_is_absent_from_screen_builds(tmp_path: Path) -> None:
     root = tmp_path / "typesetting"
     shutil.copytree(FIXTURES / "typesetting", root)
@@ -340,6 +356,7 @@ def test_press_low_resolution_warning_is_absent_from_screen_builds(tmp_path: Pat
     assert not (tmp_path / "out2").exists()
 
 
+@pytest.mark.slow
 def test_proof_renders_a_contact_sheet(trials: dict[str, Any], tmp_path: Path) -> None:
     from PIL import Image
 

@@ -7,20 +7,25 @@ from typing import Any
 
 import pikepdf
 import pypdf
+import pytest
 
 from helpers import epub_documents, epubcheck, page_texts
 
 
+@pytest.mark.slow
 def test_builds_without_any_message(repository_build: dict[str, Any]) -> None:
     result = repository_build["result"]
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_epubcheck_reports_nothing(repository_build: dict[str, Any]) -> None:
     assert epubcheck(repository_build["epub"]) == []
 
 
+@pytest.mark.slow
 def test_epub_has_every_note_and_figure(repository_build: dict[str, Any]) -> None:
     docs = epub_documents(repository_build["epub"])
     essay = docs["EPUB/01-mental-health-and-persistent-pain-an-introduction.xhtml"]
@@ -31,6 +36,7 @@ def test_epub_has_every_note_and_figure(repository_build: dict[str, Any]) -> Non
     assert "by 2025.<a class=\"noteref\"" in essay  # the call sits where the seed had "2025.1"
 
 
+@pytest.mark.slow
 def test_every_note_is_printed_on_the_page_of_its_call(
         repository_build: dict[str, Any]) -> None:
     texts = page_texts(repository_build["pdf"])
@@ -56,6 +62,7 @@ def drawn_images(pdf_path: Any) -> list[tuple[int, int, int]]:
     return drawn
 
 
+@pytest.mark.slow
 def test_figures_keep_their_captions_and_credits(repository_build: dict[str, Any]) -> None:
     texts = page_texts(repository_build["pdf"])
     drawn = drawn_images(repository_build["pdf"])
@@ -66,12 +73,14 @@ def test_figures_keep_their_captions_and_credits(repository_build: dict[str, Any
         assert f"{caption} Photo: Alastair Fyfe" in texts[page - 1]
 
 
+@pytest.mark.slow
 def test_images_are_downsampled_for_the_screen(repository_build: dict[str, Any]) -> None:
     # 2400 px across a 127 mm text block is about 480 ppi; the screen PDF needs 150, so 750 px
     # (the press PDF's 300 ppi is checked in test_pdf_profiles).
     assert [(w, h) for _, w, h in drawn_images(repository_build["pdf"])] == [(750, 500)] * 2
 
 
+@pytest.mark.slow
 def test_contents_lists_the_essay_and_the_credits_at_their_folios(
         repository_build: dict[str, Any]) -> None:
     # A collected edition has a contents page even while the series has one essay.

@@ -90,6 +90,8 @@ def assert_epubcheck_clean(epub: Path) -> None:
 
 # --- the CommonMark spec's 655 examples --------------------------------------------------------
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_commonmark_examples(tmp_path: Path) -> None:
     """Every example, each as an essay: no crash, a clean located error or well-formed
     XHTML; the ones that build go into one collection, which EPUBCheck passes."""
@@ -170,6 +172,8 @@ GENERATED = settings(max_examples=120, deadline=None, derandomize=True, database
                                             HealthCheck.function_scoped_fixture])
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_generated_essays(tmp_path: Path) -> None:
     """Each generated essay gives a clean, located error or well-formed EPUB documents; a
     bounded sample of those that build goes through EPUBCheck as one collection."""
@@ -222,6 +226,7 @@ PATHOLOGICAL = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("body", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
 def test_odd_input_converts_quickly(tmp_path: Path, body: str) -> None:
     root = collection(tmp_path / "c", {1: body})
@@ -276,6 +281,7 @@ def previous_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
     return root, {p.name: p.read_bytes() for p in out.iterdir()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["SIGINT", "SIGTERM", "crash"])
 def test_stopped_build_leaves_previous_files_intact(
         previous_build: tuple[Path, dict[str, bytes]], how: str) -> None:
@@ -305,6 +311,7 @@ def test_stopped_build_leaves_previous_files_intact(
     assert after == before  # same names (no partial or temporary files), same bytes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
 def test_stopped_parallel_build_leaves_previous_files_intact(
         previous_build: tuple[Path, dict[str, bytes]], how: str) -> None:

@@ -94,6 +94,7 @@ def test_remote_images_and_stylesheets_are_refused_without_a_request(
     assert server.hits == []
 
 
+@pytest.mark.slow
 def test_links_and_removed_elements_make_no_request(tmp_path: Path, server: Server) -> None:
     root = series(tmp_path)
     url = server.url
@@ -113,6 +114,7 @@ def test_links_and_removed_elements_make_no_request(tmp_path: Path, server: Serv
     assert server.hits == []
 
 
+@pytest.mark.slow
 def test_the_renderer_refuses_what_the_checks_let_through(tmp_path: Path,
                                                           server: Server) -> None:
     """Defence in depth: remote URLs slipped past conversion (a stylesheet written after
@@ -173,6 +175,7 @@ def test_symlink_leaving_the_collection_is_refused(tmp_path: Path, kind: str) ->
 
 # --- characters the book font lacks --------------------------------------------------------
 
+@pytest.mark.slow
 def test_missing_characters_use_the_shipped_fallback_font(tmp_path: Path) -> None:
     root = series(tmp_path)
     write_essay(root, "x.md", "---", "title: Snow ☃", "number: 5", "---", "",
@@ -220,6 +223,7 @@ def embedded_characters(pdf: Path, family: str) -> set[str]:
     return found
 
 
+@pytest.mark.slow
 def test_fonts_installed_on_the_machine_are_never_used(tmp_path: Path) -> None:
     # A font the machine has (here in the user's font folder, which fontconfig reads by
     # default) holds a character no shipped font has: the PDF must not borrow it.

@@ -76,6 +76,7 @@ def essay_blocks(document: Any) -> list[Any]:
             for child in body]
 
 
+@pytest.mark.slow
 def test_weasyprint_still_moves_a_note_away_and_the_repair_puts_it_back(
         collection: Collection) -> None:
     # If this first assertion fails, WeasyPrint has fixed its orphans-time note reporting
@@ -87,6 +88,7 @@ def test_weasyprint_still_moves_a_note_away_and_the_repair_puts_it_back(
     assert misplaced_notes(repaired) == [] and diagnostics.items == []
 
 
+@pytest.mark.slow
 @BOTH
 def test_no_widows_or_orphans(layout: str, request: pytest.FixtureRequest) -> None:
     from weasyprint.formatting_structure import boxes
@@ -103,6 +105,7 @@ def test_no_widows_or_orphans(layout: str, request: pytest.FixtureRequest) -> No
     assert split >= 1  # paragraphs do split across pages
 
 
+@pytest.mark.slow
 @BOTH
 def test_headings_are_never_alone_at_a_page_foot(layout: str,
                                                  request: pytest.FixtureRequest) -> None:
@@ -117,6 +120,7 @@ def test_headings_are_never_alone_at_a_page_foot(layout: str,
         assert heading_page == next_page, blocks[index].get("id")
 
 
+@pytest.mark.slow
 @BOTH
 def test_figures_stay_whole_with_their_captions(layout: str,
                                                 request: pytest.FixtureRequest) -> None:
@@ -130,6 +134,7 @@ def test_figures_stay_whole_with_their_captions(layout: str,
         assert caption is not None and found[caption][0][0] == found[figure][0][0]
 
 
+@pytest.mark.slow
 def test_tables_stay_inside_the_text_block(laid_out: Any) -> None:
     from weasyprint.formatting_structure import boxes
 
@@ -149,6 +154,7 @@ def test_tables_stay_inside_the_text_block(laid_out: Any) -> None:
     assert tables == 2  # the table is split across two pages, its header repeated
 
 
+@pytest.mark.slow
 def test_images_fit_the_text_block_and_are_never_upscaled(laid_out: Any) -> None:
     width, _, inner, _, outer, _ = geometry("156x234 mm")
     printed = {image.src: image for image in printed_images(laid_out)}
@@ -166,6 +172,7 @@ def test_folio_labels_for_the_epub_page_list(collection: Collection) -> None:
     assert labels[6:] == [str(n) for n in range(1, len(labels) - 5)]
 
 
+@pytest.mark.slow
 def test_a_figure_that_does_not_fit_lets_the_next_paragraph_fill_the_page(
         laid_out: Any) -> None:
     found = parts(laid_out)
@@ -191,6 +198,7 @@ def test_defer_figures_moves_past_text_but_not_past_headings_or_figures() -> Non
     assert defer_figures(two, {"f1": 2}) == defer_figures(two, {})
 
 
+@pytest.mark.slow
 def test_folio_labels_match_the_laid_out_pages(collection: Collection) -> None:
     document = lay_out(collection, "screen", Diagnostics())
     labels, pages = folio_labels(document), anchor_pages(document)

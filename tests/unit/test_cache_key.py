@@ -98,6 +98,7 @@ def test_an_escaped_url_in_a_stylesheet_is_the_file_it_names(tmp_path: Path) -> 
     assert sorted(p for p in before if before[p] != after[p]) == sorted(EVERY)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.sampled_from(sorted(READERS) + UNREAD), position=st.floats(0, 1),
