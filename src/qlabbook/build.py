@@ -27,6 +27,7 @@ from qlabbook.source.diagnostics import Diagnostic, Diagnostics, QlabbookError, 
 from qlabbook.source.essays import load_sources
 from qlabbook.source.model import Collection
 from qlabbook.source.order import order_essays
+from qlabbook.source.profiles import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -250,7 +251,7 @@ def render_formats(collection: Collection, editions: Sequence[tuple[str, str]]) 
     layouts: dict[str, tuple[Any, list[Diagnostic]]] = {}
     results = []
     for fmt, profile in editions:
-        chosen = profile if fmt == "pdf" and profile else "screen"
+        chosen = profile if fmt == "pdf" and profile else DEFAULT_PROFILE
         if chosen not in layouts:
             found = Diagnostics()
             layouts[chosen] = (laid_out(collection, found, chosen), found.items)
@@ -271,7 +272,7 @@ def render(collection: Collection, fmt: str, diagnostics: Diagnostics,
     if fmt == "pdf":
         from qlabbook.typeset.pdf import render_pdf
 
-        return render_pdf(collection, diagnostics, profile or "screen", layout)
+        return render_pdf(collection, diagnostics, profile or DEFAULT_PROFILE, layout)
     from qlabbook.epub.package import render_epub
     from qlabbook.typeset.pagemap import print_page_map
 

@@ -18,7 +18,7 @@ from qlabbook.markdown.units import PageMap
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.images import MEDIA_TYPES
 from qlabbook.source.model import Collection
-from qlabbook.source.profiles import pdf_file_name
+from qlabbook.source.profiles import DEFAULT_PROFILE, pdf_file_name
 from qlabbook.source.timestamp import build_time
 
 XHTML = "application/xhtml+xml"
@@ -157,7 +157,7 @@ def ncx_entries(collection: Collection) -> list[object]:
 
 def page_break_source(collection: Collection) -> str:
     """Names the edition whose pages the page list follows: this build's screen PDF."""
-    pdf = pdf_file_name(collection.file_stem, "screen")
+    pdf = pdf_file_name(collection.file_stem, DEFAULT_PROFILE)
     return (f"{pdf}, the {collection.options.page_size} screen PDF edition of "
             f"{book_identifier(collection)}")
 

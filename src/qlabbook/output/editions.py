@@ -10,7 +10,7 @@ from pathlib import Path
 
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay, Metadata
-from qlabbook.source.profiles import pdf_file_name
+from qlabbook.source.profiles import DEFAULT_PROFILE, pdf_file_name
 
 FORMATS = ("pdf", "epub")
 ESSAYS_FOLDER = "essays"
@@ -24,12 +24,12 @@ class Edition:
     format: str
     path: Path  # relative to the output folder
     essay: int | None = None  # the essay's number for a one-essay edition
-    profile: str = ""  # PDFs: "screen" or "press"
+    profile: str = ""  # PDFs: a name in profiles.PROFILES
 
     @property
     def label(self) -> str:
         which = "collected edition" if self.essay is None else f"essay {self.essay}"
-        kind = f" ({self.profile})" if self.profile == "press" else ""
+        kind = f" ({self.profile})" if self.profile not in ("", DEFAULT_PROFILE) else ""
         return f"{which} {self.format.upper()}{kind}"
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from qlabbook.output.editions import FORMATS
 from qlabbook.source.model import Collection
+from qlabbook.source.profiles import PROFILES
 
 MANIFEST, SUMS = "manifest.json", "SHA256SUMS"
 
@@ -20,7 +21,7 @@ class Artefact:
     format: str
     data: bytes
     essay: int | None = None
-    profile: str = ""  # PDFs: "screen" or "press"
+    profile: str = ""  # PDFs: a name in profiles.PROFILES
 
 
 def manifest_entries(collection: Collection, artefacts: list[Artefact],
@@ -50,7 +51,7 @@ def manifest_entries(collection: Collection, artefacts: list[Artefact],
         fmt = entry.get("format")
         return (0 if entry.get("edition") == "collected" else 1, entry.get("essay", 0),
                 FORMATS.index(fmt) if fmt in FORMATS else len(FORMATS),
-                1 if entry.get("profile") == "press" else 0, entry["path"])
+                profile_order(entry.get("profile")), entry["path"])
 
     return sorted(entries.values(), key=order)
 
@@ -78,3 +79,9 @@ def manifest_json(collection: Collection, entries: list[dict[str, Any]]) -> str:
 def sha256sums(entries: list[dict[str, Any]]) -> str:
     """The artefacts in `sha256sum --check` format, paths relative to the output folder."""
     return "".join(f"{e['sha256']}  {e['path']}\n" for e in entries)
+
+
+def profile_order(profile: object) -> int:
+    """PDFs of a book in the registry's order of profiles (the default first)."""
+    names = list(PROFILES)
+    return names.index(profile) if profile in names else 0

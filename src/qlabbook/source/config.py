@@ -12,7 +12,13 @@ from typing import Any
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.images import image_size
 from qlabbook.source.model import Metadata, Options
-from qlabbook.source.profiles import NOTE_PLACEMENTS, PAGE_SIZES, PROFILES, page_dimensions
+from qlabbook.source.profiles import (
+    DEFAULT_PROFILE,
+    NOTE_PLACEMENTS,
+    PAGE_SIZES,
+    PROFILES,
+    page_dimensions,
+)
 from qlabbook.source.text import XML_INVALID
 
 CONFIG_NAME = "qlabbook.toml"
@@ -103,13 +109,13 @@ def pdf_options(pdf: dict[str, Any], root: Path, path: Path, line_of: Any,
                           '"156x234 mm" (90-297 mm wide, 120-420 mm tall)')
         page_size = "A4"
     key = "profiles" if "profiles" in pdf else "profile"
-    chosen = pdf.get(key, ["screen"])
+    chosen = pdf.get(key, [DEFAULT_PROFILE])
     chosen = [chosen] if isinstance(chosen, str) else chosen
     if not isinstance(chosen, list) or not chosen or any(
             p not in PROFILES for p in chosen):
         diagnostics.error("C104", f"unknown PDF {key} {pdf.get(key)!r}", path, line_of(key),
                           'use "screen", "press" or both: profiles = ["screen", "press"]')
-        chosen = ["screen"]
+        chosen = [DEFAULT_PROFILE]
     bleed = pdf.get("bleed_mm", 3.0)
     if isinstance(bleed, bool) or not isinstance(bleed, int | float) or not 0 <= bleed <= 10:
         diagnostics.error("C104", f"bleed_mm must be a number of millimetres from 0 to 10, "

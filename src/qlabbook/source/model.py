@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qlabbook.source.ids import essay_file_stem
+from qlabbook.source.profiles import DEFAULT_PROFILE
 from qlabbook.source.text import slugify
 
 
@@ -35,7 +36,7 @@ class Options:
 
     page_size: str = "A4"  # a profiles.PAGE_SIZES name or "WxH mm"
     essays: bool = False  # [build] essays: also write one PDF and EPUB per essay
-    profiles: tuple[str, ...] = ("screen",)  # which PDFs a build writes (profiles.PROFILES)
+    profiles: tuple[str, ...] = (DEFAULT_PROFILE,)  # which PDFs a build writes (profiles.PROFILES)
     bleed_mm: float = 3.0  # press only: how far backgrounds and covers run past the trim
     notes: str = "footnotes"  # or "endnotes": a Notes section after each essay
     cover: str = ""  # collection-relative path of a supplied cover image; "" draws one

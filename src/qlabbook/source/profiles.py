@@ -17,6 +17,8 @@ class PdfProfile:
     suffix: str  # added to the edition's file stem
     links: bool  # clickable links and contents
     cover: bool  # the cover is the first page (a printer takes the cover as its own file)
+    # A printer's file: bleed and crop marks, an output intent, images checked for resolution.
+    press: bool = False
 
 
 PROFILES = {
@@ -24,8 +26,9 @@ PROFILES = {
     # PDF/X-4 keeps RGB images and transparency and takes an RGB output intent; PDF/X-1a
     # would need every colour converted to CMYK and a CMYK profile qlabbook cannot ship.
     "press": PdfProfile("press", "PDF/X with bleed and crop marks", "pdf/x-4", 300, "-press",
-                        links=False, cover=False),
+                        links=False, cover=False, press=True),
 }
+# The PDF a build writes unless told otherwise, and the one the EPUB's page list follows.
 DEFAULT_PROFILE = "screen"
 
 # Named trim sizes in mm; any other size is written "WxH mm" (e.g. the trade "156x234 mm").

@@ -13,7 +13,7 @@ from typing import Any
 from qlabbook.assets import FONT_CONFIG, PACKAGE_STYLES, stylesheet
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection
-from qlabbook.source.profiles import PROFILES, PdfProfile
+from qlabbook.source.profiles import DEFAULT_PROFILE, PROFILES, PdfProfile
 from qlabbook.typeset.geometry import page_rule, text_width_pixels
 from qlabbook.typeset.html import render_print_html
 from qlabbook.typeset.images import fitted
@@ -75,7 +75,7 @@ def shipped_font_configuration() -> Any:
             os.environ["FONTCONFIG_FILE"] = previous
 
 
-def render_document(collection: Collection, profile: str = "screen",
+def render_document(collection: Collection, profile: str = DEFAULT_PROFILE,
                     repairs: tuple[str, ...] = (), moves: Mapping[str, int] | None = None) -> Any:
     """Lay the edition out with WeasyPrint: a weasyprint.Document, pages and all.
     `repairs` are CSS rules added last (see keep_notes_with_calls), `moves` figures to
@@ -129,6 +129,6 @@ def pdf_options(collection: Collection, profile: PdfProfile) -> dict[str, Any]:
         "pdf_tags": True, "dpi": profile.ppi,
         "pdf_identifier": hashlib.md5(identifier.encode()).hexdigest().encode(),
         "pdf_variant": profile.variant}
-    if profile.name == "press":
+    if profile.press:
         options["output_intent"] = "srgb"  # written as the GTS_PDFX output intent
     return options

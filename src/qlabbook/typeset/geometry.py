@@ -51,7 +51,7 @@ def page_rule(page_size: str, profile: PdfProfile, bleed_mm: float) -> str:
             f".opening {{ padding-top: {(height - top - bottom) * 0.22:.1f}mm; }}"
             f".title-page {{ padding-top: {(height - top - bottom) * 0.3:.1f}mm; }}"
             f".cover {{ height: {height}mm; }}")
-    if profile.name == "press":
+    if profile.press:
         # A page background is what WeasyPrint paints the marks with.
         rule += (f"@page {{ bleed: {bleed_mm + MARK_ROOM_MM}mm; marks: crop; "
                  "background: white; }")

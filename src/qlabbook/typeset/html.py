@@ -11,6 +11,7 @@ from qlabbook.assets import base_context, environment
 from qlabbook.markdown.xhtml import NOTE_CALL, parse_fragment, serialize_children
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay, Figure, Footnote
+from qlabbook.source.profiles import DEFAULT_PROFILE, PROFILES
 
 # Block elements a note may hold; in print the note floats inside a paragraph, so they
 # become spans that the print stylesheet sets as blocks.
@@ -95,7 +96,7 @@ def defer_figures(html: str, moves: Mapping[str, int]) -> str:
     return serialize_children(body)
 
 
-def render_print_html(collection: Collection, profile: str = "screen", links: bool = True,
+def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE, links: bool = True,
                       cover: bool = True, moves: Mapping[str, int] | None = None) -> str:
     """The whole book as one HTML document: cover (screen), front matter, the essays,
     picture credits. `links` off leaves every anchor unlinked (press); `moves` defers
@@ -113,6 +114,7 @@ def render_print_html(collection: Collection, profile: str = "screen", links: bo
                 for e in collection.essays} if notes == "endnotes" else {}
     html = template.render(
         **base_context(collection), bodies=bodies, endnotes=endnotes,
-        profile=profile, links=links, cover=cover, cover_image=collection.options.cover,
+        profile=profile, press=PROFILES[profile].press, links=links, cover=cover,
+        cover_image=collection.options.cover,
         credits=credits(collection))
     return html if links else without_links(html)

@@ -6,7 +6,7 @@ from typing import Any
 
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection
-from qlabbook.source.profiles import PROFILES
+from qlabbook.source.profiles import DEFAULT_PROFILE, PROFILES
 from qlabbook.typeset.document import (
     JPEG_QUALITY,
     figure_paths,
@@ -28,7 +28,8 @@ def renderer_failed(error: Exception, diagnostics: Diagnostics) -> None:
         "called from one paragraph: split the paragraph or merge notes")
 
 
-def laid_out(collection: Collection, diagnostics: Diagnostics, profile: str = "screen") -> Any:
+def laid_out(collection: Collection, diagnostics: Diagnostics,
+             profile: str = DEFAULT_PROFILE) -> Any:
     """lay_out, with what WeasyPrint said on the way: the layout a build makes once and
     shares between a PDF and, for the screen profile, the EPUB's page list. None (and an
     error) when the layout fails."""

@@ -9,7 +9,6 @@ from typing import Any
 
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection
-from qlabbook.source.profiles import PROFILES
 
 LOW_PPI = 150  # below this, a photograph looks soft in print
 
@@ -42,9 +41,10 @@ def printed_images(document: Any) -> list[PrintedImage]:
     return found
 
 
-def check_image_resolution(collection: Collection, document: Any,
-                           diagnostics: Diagnostics) -> None:
-    """Warn about photographs that will print soft (below 150 ppi) in the press PDF."""
+def check_image_resolution(collection: Collection, document: Any, diagnostics: Diagnostics,
+                           ppi: int) -> None:
+    """Warn about photographs that will print soft (below 150 ppi) in a press PDF, saying
+    how many pixels they need for the profile's `ppi`."""
     for image in printed_images(document):
         if image.ppi >= LOW_PPI:
             continue
@@ -52,7 +52,7 @@ def check_image_resolution(collection: Collection, document: Any,
                      None)
         path = essay.source.path if essay else None
         line = essay.source.line_of(Path(image.src).name) if essay else None
-        needed = math.ceil(image.width_mm / 25.4 * PROFILES["press"].ppi)
+        needed = math.ceil(image.width_mm / 25.4 * ppi)
         diagnostics.warning(
             "I105", f"image {image.src!r} prints at {image.ppi:.0f} ppi in the press PDF "
             f"(below {LOW_PPI})", path, line,
