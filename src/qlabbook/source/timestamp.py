@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from qlabbook.source.model import Collection
+from qlabbook.source.process import environment_variable
 
 
 def build_time(collection: Collection) -> dt.datetime:
@@ -25,12 +26,5 @@ def library_clock(collection: Collection) -> Iterator[None]:
     """Libraries that stamp what they write with the time (fontTools dates the fonts it
     subsets) read SOURCE_DATE_EPOCH: within this block it holds the edition's time, so
     their output is the same in every build too."""
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(build_time(collection).timestamp()))
-    try:
+    with environment_variable("SOURCE_DATE_EPOCH", str(int(build_time(collection).timestamp()))):
         yield
-    finally:
-        if previous is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = previous

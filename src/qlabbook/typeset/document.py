@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 from qlabbook.assets import FONT_CONFIG, PACKAGE_STYLES, stylesheet
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection
+from qlabbook.source.process import environment_variable
 from qlabbook.source.profiles import DEFAULT_PROFILE, PROFILES, PdfProfile
 from qlabbook.typeset.geometry import page_rule, text_width_pixels
 from qlabbook.typeset.html import render_print_html
@@ -59,20 +59,12 @@ def report_renderer_logs(logs: LogCollector, diagnostics: Diagnostics) -> None:
 def shipped_font_configuration() -> Any:
     """A WeasyPrint font configuration that sees only the fonts the stylesheets load, never
     the machine's (Pango would fill in characters the shipped fonts lack from those). The
-    setting is read while the configuration is made and undone at once: left in the
-    environment, it would reach every process started later (a fork server, a build run
-    from this one), where importing WeasyPrint warns that no fonts are configured."""
+    setting is read while the configuration is made, and only then: in a process started
+    later, importing WeasyPrint would warn that no fonts are configured."""
     from weasyprint.text.fonts import FontConfiguration
 
-    previous = os.environ.get("FONTCONFIG_FILE")
-    os.environ["FONTCONFIG_FILE"] = str(FONT_CONFIG)
-    try:
+    with environment_variable("FONTCONFIG_FILE", str(FONT_CONFIG)):
         return FontConfiguration()
-    finally:
-        if previous is None:
-            del os.environ["FONTCONFIG_FILE"]
-        else:
-            os.environ["FONTCONFIG_FILE"] = previous
 
 
 def render_document(collection: Collection, profile: str = DEFAULT_PROFILE,
