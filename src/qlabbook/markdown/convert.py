@@ -14,6 +14,7 @@ from markdown import Markdown
 
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.extensions.blocks import FigureExtension
+from qlabbook.markdown.extensions.commonmark import CommonMarkBlocksExtension
 from qlabbook.markdown.extensions.notes import NotesExtension
 from qlabbook.markdown.figures import resolve_images
 from qlabbook.markdown.links import assign_heading_ids, check_links, resolve_links
@@ -38,7 +39,10 @@ def make_markdown() -> tuple[Markdown, NotesExtension]:
     notes = NotesExtension()
     md = Markdown(
         extensions=["attr_list", "tables", "sane_lists", "smarty", "def_list", "abbr",
-                    "fenced_code", notes, FigureExtension()],
+                    notes, FigureExtension(),
+                    # Lists, quotations and fenced code as CommonMark reads them; after
+                    # sane_lists and def_list, whose processors it replaces or narrows.
+                    CommonMarkBlocksExtension()],
         extension_configs={"smarty": {"smart_angled_quotes": False}},
         output_format="xhtml",
     )

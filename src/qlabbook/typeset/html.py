@@ -50,7 +50,18 @@ def print_body(essay: Essay, notes: str = "footnotes") -> str:
         return (f'<a class="noteref" href="#{ids.note_id(essay.anchor, number)}" '
                 f'id="{ids.call_id(essay.anchor, number, call)}">{number}</a>')
 
-    return NOTE_CALL.sub(replace, essay.body_html)
+    return ordered_list_starts(NOTE_CALL.sub(replace, essay.body_html))
+
+
+ORDERED_LIST_START = re.compile(r'<ol\b([^>]*?)\sstart="(-?\d+)"')
+
+
+def ordered_list_starts(html: str) -> str:
+    """`<ol start="2">` counts from 2 in print too: WeasyPrint reads the attribute only as
+    a presentational hint, which the renderer leaves off, so say it in CSS."""
+    return ORDERED_LIST_START.sub(
+        lambda match: (f'<ol{match.group(1)} start="{match.group(2)}" style="counter-reset: '
+                       f'list-item {match.group(2)}; counter-increment: list-item -1"'), html)
 
 
 LINK_HREF = re.compile(r'(<a\b[^>]*?)\s+href="[^"]*"')

@@ -1,0 +1,55 @@
+"""Block structure as CommonMark defines it, on Python-Markdown's block parser.
+
+Replaces Python-Markdown's list, quotation, fenced-code, heading and rule readers (and its
+four-space list continuation) with the processors of `containers`, `fences` and `headings`;
+everything else (indented code, tables, definitions, raw HTML, inlines) stays
+Python-Markdown's.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from markdown import Extension, Markdown
+from markdown.extensions.def_list import DefListIndentProcessor
+
+from qlabbook.markdown.extensions.containers import (
+    InterruptProcessor,
+    ListProcessor,
+    QuoteProcessor,
+)
+from qlabbook.markdown.extensions.fences import FenceBlockProcessor, FencePreprocessor
+from qlabbook.markdown.extensions.headings import (
+    AtxHeadingProcessor,
+    SetextHeadingProcessor,
+    ThematicBreakProcessor,
+)
+
+
+class DefinitionIndentProcessor(DefListIndentProcessor):
+    """Four-space continuation of definitions only: list items take their own content."""
+
+    ITEM_TYPES: ClassVar[list[str]] = ["dd"]
+    LIST_TYPES: ClassVar[list[str]] = ["dl"]
+
+class CommonMarkBlocksExtension(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+        md.registerExtension(self)
+        # Before note definitions (24) and raw HTML blocks (20), as fenced_code was.
+        md.preprocessors.register(FencePreprocessor(md), "fenced_code_block", 25)
+        blocks = md.parser.blockprocessors
+        for name in ("indent", "olist", "ulist"):
+            if name in blocks:
+                blocks.deregister(name)
+        if "defindent" in blocks:
+            blocks.register(DefinitionIndentProcessor(md.parser), "defindent", 85)
+        # A fence opens with at most three spaces, so indented code (80) never sees one;
+        # lists come below tables (75), above headings (70, 60) and thematic breaks (50).
+        blocks.register(FenceBlockProcessor(md), "qlab_fence", 82)
+        blocks.register(ListProcessor(md), "qlab_list", 74)
+        blocks.register(AtxHeadingProcessor(md), "hashheader", 70)
+        blocks.register(SetextHeadingProcessor(md), "setextheader", 60)
+        blocks.register(ThematicBreakProcessor(md.parser), "hr", 50)
+        # Above setext headings (60): `> foo` over `---` is a quotation, then a rule.
+        blocks.register(QuoteProcessor(md), "quote", 65)
+        blocks.register(InterruptProcessor(md), "qlab_interrupt", 12)

@@ -1,0 +1,316 @@
+"""Lists and quotations as CommonMark reads them.
+
+A list item's content is every following line indented at least as far as the item's first
+character of text (two spaces after `-`, three after `1.`, ...), blank lines included, plus
+lazy continuation lines of its last paragraph; a quotation holds its `>` lines and the lazy
+continuation lines of its last paragraph. Both end at the first line that starts another
+block. The content is parsed again as Markdown inside the `<li>` or `<blockquote>`, so they
+hold anything. Tight lists (no blank line between items or blocks) lose their `<p>`s.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+from markdown import Markdown
+from markdown.blockprocessors import BlockProcessor
+
+from qlabbook.markdown.extensions.fences import closes, opening_fence
+
+ITEM = re.compile(r"^(?P<indent> {0,3})(?P<marker>[-+*]|(?P<number>\d{1,9})[.)])"
+                  r"(?P<space> *)(?P<text>.*)$")
+THEMATIC_BREAK = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+QUOTE = re.compile(r"^ {0,3}> ?")
+INDENTED_CODE = 4
+
+
+def list_item(line: str) -> re.Match[str] | None:
+    """A list item's first line (not a thematic break such as `- - -`)."""
+    match = ITEM.match(line)
+    if not match or (match.group("text") and not match.group("space")):
+        return None
+    if THEMATIC_BREAK.match(line):
+        return None
+    return match
+
+
+def interrupts_paragraph(line: str) -> bool:
+    """Whether `line` starts a block that ends a paragraph (so it is no lazy continuation)."""
+    item = list_item(line)
+    if item and item.group("text").strip() and item.group("number") in (None, "1"):
+        return True
+    return bool(THEMATIC_BREAK.match(line) or ATX_HEADING.match(line) or QUOTE.match(line)
+                or opening_fence(line))
+
+
+def starts_block(line: str) -> bool:
+    """Whether `line` starts a block once the container it follows is closed: it ends a
+    list item or a quotation rather than continuing its paragraph lazily."""
+    return bool(list_item(line) or THEMATIC_BREAK.match(line) or ATX_HEADING.match(line)
+                or QUOTE.match(line) or opening_fence(line))
+
+
+def indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+@dataclass
+class ParagraphTracker:
+    """Whether the last line read leaves a paragraph open (so a lazy line may continue it)."""
+
+    fence: str = ""
+    open: bool = False
+
+    def read(self, line: str) -> None:
+        if self.fence:
+            self.fence = "" if closes(line, self.fence) else self.fence
+            self.open = False
+            return
+        stripped = line.lstrip(" ")
+        match = opening_fence(line)
+        if match:
+            self.fence, self.open = match.group("fence"), False
+        elif not stripped or ATX_HEADING.match(line) or THEMATIC_BREAK.match(line):
+            self.open = False
+        elif indent_of(line) >= INDENTED_CODE and not self.open:
+            self.open = False  # indented code
+        else:
+            quote = QUOTE.match(line)
+            item = list_item(line)
+            rest = line[quote.end():] if quote else (
+                item.group("text") if item else stripped)
+            self.open = bool(rest.strip())
+
+
+@dataclass
+class Item:
+    width: int  # the content's indent
+    lines: list[str] = field(default_factory=list)
+
+
+class LineCursor:
+    """The lines of a block and, on demand, of the blocks after it (a blank line between)."""
+
+    def __init__(self, blocks: list[str]) -> None:
+        self.blocks = blocks
+        self.lines = blocks.pop(0).split("\n")
+
+    def get(self, index: int) -> str | None:
+        while index >= len(self.lines) and self.blocks:
+            self.lines.extend(["", *self.blocks.pop(0).split("\n")])
+        return self.lines[index] if index < len(self.lines) else None
+
+    def give_back(self, index: int) -> None:
+        """Return the lines from `index` on to the blocks still to parse."""
+        rest = "\n".join(self.lines[index:])
+        if index < len(self.lines):
+            self.blocks[0:0] = rest.split("\n\n")
+
+
+def same_list(first: re.Match[str], other: re.Match[str]) -> bool:
+    a, b = first.group("marker"), other.group("marker")
+    return (a[-1] == b[-1]) and (first.group("number") is None) == (other.group("number") is None)
+
+
+class ListProcessor(BlockProcessor):
+    def __init__(self, md: Markdown) -> None:
+        super().__init__(md.parser)
+
+    def test(self, parent: ET.Element, block: str) -> bool:
+        return list_item(block.split("\n", 1)[0]) is not None
+
+    def run(self, parent: ET.Element, blocks: list[str]) -> None:
+        cursor = LineCursor(blocks)
+        first = list_item(cursor.lines[0])
+        assert first is not None
+        items, loose, index = self.read_items(cursor, first)
+        tag = "ul" if first.group("number") is None else "ol"
+        container = ET.SubElement(parent, tag)
+        if first.group("number") is not None and int(first.group("number")) != 1:
+            container.set("start", str(int(first.group("number"))))
+        for item in items:
+            li = ET.SubElement(container, "li")
+            self.parser.parseChunk(li, "\n".join(item.lines))
+            loose = loose or has_inner_blank(item)
+        if not loose:
+            for li in container:
+                unwrap_paragraphs(li)
+        cursor.give_back(index)
+
+    def read_items(self, cursor: LineCursor, first: re.Match[str]
+                   ) -> tuple[list[Item], bool, int]:
+        """The items of the list starting at line 0, whether blank lines separate them, and
+        the index of the first line after the list."""
+        items: list[Item] = []
+        loose, index = False, 0
+        while True:
+            line = cursor.get(index)
+            match = list_item(line) if line is not None else None
+            if match is None or not same_list(first, match):
+                return items, loose, index
+            item = start_item(match)
+            items.append(item)
+            tracker = ParagraphTracker()
+            tracker.read(item.lines[0])
+            index += 1
+            while (line := cursor.get(index)) is not None:
+                if not line.strip():
+                    following = next_filled(cursor, index)
+                    # An item may begin with at most one blank line.
+                    if following is None or indent_of(following[1]) < item.width or \
+                            item.lines == [""]:
+                        sibling = list_item(following[1]) if following else None
+                        if following and sibling and same_list(first, sibling):
+                            loose, index = True, following[0]
+                        break
+                    item.lines.extend([""] * (following[0] - index))
+                    index = following[0]
+                    tracker.read("")
+                    continue
+                sibling = list_item(line)
+                if indent_of(line) >= item.width:
+                    item.lines.append(line[item.width:])
+                elif sibling and same_list(first, sibling):
+                    break
+                elif tracker.open and not starts_block(line):
+                    item.lines.append(line)  # a lazy continuation line
+                else:
+                    return items, loose, index
+                tracker.read(item.lines[-1])
+                index += 1
+            if line is None:
+                return items, loose, index
+
+
+def start_item(match: re.Match[str]) -> Item:
+    indent, marker = len(match.group("indent")), len(match.group("marker"))
+    spaces, text = len(match.group("space")), match.group("text")
+    if not text:  # an item that starts with a blank line
+        return Item(indent + marker + 1, [""])
+    if spaces > INDENTED_CODE:  # the text is indented code: one space belongs to the marker
+        return Item(indent + marker + 1, [" " * (spaces - 1) + text])
+    return Item(indent + marker + spaces, [text])
+
+
+def next_filled(cursor: LineCursor, index: int) -> tuple[int, str] | None:
+    while (line := cursor.get(index)) is not None:
+        if line.strip():
+            return index, line
+        index += 1
+    return None
+
+
+def has_inner_blank(item: Item) -> bool:
+    """Whether a blank line separates two of the item's own blocks (not lines of a fenced
+    code block, nor blocks of a nested list, which make that list loose)."""
+    fence, nested, previous = "", 0, ""
+    for position, line in enumerate(item.lines):
+        if fence:
+            fence = "" if closes(line, fence) else fence
+        elif line.strip():
+            match = opening_fence(line)
+            item_match = list_item(line)
+            if match:
+                fence = match.group("fence")
+            if item_match and (not nested or indent_of(line) < nested):
+                nested = start_item(item_match).width
+            elif nested and indent_of(line) < nested and not previous.strip():
+                nested = 0
+        elif previous.strip():
+            following = next((later for later in item.lines[position:] if later.strip()), None)
+            if following is not None and not (
+                    nested and (indent_of(following) >= nested or list_item(following))):
+                return True
+        previous = line
+    return False
+
+
+def unwrap_paragraphs(li: ET.Element) -> None:
+    """A tight item's paragraphs become its text (CommonMark's rendering of tight lists)."""
+    for position, child in reversed(list(enumerate(li))):
+        if child.tag != "p":
+            continue
+        text = child.text or ""
+        if position == 0:
+            li.text = (li.text or "") + text
+        else:
+            previous = li[position - 1]
+            previous.tail = (previous.tail or "") + text
+        li.remove(child)
+        for offset, grandchild in enumerate(list(child)):
+            li.insert(position + offset, grandchild)
+        tail = child.tail or ""
+        if len(child):
+            last = li[position + len(child) - 1]
+            last.tail = (last.tail or "") + tail
+        elif position == 0:
+            li.text = (li.text or "") + tail
+        else:
+            li[position - 1].tail = (li[position - 1].tail or "") + tail
+
+
+class QuoteProcessor(BlockProcessor):
+    """`>` lines and lazy continuation lines; a blank line ends the quotation, so two
+    quotations separated by one stay two."""
+
+    def __init__(self, md: Markdown) -> None:
+        super().__init__(md.parser)
+
+    def test(self, parent: ET.Element, block: str) -> bool:
+        return any(QUOTE.match(line) for line in block.split("\n"))
+
+    def run(self, parent: ET.Element, blocks: list[str]) -> None:
+        lines = blocks.pop(0).split("\n")
+        start = next(index for index, line in enumerate(lines) if QUOTE.match(line))
+        if start:
+            self.parser.parseBlocks(parent, ["\n".join(lines[:start])])
+        content: list[str] = []
+        tracker = ParagraphTracker()
+        index = start
+        while index < len(lines):
+            line = lines[index]
+            marker = QUOTE.match(line)
+            if marker:
+                content.append(line[marker.end():])
+            elif tracker.open and not starts_block(line):
+                content.append(line)  # a lazy continuation line
+            else:
+                break
+            tracker.read(content[-1])
+            index += 1
+        if index < len(lines):
+            blocks.insert(0, "\n".join(lines[index:]))
+        quote = ET.SubElement(parent, "blockquote")
+        self.parser.state.set("blockquote")
+        self.parser.parseChunk(quote, "\n".join(content))
+        self.parser.state.reset()
+
+
+class InterruptProcessor(BlockProcessor):
+    """A paragraph ends where a list item or a fence starts (no blank line needed)."""
+
+    def __init__(self, md: Markdown) -> None:
+        super().__init__(md.parser)
+
+    def test(self, parent: ET.Element, block: str) -> bool:
+        return self.split_at(block) > 0
+
+    @staticmethod
+    def split_at(block: str) -> int:
+        lines = block.split("\n")
+        for index, line in enumerate(lines[1:], 1):
+            item = list_item(line)
+            if opening_fence(line) or (item and item.group("text").strip()
+                                       and item.group("number") in (None, "1")):
+                return index
+        return 0
+
+    def run(self, parent: ET.Element, blocks: list[str]) -> None:
+        block = blocks.pop(0)
+        lines = block.split("\n")
+        split = self.split_at(block)
+        blocks.insert(0, "\n".join(lines[split:]))
+        self.parser.parseBlocks(parent, ["\n".join(lines[:split])])
