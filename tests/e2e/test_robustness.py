@@ -104,8 +104,9 @@ def test_commonmark_examples(tmp_path: Path) -> None:
     print(f"CommonMark examples: {len(examples)} run, {len(results['ok'])} built, "
           f"{len(results['error'])} refused with a located error, 0 crashed")
     # The refusals are links and images to files that are not in a collection; a drop in
-    # the count that builds means a regression.
-    assert len(results["ok"]) >= 530
+    # the count that builds means a regression. (Example 218 is one since its reference
+    # definition is read as CommonMark reads it, no longer as a heading: a link to /url.)
+    assert len(results["ok"]) >= 529
     by_number = {e["example"]: e["markdown"] for e in examples}
     root = collection(tmp_path / "all", {n: by_number[n] for n in results["ok"]})
     out = tmp_path / "out"

@@ -108,3 +108,13 @@ def test_list_and_fence_interrupt_a_paragraph(tmp_path: Path) -> None:
 def test_unclosed_fence_runs_to_the_end_of_its_container(tmp_path: Path) -> None:
     root = tree(tmp_path, "> ```\n> code\n\nNot code.\n")
     assert shape(root) == "div(blockquote(pre(code[code]))p[Not code.])"
+
+
+def test_code_keeps_tabs_blank_lines_and_stash_markers_stay_out(tmp_path: Path) -> None:
+    body = "```make\nall:\n\techo \x02hi\x03\n```\n\n- item\n\n  ```\n  a\n\n\n  ```\n"
+    root = tree(tmp_path, body)
+    assert [code.text for code in root.iter("code")] == ["all:\n\techo hi\n", "a\n\n\n"]
+
+
+def test_lazy_equals_line_in_a_quotation_is_text_not_a_heading(tmp_path: Path) -> None:
+    assert shape(tree(tmp_path, "> foo\nbar\n===\n")) == "div(blockquote(p[foo\nbar\n===]))"

@@ -18,7 +18,12 @@ from qlabbook.markdown.extensions.containers import (
     ListProcessor,
     QuoteProcessor,
 )
-from qlabbook.markdown.extensions.fences import FenceBlockProcessor, FencePreprocessor
+from qlabbook.markdown.extensions.fences import (
+    ExactCodePrettifier,
+    FenceBlockProcessor,
+    FencePreprocessor,
+    WhitespaceNormaliser,
+)
 from qlabbook.markdown.extensions.headings import (
     AtxHeadingProcessor,
     SetextHeadingProcessor,
@@ -32,11 +37,18 @@ class DefinitionIndentProcessor(DefListIndentProcessor):
     ITEM_TYPES: ClassVar[list[str]] = ["dd"]
     LIST_TYPES: ClassVar[list[str]] = ["dl"]
 
+# CommonMark lets a backslash escape any ASCII punctuation (Python-Markdown: 16 of them).
+# `$` is left to the math extension, which decides what `\$` means.
+ESCAPABLE = "!\"#%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+
 class CommonMarkBlocksExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
         md.registerExtension(self)
-        # Before note definitions (24) and raw HTML blocks (20), as fenced_code was.
-        md.preprocessors.register(FencePreprocessor(md), "fenced_code_block", 25)
+        md.ESCAPED_CHARS.extend(c for c in ESCAPABLE if c not in md.ESCAPED_CHARS)
+        # Before white space is normalised (30), note definitions (24) and raw HTML (20).
+        md.preprocessors.register(FencePreprocessor(md), "fenced_code_block", 31)
+        md.preprocessors.register(WhitespaceNormaliser(md), "normalize_whitespace", 30)
         blocks = md.parser.blockprocessors
         for name in ("indent", "olist", "ulist"):
             if name in blocks:
@@ -53,3 +65,4 @@ class CommonMarkBlocksExtension(Extension):
         # Above setext headings (60): `> foo` over `---` is a quotation, then a rule.
         blocks.register(QuoteProcessor(md), "quote", 65)
         blocks.register(InterruptProcessor(md), "qlab_interrupt", 12)
+        md.treeprocessors.register(ExactCodePrettifier(md), "prettify", 10)

@@ -24,6 +24,7 @@ ITEM = re.compile(r"^(?P<indent> {0,3})(?P<marker>[-+*]|(?P<number>\d{1,9})[.)])
 THEMATIC_BREAK = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 QUOTE = re.compile(r"^ {0,3}> ?")
+SETEXT_EQUALS = re.compile(r"^ {0,3}=+[ \t]*$")
 INDENTED_CODE = 4
 
 
@@ -51,6 +52,12 @@ def starts_block(line: str) -> bool:
     list item or a quotation rather than continuing its paragraph lazily."""
     return bool(list_item(line) or THEMATIC_BREAK.match(line) or ATX_HEADING.match(line)
                 or QUOTE.match(line) or opening_fence(line))
+
+
+def lazy(line: str) -> str:
+    """A lazy continuation line as its container's content: it continues a paragraph, so
+    `===` there is text, not the underline of a heading."""
+    return "\\" + line.lstrip(" ") if SETEXT_EQUALS.match(line) else line
 
 
 def indent_of(line: str) -> int:
@@ -176,7 +183,7 @@ class ListProcessor(BlockProcessor):
                 elif sibling and same_list(first, sibling):
                     break
                 elif tracker.open and not starts_block(line):
-                    item.lines.append(line)  # a lazy continuation line
+                    item.lines.append(lazy(line))
                 else:
                     return items, loose, index
                 tracker.read(item.lines[-1])
@@ -276,7 +283,7 @@ class QuoteProcessor(BlockProcessor):
             if marker:
                 content.append(line[marker.end():])
             elif tracker.open and not starts_block(line):
-                content.append(line)  # a lazy continuation line
+                content.append(lazy(line))
             else:
                 break
             tracker.read(content[-1])

@@ -17,7 +17,8 @@ import xml.etree.ElementTree as ET
 from markdown import Markdown
 from markdown.blockprocessors import BlockProcessor
 from markdown.preprocessors import Preprocessor
-from markdown.util import AtomicString, code_escape
+from markdown.treeprocessors import PrettifyTreeprocessor
+from markdown.util import ETX, STX, AtomicString, code_escape
 
 # An opening fence: up to three spaces, three or more ` or ~, an info string (no backtick
 # in the info string of a backtick fence).
@@ -83,8 +84,24 @@ def code_element(parent: ET.Element, lang: str, code: list[str]) -> ET.Element:
         element.set("class", f"language-{lang}")
     # Python-Markdown's prettifier writes a newline into empty code; None keeps it empty.
     text = "".join(line + "\n" for line in code)
-    element.text = AtomicString(code_escape(text)) if text else None
+    element.text = ExactCode(code_escape(text)) if text else None
     return pre
+
+
+class ExactCode(AtomicString):
+    """Code text whose every line, blank or not, is the author's."""
+
+
+class ExactCodePrettifier(PrettifyTreeprocessor):
+    """Python-Markdown's prettifier, which trims the white space at the end of all code,
+    except of fenced code read inside a container: its blank lines are content."""
+
+    def run(self, root: ET.Element) -> None:
+        exact = [(code, code.text) for code in root.iter("code")
+                 if isinstance(code.text, ExactCode)]
+        super().run(root)
+        for code, text in exact:
+            code.text = text
 
 
 class FencePreprocessor(Preprocessor):
@@ -93,6 +110,10 @@ class FencePreprocessor(Preprocessor):
     processor, but their closing fence is not taken for an opening one."""
 
     def run(self, lines: list[str]) -> list[str]:
+        # Before Python-Markdown's whitespace normalisation, so that code keeps its tabs and
+        # white-space-only lines; so normalise line ends and drop the stash markers here.
+        text = "\n".join(lines).replace(STX, "").replace(ETX, "")
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         kept: list[str] = []
         index = 0
         while index < len(lines):
@@ -112,6 +133,17 @@ class FencePreprocessor(Preprocessor):
                 kept.append(line)
                 index += 1
         return kept
+
+
+class WhitespaceNormaliser(Preprocessor):
+    """Python-Markdown's whitespace normalisation, less the removal of the stash markers,
+    which FencePreprocessor did before it stashed code (and whose placeholders must stay)."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines) + "\n\n"
+        source = source.expandtabs(self.md.tab_length)
+        source = re.sub(r"(?<=\n) +\n", "\n", source)
+        return source.split("\n")
 
 
 class FenceBlockProcessor(BlockProcessor):
