@@ -106,8 +106,10 @@ def test_list_and_fence_interrupt_a_paragraph(tmp_path: Path) -> None:
 
 
 def test_unclosed_fence_runs_to_the_end_of_its_container(tmp_path: Path) -> None:
-    root = tree(tmp_path, "> ```\n> code\n\nNot code.\n")
+    converted, diagnostics = essay(tmp_path, "> ```\n> code\n\nNot code.\n")
+    root = ET.fromstring(f"<div>{converted.body_html}</div>")
     assert shape(root) == "div(blockquote(pre(code[code]))p[Not code.])"
+    assert [d.code for d in diagnostics.items] == ["M401"]
 
 
 def test_code_keeps_tabs_blank_lines_and_stash_markers_stay_out(tmp_path: Path) -> None:
@@ -118,3 +120,18 @@ def test_code_keeps_tabs_blank_lines_and_stash_markers_stay_out(tmp_path: Path) 
 
 def test_lazy_equals_line_in_a_quotation_is_text_not_a_heading(tmp_path: Path) -> None:
     assert shape(tree(tmp_path, "> foo\nbar\n===\n")) == "div(blockquote(p[foo\nbar\n===]))"
+
+
+def test_a_fence_never_closed_is_reported_at_its_line(tmp_path: Path) -> None:
+    body = ("Text.\n\n```python\nx\n```\n\n> ~~~~\n> quoted\n\nAfter.\n\n"
+            "```python\nprint(1)\n\n## Not a heading\n")
+    converted, diagnostics = essay(tmp_path, body)
+    assert [d.format().splitlines()[0] for d in diagnostics.items] == [
+        "essays/01-a.md:11: warning: the code fence '~~~~' is never closed: the code runs to "
+        "the end of its list item, quotation or essay [M401]",
+        "essays/01-a.md:16: warning: the code fence '```python' is never closed: the code runs "
+        "to the end of its list item, quotation or essay [M401]",
+    ]
+    # Nothing is lost: the code holds the rest of the essay.
+    assert "## Not a heading" in converted.body_html
+    assert "<p>After.</p>" in converted.body_html

@@ -14,7 +14,7 @@ from markdown import Markdown
 
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.extensions.blocks import FigureExtension
-from qlabbook.markdown.extensions.commonmark import CommonMarkBlocksExtension
+from qlabbook.markdown.extensions.commonmark import CommonMarkBlocksExtension, unclosed_fences
 from qlabbook.markdown.extensions.notes import NotesExtension
 from qlabbook.markdown.figures import resolve_images
 from qlabbook.markdown.links import assign_heading_ids, check_links, resolve_links
@@ -112,10 +112,23 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def report_unclosed_fences(md: Markdown, context: EssayContext) -> None:
+    located = [(context.line(fence.opening.strip()) if fence.occurrence is None else
+                context.line_of_occurrence(fence.opening, fence.occurrence), fence)
+               for fence in unclosed_fences(md)]
+    for line, fence in sorted(located, key=lambda pair: pair[0] or 0):
+        context.diagnostics.warning(
+            "M401", f"the code fence {fence.opening.strip()!r} is never closed: the code runs "
+            "to the end of its list item, quotation or essay", context.source.path, line,
+            f"close it with a line of {fence.opening.strip()[:1] * 3} (at least as long as "
+            "the opening fence)")
+
+
 def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> Essay:
     md.reset()
     body = parse_fragment(md.convert(context.source.body))
     definitions = list(notes.definitions)
+    report_unclosed_fences(md, context)
     if not within_depth(body, context):
         body = ET.Element("div")
     sanitize(body, context.warning)

@@ -22,6 +22,7 @@ from qlabbook.markdown.extensions.fences import (
     ExactCodePrettifier,
     FenceBlockProcessor,
     FencePreprocessor,
+    UnclosedFence,
     WhitespaceNormaliser,
 )
 from qlabbook.markdown.extensions.headings import (
@@ -43,11 +44,18 @@ ESCAPABLE = "!\"#%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 
 
 class CommonMarkBlocksExtension(Extension):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.unclosed: list[UnclosedFence] = []  # of the text converted last
+
+    def reset(self) -> None:
+        self.unclosed.clear()
+
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
         md.registerExtension(self)
         md.ESCAPED_CHARS.extend(c for c in ESCAPABLE if c not in md.ESCAPED_CHARS)
         # Before white space is normalised (30), note definitions (24) and raw HTML (20).
-        md.preprocessors.register(FencePreprocessor(md), "fenced_code_block", 31)
+        md.preprocessors.register(FencePreprocessor(md, self.unclosed), "fenced_code_block", 31)
         md.preprocessors.register(WhitespaceNormaliser(md), "normalize_whitespace", 30)
         blocks = md.parser.blockprocessors
         for name in ("indent", "olist", "ulist"):
@@ -57,7 +65,7 @@ class CommonMarkBlocksExtension(Extension):
             blocks.register(DefinitionIndentProcessor(md.parser), "defindent", 85)
         # A fence opens with at most three spaces, so indented code (80) never sees one;
         # lists come below tables (75), above headings (70, 60) and thematic breaks (50).
-        blocks.register(FenceBlockProcessor(md), "qlab_fence", 82)
+        blocks.register(FenceBlockProcessor(md, self.unclosed), "qlab_fence", 82)
         blocks.register(ListProcessor(md), "qlab_list", 74)
         blocks.register(AtxHeadingProcessor(md), "hashheader", 70)
         blocks.register(SetextHeadingProcessor(md), "setextheader", 60)
@@ -66,3 +74,10 @@ class CommonMarkBlocksExtension(Extension):
         blocks.register(QuoteProcessor(md), "quote", 65)
         blocks.register(InterruptProcessor(md), "qlab_interrupt", 12)
         md.treeprocessors.register(ExactCodePrettifier(md), "prettify", 10)
+
+
+def unclosed_fences(md: Markdown) -> list[UnclosedFence]:
+    """The fences of the last conversion that were never closed."""
+    return [fence for extension in md.registeredExtensions
+            if isinstance(extension, CommonMarkBlocksExtension)
+            for fence in extension.unclosed]

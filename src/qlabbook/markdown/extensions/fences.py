@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 
 from markdown import Markdown
 from markdown.blockprocessors import BlockProcessor
@@ -47,9 +48,16 @@ def language(info: str) -> str:
     return html.unescape(ESCAPED.sub(r"\1", match.group("language")))
 
 
+@dataclass(frozen=True)
+class UnclosedFence:
+    opening: str  # the opening line, as in the source once container marks are removed
+    occurrence: int | None  # how many identical lines come before it, when known
+
+
 def read_fence(lines: list[str], start: int) -> tuple[str, list[str], int]:
     """(language, code lines, index after the closing fence) for the fence opened at
-    `lines[start]`; without a closing fence the code runs to the end of `lines`."""
+    `lines[start]`; without a closing fence the code runs to the end of `lines`, which
+    `is_closed` tells."""
     match = opening_fence(lines[start])
     assert match is not None
     indent, fence = len(match.group("indent")), match.group("fence")
@@ -64,6 +72,13 @@ def read_fence(lines: list[str], start: int) -> tuple[str, list[str], int]:
     while code and not code[-1].strip():  # blank lines before the end of the document
         code.pop()
     return language(match.group("info")), code, index
+
+
+def is_closed(lines: list[str], start: int, end: int) -> bool:
+    """Whether the fence read from `lines[start]` up to `end` ended on a closing fence."""
+    match = opening_fence(lines[start])
+    return match is not None and end - 1 > start and end <= len(lines) and \
+        closes(lines[end - 1], match.group("fence"))
 
 
 def remove_indent(line: str, indent: int) -> str:
@@ -109,6 +124,10 @@ class FencePreprocessor(Preprocessor):
     Fences indented one to three spaces (in a list item, or not) are left to the block
     processor, but their closing fence is not taken for an opening one."""
 
+    def __init__(self, md: Markdown, unclosed: list[UnclosedFence]) -> None:
+        super().__init__(md)
+        self.unclosed = unclosed
+
     def run(self, lines: list[str]) -> list[str]:
         # Before Python-Markdown's whitespace normalisation, so that code keeps its tabs and
         # white-space-only lines; so normalise line ends and drop the stash markers here.
@@ -120,7 +139,10 @@ class FencePreprocessor(Preprocessor):
             line = lines[index]
             match = opening_fence(line) if line.lstrip(" ").startswith(("`", "~")) else None
             if match and not match.group("indent"):
+                start = index
                 lang, code, index = read_fence(lines, index)
+                if not is_closed(lines, start, index):
+                    self.unclosed.append(UnclosedFence(line, lines[:start].count(line)))
                 placeholder = self.md.htmlStash.store(code_html(lang, code))
                 kept.extend(["", placeholder, ""])
                 if index >= len(lines):  # so that the placeholder ends a block of its own
@@ -150,8 +172,9 @@ class FenceBlockProcessor(BlockProcessor):
     """A fence at the start of a block inside a container (or indented up to three spaces);
     its code may run on over blank lines, i.e. over later blocks."""
 
-    def __init__(self, md: Markdown) -> None:
+    def __init__(self, md: Markdown, unclosed: list[UnclosedFence]) -> None:
         super().__init__(md.parser)
+        self.unclosed = unclosed
 
     def test(self, parent: ET.Element, block: str) -> bool:
         return opening_fence(block.split("\n", 1)[0]) is not None
@@ -165,6 +188,8 @@ class FenceBlockProcessor(BlockProcessor):
         while blocks and not any(closes(line, fence) for line in lines[1:]):
             lines.extend(["", *blocks.pop(0).split("\n")])
         lang, code, end = read_fence(lines, 0)
+        if not is_closed(lines, 0, end):
+            self.unclosed.append(UnclosedFence(lines[0], None))
         code_element(parent, lang, code)
         if end < len(lines):
             blocks.insert(0, "\n".join(lines[end:]))
