@@ -3,7 +3,8 @@
 Each example goes through the converter an essay goes through (`make_markdown`, then the
 HTML parse and the sanitizer of `convert_body`), stopping before qlabbook's deliberate
 essay rewrites: figures and attributed quotations (the `qlab_figures` tree processor is left
-out), heading ids, link resolution and note numbering. Output and expected HTML are compared
+out), code's line spans and highlighting (`qlab-code`), heading ids, link resolution and note
+numbering. Output and expected HTML are compared
 as normalised trees: both parsed by the HTML parser qlabbook uses, attributes sorted,
 whitespace collapsed outside `<pre>` and dropped between blocks, raw HTML that the
 sanitizer refuses taken out of the expected HTML too (policy, not parsing), the typographic
@@ -56,8 +57,12 @@ def load_examples() -> list[dict[str, object]]:
 
 def converter() -> Markdown:
     md, _notes = make_markdown()
+    # qlabbook's deliberate rewrites: figures and attributed quotations, code's line spans
+    # and highlighting classes.
     if "qlab_figures" in md.treeprocessors:
         md.treeprocessors.deregister("qlab_figures")
+    if "qlab-code" in md.postprocessors:
+        md.postprocessors.deregister("qlab-code")
     return md
 
 
