@@ -273,13 +273,24 @@ def proof(
         typer.echo(str(written))
 
 
-def terminate(signum: int, frame: object) -> None:
-    """SIGTERM ends a build the way Ctrl-C does, so half-written files are cleaned up."""
-    raise KeyboardInterrupt
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM. To every `except KeyboardInterrupt` it is one, but not exactly
+    one: CPython takes a plain KeyboardInterrupt that left code run by eval() or exec() of a
+    string (libraries compile code so: cssselect2's selectors, dataclasses) for one nobody
+    caught, even when the command caught it further out, and at exit replaces the status
+    the command chose (130, or 0 after `watch`) with death by SIGINT."""
+
+
+def interrupt(signum: int, frame: object) -> None:
+    """SIGINT and SIGTERM stop a command the way Ctrl-C does, so half-written files are
+    cleaned up."""
+    raise Interrupted
 
 
 def main() -> None:
-    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGTERM, interrupt)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not if ignored
+        signal.signal(signal.SIGINT, interrupt)
     try:
         app()
     except KeyboardInterrupt:
