@@ -24,8 +24,8 @@ def sized_images(html: str, root: Path) -> str:
         if width is None:
             return tag
         style = f' style="width: {width}px; max-width: 100%; height: auto"'
-        end = -2 if tag.endswith("/>") else -1
-        return tag[:end].rstrip() + style + tag[end:]
+        head, end = (tag[:-2].rstrip(), " />") if tag.endswith("/>") else (tag[:-1], ">")
+        return head + style + end
 
     return IMG_TAG.sub(size, html)
 
