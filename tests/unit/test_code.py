@@ -137,3 +137,11 @@ def test_image_attributes_become_a_width_bounded_by_the_text_block(tmp_path: Pat
         'max-width: 100%; height: auto" /> <img src="band.png" alt="b" height="50" '
         'style="width: 100px; max-width: 100%; height: auto" /> '
         '<img src="band.png" alt="c" /></p>')
+
+
+def test_a_lexer_that_drops_a_last_line_loses_nothing() -> None:
+    # Pygments' shell-session lexer drops output after the last newline unless given one.
+    tree = convert("```console\n$ qlabbook build\nwrote book.pdf\n```\n")
+    assert ("gp", "$ ") in classes(tree) and ("go", "wrote book.pdf") in classes(tree)
+    code = tree.find("pre/code")
+    assert code is not None and "".join(code.itertext()) == "$ qlabbook build\nwrote book.pdf\n"

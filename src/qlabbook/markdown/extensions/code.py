@@ -35,7 +35,8 @@ def highlighted_lines(code: str, language: str | None) -> list[list[tuple[str, s
     except ClassNotFound:
         return None
     lines: list[list[tuple[str, str]]] = [[]]
-    for token, value in lexer.get_tokens(code):
+    # Lexed with a final newline: some lexers (shell sessions) drop a last line without one.
+    for token, value in lexer.get_tokens(code + "\n"):
         while token not in STANDARD_TYPES and token.parent is not None:
             token = token.parent
         name = STANDARD_TYPES.get(token, "")
@@ -47,6 +48,8 @@ def highlighted_lines(code: str, language: str | None) -> list[list[tuple[str, s
                 lines[-1][-1] = (name, lines[-1][-1][1] + part)  # one span per run
             elif part:
                 lines[-1].append((name, part))
+    if lines[-1] == []:
+        lines.pop()  # the final newline's empty line
     if "\n".join("".join(text for _, text in line) for line in lines) != code:
         return None  # the lexer changed the text (tabs, line ends): show it as it is
     return lines
