@@ -14,6 +14,7 @@ from markdown import Markdown
 
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.extensions.blocks import FigureExtension
+from qlabbook.markdown.extensions.code import CodeExtension
 from qlabbook.markdown.extensions.notes import NotesExtension
 from qlabbook.markdown.figures import resolve_images
 from qlabbook.markdown.links import assign_heading_ids, check_links, resolve_links
@@ -38,7 +39,8 @@ def make_markdown() -> tuple[Markdown, NotesExtension]:
     notes = NotesExtension()
     md = Markdown(
         extensions=["attr_list", "tables", "sane_lists", "smarty", "def_list", "abbr",
-                    "fenced_code", notes, FigureExtension()],
+                    "fenced_code", notes, FigureExtension(),
+                    CodeExtension()],  # code blocks: line spans, Pygments classes
         extension_configs={"smarty": {"smart_angled_quotes": False}},
         output_format="xhtml",
     )
