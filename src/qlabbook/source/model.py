@@ -58,6 +58,7 @@ class EssaySource:
     authors: tuple[str, ...] = ()
     summary: str = ""
     field_lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line
+    permalinks: tuple[str, ...] = ()  # where its site published it (permalinks.site_key)
 
     def field_line(self, key: str) -> int | None:
         return dict(self.field_lines).get(key)
