@@ -46,6 +46,7 @@ def resolve_site_link(href: str, context: EssayContext) -> tuple[str | None, str
     if shortcode or TEMPLATE.search(written):
         name = (shortcode.group(2) or shortcode.group(3)) if shortcode else ""
         base, _, fragment = name.partition("#")
+        fragment = fragment or urlsplit(TEMPLATE.sub("", written)).fragment  # {% x %}#part
         essay = essay_by_name(base, context) if base else None
         if essay is not None:
             return with_fragment(essay, fragment), None

@@ -58,7 +58,7 @@ def read_matter(text: str, relative: Path,
             diagnostics.error("S103", f"invalid TOML in front matter: {error}", relative,
                               int(found.group(1)) + 1 if found else 2)
             return None
-        line, value = impossible_date(head)
+        line, value = impossible_date(head, offset=1)  # head starts at the opening line
         diagnostics.error("S104", f"{value} is not a real date ({error})", relative, line,
                           "check the day and month")
         return None
