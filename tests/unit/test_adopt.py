@@ -110,3 +110,13 @@ def test_init_never_overwrites_and_never_prompts_without_a_terminal(tmp_path: Pa
     assert again.stderr.splitlines()[0] == (
         "qlabbook.toml: error: qlabbook.toml already exists; nothing was written [W103]")
     assert (tmp_path / "qlabbook.toml").read_text() == written
+
+
+def test_new_in_an_adopted_collection_writes_into_its_folder(tmp_path: Path) -> None:
+    folder(tmp_path, {"_posts/2019-01-01-a.md": "# A\n", "_posts/2019-02-01-b.md": "# B\n"})
+    assert run_cli("init", tmp_path).exit_code == 0
+    result = run_cli("new", "Third one", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(tmp_path / "_posts" / "03-third-one.md")
+    assert result.stderr.strip() == ('qlabbook: add "03-third-one.md" to the order list under '
+                                     "[essays] in qlabbook.toml to put it in the book")

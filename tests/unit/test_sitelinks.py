@@ -123,3 +123,19 @@ def test_site_keys_compare_addresses_as_a_site_serves_them() -> None:
     assert site_key("/2019/05/14/First/index.html") == site_key("/2019/05/14/first/") \
         == "/2019/05/14/first"
     assert site_key("https://www.Example.org/a/") == "//example.org/a"
+
+
+def test_an_image_at_a_site_address_is_the_file_under_the_collection(tmp_path: Path) -> None:
+    from PIL import Image
+
+    for folder in ("assets", "static/img"):
+        (tmp_path / folder).mkdir(parents=True)
+        Image.new("RGB", (40, 30), "white").save(tmp_path / folder / "dot.png")
+    body = "![A dot](/assets/dot.png)\n\n![Another](/img/dot.png)\n\n![Gone](/nowhere/x.png)\n"
+    diagnostics = Diagnostics()
+    collection = convert_essays(tmp_path, Metadata(title="T"), Options(),
+                                [post(body, 1, "a.md")], diagnostics)
+    assert [f.src for f in collection.essays[0].figures] == ["assets/dot.png",
+                                                             "static/img/dot.png"]
+    assert [d.format().split("\n")[0] for d in diagnostics.items] == [
+        "_posts/a.md:9: error: image '/nowhere/x.png' is not a file inside the collection [I102]"]

@@ -194,12 +194,17 @@ def new(
     if not title.strip():
         typer.echo("qlabbook: the title is empty", err=True)
         raise typer.Exit(EXIT_USAGE)
+    from qlabbook.source.layout import read_layout
+
     try:
         path = new_essay(collection, title)
     except QlabbookError as error:
         report(error.diagnostics)
         raise typer.Exit(EXIT_CONTENT) from None
     typer.echo(str(collection / path))
+    if read_layout(collection, Diagnostics()).order is not None:
+        typer.echo(f"qlabbook: add \"{path.name}\" to the order list under [essays] in "
+                   "qlabbook.toml to put it in the book", err=True)
 
 
 @app.command()

@@ -24,6 +24,8 @@ SITE_FIELDS = frozenset({
     "canonical_url", "hidden", "sitemap", "math", "mathjax", "katex", "showtoc", "tocopen",
     "bibliography", "link-citations", "header-includes", "documentclass", "geometry",
     "fontsize", "numbersections", "output", "linktitle", "params", "outputs", "render_with_liquid",
+    "resources", "cascade", "build", "headless", "markup", "translationkey",
+    "last_modified_at", "tagline", "classes", "author_profile", "read_time", "pinned",
 })
 ATX_TITLE = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 SETEXT_RULE = re.compile(r"^=+[ \t]*$")
