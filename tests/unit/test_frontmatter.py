@@ -97,6 +97,8 @@ def test_dates_are_read_as_written(written: str, expected: object) -> None:
     ({"a.md": "---\ntitle: T\ndate: 2019-13-01 10:00\n---\n"},
      ["_posts/a.md:3: error: 2019-13-01 10:00 is not a real date (month must be in 1..12) "
       "[S104]"]),
+    ({"a.md": "+++\ntitle = 'T'\n\nText.\n"},
+     ["_posts/a.md:1: error: the front matter has no closing '+++' line [S102]"]),
     ({"a.md": "---\ntitle: T\ndate: someday\n---\n"},
      ["_posts/a.md:3: error: 'date' must be a date (2019-05-14) or a month (2019-05), "
       "not 'someday' [S104]"]),

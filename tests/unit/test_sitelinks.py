@@ -104,6 +104,15 @@ def test_a_fragment_in_another_case_resolves_with_a_warning() -> None:
         "differs only in case or punctuation [M207]"]
 
 
+def test_a_fragment_in_another_case_in_a_note_resolves_with_a_warning() -> None:
+    body = "## Next Steps\n\nText.[^1]\n\n[^1]: See [below](#Next-Steps).\n"
+    [essay], found = convert(post(body, 1, "a.md"))
+    assert essay.footnotes[0].html == '<p>See <a href="#e1-next-steps">below</a>.</p>'
+    assert found == [
+        "_posts/a.md:9: warning: link #Next-Steps taken as #next-steps, the heading whose id "
+        "differs only in case or punctuation [M207]"]
+
+
 def test_a_fragment_in_another_case_in_another_essay_resolves_with_a_warning() -> None:
     second = post("See [it](2019-05-14-first.md#Next-Steps).\n", 2, "b.md")
     [_, essay], found = convert(FIRST, second)

@@ -116,11 +116,13 @@ def check_links(essays: list[Essay], contexts: list[EssayContext]) -> list[Essay
                 continue
             essay, _, fragment = target.partition("-")
             same_essay = {a: a for a in anchors if a.startswith(essay + "-")}
-            found = close_match(target, same_essay, context, f"#{fragment}") \
-                if essay != context.anchor else target
-            if found != target:
-                html = fixed[index].body_html.replace(f'href="#{target}"', f'href="#{found}"')
-                fixed[index] = replace(fixed[index], body_html=html)
+            found = close_match(target, same_essay, context, f"#{fragment}")
+            if found != target:  # notes' links are only checked here, the body's too
+                before, after = f'href="#{target}"', f'href="#{found}"'
+                notes = tuple(replace(n, html=n.html.replace(before, after))
+                              for n in fixed[index].footnotes)
+                fixed[index] = replace(fixed[index], footnotes=notes,
+                                       body_html=fixed[index].body_html.replace(before, after))
                 continue
             context.diagnostics.error(
                 "M202", f"link {text!r} points to #{fragment}, which is not a heading of "

@@ -89,6 +89,11 @@ def load_essay(root: Path, relative: Path, diagnostics: Diagnostics,
     text = read_text(root, relative, diagnostics)
     if text is None:
         return None
+    opener = text.split("\n", 1)[0].strip()
+    if frontmatter.split(text) is None and opener in ("---", "+++"):
+        diagnostics.error("S102", f"the front matter has no closing '{opener}' line", relative,
+                          1, f"end the front matter with a line '{opener}'")
+        return None
     if position is None and frontmatter.split(text) is None and not text.startswith("%"):
         diagnostics.error("S102", "no front matter", relative, 1,
                           "start the file with a '---' line, title: and number:, then '---'")
