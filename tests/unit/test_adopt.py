@@ -120,3 +120,37 @@ def test_new_in_an_adopted_collection_writes_into_its_folder(tmp_path: Path) -> 
     assert result.stdout.strip() == str(tmp_path / "_posts" / "03-third-one.md")
     assert result.stderr.strip() == ('qlabbook: add "03-third-one.md" to the order list under '
                                      "[essays] in qlabbook.toml to put it in the book")
+
+
+def test_a_hugo_site_is_adopted_with_bundles_weights_and_permalinks(tmp_path: Path) -> None:
+    from qlabbook.build import load_collection
+    from qlabbook.source.adopt import write_config
+    from qlabbook.source.diagnostics import Diagnostics
+
+    folder(tmp_path, {
+        "hugo.toml": 'baseURL = "https://hugo.example.org/"\ntitle = "Hugo Notes"\n'
+                     'languageCode = "fr"\n[permalinks]\nposts = "/:year/:slug/"\n'
+                     '[params]\nauthor = "Hu Go"\n',
+        "content/_index.md": "+++\ntitle = 'Home'\n+++\n",
+        "content/posts/_index.md": "+++\ntitle = 'Posts'\n+++\n",
+        "content/posts/second.md": '+++\ntitle = "Second"\ndate = 2020-02-02\nweight = 2\n'
+                                   'slug = "the-second"\n+++\n\nBack to '
+                                   "[one](https://hugo.example.org/2020/bundle/).\n",
+        "content/posts/bundle/index.md": '+++\ntitle = "Bundle"\ndate = 2020-01-01\n'
+                                         'weight = 1\n+++\n\nSee [two](/2020/the-second/) and '
+                                         '[self]({{< relref "bundle" >}}).\n',
+    })
+    adoption = plan(tmp_path)
+    assert (adoption.folder, adoption.order_by, adoption.permalink, adoption.site) == (
+        "content/posts", "number", "/:year/:slug/", "https://hugo.example.org")
+    assert [e.name for e in adoption.essays] == ["bundle/index.md", "second.md"]
+    assert adoption.left_out == [("_index.md", "not an essay")]
+    write_config(tmp_path, adoption)
+    diagnostics = Diagnostics()
+    collection = load_collection(tmp_path, diagnostics)
+    assert diagnostics.items == []
+    assert collection.metadata.language == "fr" and collection.metadata.authors == ("Hu Go",)
+    first, second = collection.essays
+    assert (first.slug, second.slug) == ("bundle", "the-second")
+    assert first.body_html == ('<p>See <a href="#e2">two</a> and <a href="#e1">self</a>.</p>')
+    assert second.body_html == '<p>Back to <a href="#e1">one</a>.</p>'
