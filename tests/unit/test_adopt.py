@@ -154,3 +154,19 @@ def test_a_hugo_site_is_adopted_with_bundles_weights_and_permalinks(tmp_path: Pa
     assert (first.slug, second.slug) == ("bundle", "the-second")
     assert first.body_html == ('<p>See <a href="#e2">two</a> and <a href="#e1">self</a>.</p>')
     assert second.body_html == '<p>Back to <a href="#e1">one</a>.</p>'
+
+
+def test_init_asks_for_the_title_only_on_a_terminal(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    import qlabbook.cli
+    from qlabbook.cli import app
+
+    folder(tmp_path, {"essays/a.md": "# A\n"})
+    monkeypatch.setattr(qlabbook.cli, "interactive", lambda: True)
+    result = CliRunner().invoke(app, ["init", str(tmp_path)], input="Asked For\n")
+    assert result.exit_code == 0, result.output
+    assert "Title of the book [" in result.output
+    config = tomllib.loads((tmp_path / "qlabbook.toml").read_text())
+    assert config["collection"]["title"] == "Asked For"

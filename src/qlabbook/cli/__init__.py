@@ -207,6 +207,11 @@ def new(
                    "qlabbook.toml to put it in the book", err=True)
 
 
+def interactive() -> bool:
+    """Whether someone can answer a question: never when input comes from a pipe or file."""
+    return sys.stdin.isatty()
+
+
 @app.command()
 def init(
     collection: CollectionArg = Path("."),
@@ -221,7 +226,7 @@ def init(
     try:
         refuse_existing(collection)
         adoption = plan(collection, title)
-        if title is None and sys.stdin.isatty():
+        if title is None and interactive():
             adoption.title = typer.prompt("Title of the book", default=adoption.title)
         write_config(collection, adoption)
     except QlabbookError as error:
