@@ -93,6 +93,18 @@ def test_links_outside_the_collection_keep_their_text_and_web_addresses() -> Non
         "_posts/a.md:8: [M205]"]
 
 
+def test_a_site_page_links_to_the_site_when_its_address_is_known() -> None:
+    diagnostics = Diagnostics()
+    collection = convert_essays(Path("."), Metadata(title="T"),
+                                Options(site="https://jo.example.org/blog"),
+                                [post("See [about](/about/).\n", 1, "a.md")], diagnostics)
+    assert collection.essays[0].body_html == (
+        '<p>See <a href="https://jo.example.org/about/">about</a>.</p>')
+    assert [d.format().split("\n")[0] for d in diagnostics.items] == [
+        "_posts/a.md:5: warning: link to '/about/', a page of the website, not an essay of this "
+        "collection: it links to https://jo.example.org/about/ [M204]"]
+
+
 def test_a_fragment_in_another_case_resolves_with_a_warning() -> None:
     body = "## Next Steps\n\nSee [below](#Next-Steps) and [GitHub's form](#next_steps).\n"
     [essay], found = convert(post(body, 1, "a.md"))

@@ -65,7 +65,7 @@ def convert_essays(root: Path, metadata: Metadata, options: Options,
     for source in sources:
         context = EssayContext(root, source, essay_anchors[source.path.as_posix()],
                                essay_anchors, diagnostics, permalinks=permalinks,
-                               essay_slugs=slugs)
+                               essay_slugs=slugs, site=options.site)
         essays.append(convert_essay(md, notes, context))
         contexts.append(context)
     essays = check_links(essays, contexts)

@@ -70,6 +70,12 @@ def resolve_site_link(href: str, context: EssayContext) -> tuple[str | None, str
                             "record the site's permalink pattern in qlabbook.toml: [essays] "
                             'permalink = "/:year/:month/:day/:title/"')
             return with_fragment(essay, parts.fragment), None
+        site = urlsplit(context.site)
+        if site.scheme in ("http", "https") and site.netloc:
+            url = f"{site.scheme}://{site.netloc}{href}"
+            context.warning("M204", f"link to {written!r}, a page of the website, not an essay "
+                            f"of this collection: it links to {url}", needle, f"write ({url})")
+            return None, url
         context.warning("M204", f"link to {written!r}, a page of a website, not an essay of "
                         "this collection: its text is kept", needle,
                         "give the full address (https://...) to keep it as a link")

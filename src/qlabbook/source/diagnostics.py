@@ -45,7 +45,8 @@ CODES: dict[str, str] = {
     "M107": "an essay took too long to convert",
     "M202": "a link points to a heading that does not exist",
     "M203": "a link to a local file that is not in the collection keeps its text only",
-    "M204": "a link to a site page that is not in the collection keeps its text only",
+    "M204": "a link to a site page that is not in the collection keeps its text only (or "
+            "links to the site's address, when [essays] site gives it)",
     "M205": "a template shortcode link that names no essay keeps its text only",
     "M206": "a web address without http(s):// was made a link to https://",
     "M207": "a link was resolved by a close match: a heading in another case, an essay by "

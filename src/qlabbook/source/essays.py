@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -207,4 +208,4 @@ def load_sources(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Option
     assert config is not None
     # Essays whose front matter failed are left out; the others still get converted so one
     # run reports every essay's problems. The errors recorded here end the build later.
-    return config[0], config[1], [s for s in sources if s is not None]
+    return config[0], replace(config[1], site=layout.site), [s for s in sources if s is not None]
