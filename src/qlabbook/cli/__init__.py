@@ -194,12 +194,53 @@ def new(
     if not title.strip():
         typer.echo("qlabbook: the title is empty", err=True)
         raise typer.Exit(EXIT_USAGE)
+    from qlabbook.source.layout import read_layout
+
     try:
         path = new_essay(collection, title)
     except QlabbookError as error:
         report(error.diagnostics)
         raise typer.Exit(EXIT_CONTENT) from None
     typer.echo(str(collection / path))
+    if read_layout(collection, Diagnostics()).order is not None:
+        typer.echo(f"qlabbook: add \"{path.name}\" to the order list under [essays] in "
+                   "qlabbook.toml to put it in the book", err=True)
+
+
+def interactive() -> bool:
+    """Whether someone can answer a question: never when input comes from a pipe or file."""
+    return sys.stdin.isatty()
+
+
+@app.command()
+def init(
+    collection: CollectionArg = Path("."),
+    title: Annotated[str | None, typer.Option(
+        "--title", help="The book's title [default: the site's, else the folder's name; "
+        "asked for on a terminal].", show_default=False)] = None,
+) -> None:
+    """Adopt a folder of Markdown as it is: find the essays, choose their order and write
+    qlabbook.toml (nothing else; never overwrites it, never edits an essay)."""
+    from qlabbook.source.adopt import plan, refuse_existing, write_config
+
+    try:
+        refuse_existing(collection)
+        adoption = plan(collection, title)
+        if title is None and interactive():
+            adoption.title = typer.prompt("Title of the book", default=adoption.title)
+        write_config(collection, adoption)
+    except QlabbookError as error:
+        report(error.diagnostics)
+        raise typer.Exit(EXIT_CONTENT) from None
+    typer.echo(f"wrote {collection / 'qlabbook.toml'}: {len(adoption.essays)} essays from "
+               f"{adoption.folder}/, in {adoption.order_by} order:")
+    for number, essay in enumerate(adoption.essays, 1):
+        when = f"{essay.when:%Y-%m-%d}" if essay.when else ""
+        typer.echo(f"{number:3}  {when:10}  {essay.title}  ({essay.name})")
+    for name, why in adoption.left_out:
+        typer.echo(f"left out: {name} ({why})")
+    typer.echo("To change the order, move lines in the order list under [essays] in "
+               f"qlabbook.toml. Then: qlabbook build {collection}")
 
 
 @app.command()

@@ -61,13 +61,16 @@ def convert_essays(root: Path, metadata: Metadata, options: Options,
     """Convert every essay and check links, recording problems without raising."""
     md, notes = make_markdown()
     essay_anchors = {s.path.as_posix(): ids.essay_anchor(s.number) for s in sources}
+    permalinks = {key: ids.essay_anchor(s.number) for s in sources for key in s.permalinks}
+    slugs = {s.slug: ids.essay_anchor(s.number) for s in sources}
     contexts, essays = [], []
     for source in sources:
         context = EssayContext(root, source, essay_anchors[source.path.as_posix()],
-                               essay_anchors, diagnostics)
+                               essay_anchors, diagnostics, permalinks=permalinks,
+                               essay_slugs=slugs, site=options.site)
         essays.append(convert_essay(md, notes, context))
         contexts.append(context)
-    check_links(essays, contexts)
+    essays = check_links(essays, contexts)
     return Collection(root=root, metadata=metadata, options=options, essays=tuple(essays))
 
 
