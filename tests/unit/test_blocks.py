@@ -28,8 +28,22 @@ def tree(tmp_path: Path, body: str) -> ET.Element:
     return ET.fromstring(f"<div>{converted.body_html}</div>")
 
 
+def code_text(code: ET.Element) -> str:
+    """A code block's text, without its line and highlighting spans."""
+    return "".join(code.itertext())
+
+
+def language(code: ET.Element) -> str | None:
+    """The `language-x` class of a code block (highlighting adds classes of its own)."""
+    return next((name for name in (code.get("class") or "").split()
+                 if name.startswith("language-")), None)
+
+
 def shape(element: ET.Element) -> str:
-    """The element tree as tags and stripped text, e.g. `ul(li[a](ul(li[b])))`."""
+    """The element tree as tags and stripped text, e.g. `ul(li[a](ul(li[b])))`; code as
+    its text only."""
+    if element.tag == "code":
+        return f"code[{code_text(element).strip()}]"
     text = (element.text or "").strip()
     inner = f"[{text}]" if text else ""
     children = "".join(shape(child) for child in element)
@@ -59,8 +73,8 @@ def test_blank_lines_between_items_make_paragraphs(tmp_path: Path) -> None:
 def test_longer_closing_fence_closes_and_shorter_one_is_content(tmp_path: Path) -> None:
     root = tree(tmp_path, "````python\nx = 1\n```\ny = 2\n`````\n\nAfter.\n\n~~~\na\n```\n~~~\n")
     pres = root.findall("pre")
-    assert [code.text for code in root.iter("code")] == ["x = 1\n```\ny = 2\n", "a\n```\n"]
-    assert pres[0][0].get("class") == "language-python"
+    assert [code_text(code) for code in root.iter("code")] == ["x = 1\n```\ny = 2\n", "a\n```\n"]
+    assert language(pres[0][0]) == "language-python"
     assert root.find("p").text == "After."  # type: ignore[union-attr]
 
 
@@ -69,7 +83,7 @@ def test_fenced_code_inside_list_item_quotation_and_definition(tmp_path: Path) -
             "> ~~~\n> <b>raw</b> & code\n> ~~~\n\nTerm\n:   Definition:\n\n"
             "    ```toml\n    [pdf]\n    ```\n")
     root = tree(tmp_path, body)
-    codes = {code.get("class"): code.text for code in root.iter("code")}
+    codes = {language(code): code_text(code) for code in root.iter("code")}
     assert codes == {"language-sh": "make build\n\nmake test\n", None: "<b>raw</b> & code\n",
                      "language-toml": "[pdf]\n"}
     assert root.find("ol/li/pre/code") is not None
@@ -115,7 +129,7 @@ def test_unclosed_fence_runs_to_the_end_of_its_container(tmp_path: Path) -> None
 def test_code_keeps_tabs_blank_lines_and_stash_markers_stay_out(tmp_path: Path) -> None:
     body = "```make\nall:\n\techo \x02hi\x03\n```\n\n- item\n\n  ```\n  a\n\n\n  ```\n"
     root = tree(tmp_path, body)
-    assert [code.text for code in root.iter("code")] == ["all:\n\techo hi\n", "a\n\n\n"]
+    assert [code_text(code) for code in root.iter("code")] == ["all:\n\techo hi\n", "a\n\n\n"]
 
 
 def test_lazy_equals_line_in_a_quotation_is_text_not_a_heading(tmp_path: Path) -> None:

@@ -20,6 +20,9 @@ class EssayContext:
     essay_anchors: dict[str, str]  # collection-relative essay path -> its anchor
     diagnostics: Diagnostics
     links: list[tuple[str, str, int | None]] = field(default_factory=list)  # target, text, line
+    permalinks: dict[str, str] = field(default_factory=dict)  # site_key -> essay anchor
+    essay_slugs: dict[str, str] = field(default_factory=dict)  # slug -> essay anchor
+    site: str = ""  # the essays' web address: site paths (/about/) are pages under it
 
     def error(self, code: str, message: str, needle: str | None = None,
               hint: str | None = None) -> None:
