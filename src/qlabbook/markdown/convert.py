@@ -15,6 +15,7 @@ from markdown import Markdown
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.extensions.blocks import FigureExtension
 from qlabbook.markdown.extensions.code import CodeExtension
+from qlabbook.markdown.extensions.formulas import FormulaExtension
 from qlabbook.markdown.extensions.notes import NotesExtension
 from qlabbook.markdown.figures import resolve_images
 from qlabbook.markdown.links import assign_heading_ids, check_links, resolve_links
@@ -39,7 +40,7 @@ def make_markdown() -> tuple[Markdown, NotesExtension]:
     notes = NotesExtension()
     md = Markdown(
         extensions=["attr_list", "tables", "sane_lists", "smarty", "def_list", "abbr",
-                    "fenced_code", notes, FigureExtension(),
+                    "fenced_code", notes, FigureExtension(), FormulaExtension(),
                     CodeExtension()],  # code blocks: line spans, Pygments classes
         extension_configs={"smarty": {"smart_angled_quotes": False}},
         output_format="xhtml",
@@ -115,6 +116,9 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> Essay:
     md.reset()
+    for extension in md.registeredExtensions:  # formulas that fail are this essay's warnings
+        if isinstance(extension, FormulaExtension):
+            extension.report = context.warning
     body = parse_fragment(md.convert(context.source.body))
     definitions = list(notes.definitions)
     if not within_depth(body, context):
