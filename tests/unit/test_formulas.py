@@ -110,8 +110,8 @@ def test_a_formula_that_cannot_be_converted_is_code_with_a_located_warning(
     assert [d.format() for d in diagnostics.items] == [
         "essays/01-a.md:7: warning: formula $\\frac{a}$ cannot be converted (a command is "
         "missing an argument): its TeX is printed as code [M401]",
-        "essays/01-a.md:8: warning: formula $x_$ cannot be converted (missing superscript or "
-        "subscript): its TeX is printed as code [M401]",
+        "essays/01-a.md:8: warning: formula $x_$ cannot be converted (a ^ or _ has nothing "
+        "after it): its TeX is printed as code [M401]",
         "essays/01-a.md:11: warning: formula $$\\begin{foo} a …$$ cannot be converted "
         "(unknown environment foo): its TeX is printed as code [M401]",
     ]
@@ -122,13 +122,15 @@ def test_a_formula_that_cannot_be_converted_is_code_with_a_located_warning(
 
 @pytest.mark.parametrize(("tex", "reason"), [
     ("\\frac{a}", "a command is missing an argument"),
-    ("x^", "missing superscript or subscript"),
+    ("x^", "a ^ or _ has nothing after it"),
     ("\\foo x", "unknown command \\foo"),
     ("a & b", "'&' outside an alignment or array environment"),
     ("{x}}", "a '}' closes no '{'"),
     ("{x", "a '{' is never closed"),
-    ("\\left( x", "extra left or missing right"),
-    ("\\begin{matrix} a \\end{pmatrix}", "missing end"),
+    ("\\left( x", "a \\left has no \\right"),
+    ("\\begin{matrix} a \\end{pmatrix}", "a \\begin has no matching \\end"),
+    ("\\begin{matrix}\\end{matrix}", "an empty matrix or alignment"),
+    ("\\frac", "a command is missing an argument"),
 ])
 def test_tex_that_cannot_become_valid_mathml(tex: str, reason: str) -> None:
     with pytest.raises(FormulaError, match=re.escape(reason)):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from functools import lru_cache
 
 from markdown import Extension, Markdown
 from markdown.inlinepatterns import InlineProcessor
@@ -29,22 +30,27 @@ WHITE_SPACE = " \t\n"
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
-def balanced_group(text: str, index: int) -> int | None:
-    """The index after the braced group opening at `index`, or None when there is none
-    (a backslash escapes the character after it)."""
-    if text[index:index + 1] != "{":
-        return None
-    depth = 0
+@lru_cache(maxsize=8)
+def closing_braces(text: str) -> dict[int, int]:
+    """Each `{` of `text` -> the index after its matching `}` (a backslash escapes the
+    character after it), found in one pass: scanning from every `{` again would take time
+    quadratic in a paragraph of unclosed `\\text{`."""
+    matches, open_at, index = {}, [], 0
     while index < len(text):
         char = text[index]
         if char == "\\":
-            index += 2
-            continue
-        depth += {"{": 1, "}": -1}.get(char, 0)
+            index += 1
+        elif char == "{":
+            open_at.append(index)
+        elif char == "}" and open_at:
+            matches[open_at.pop()] = index + 1
         index += 1
-        if depth == 0:
-            return index
-    return None
+    return matches
+
+
+def balanced_group(text: str, index: int) -> int | None:
+    """The index after the braced group opening at `index`, or None when there is none."""
+    return closing_braces(text).get(index) if text[index:index + 1] == "{" else None
 
 
 def inline_end(text: str, start: int) -> int | None:
@@ -82,8 +88,10 @@ def display_end(text: str, start: int) -> int | None:
 
 def escaped(text: str, index: int) -> bool:
     """Whether the character at `index` follows an odd run of backslashes."""
-    run = len(text[:index]) - len(text[:index].rstrip("\\"))
-    return run % 2 == 1
+    before = index
+    while before > 0 and text[before - 1] == "\\":
+        before -= 1
+    return (index - before) % 2 == 1
 
 
 class DollarMathProcessor(InlineProcessor):
