@@ -3,9 +3,11 @@
 `$...$` is inline math when the opening `$` has a non-space character to its right and the
 closing one a non-space character to its left and no digit after it (so "$5 and $10" stays
 text); `$$...$$` is display math and may span lines of a paragraph; `\\$` is a dollar sign.
-pymdown-extensions' arithmatex and python-markdown-math were checked first: neither refuses a
-closing `$` before a digit, nor reads `$$...$$` inside a paragraph, nor keeps the `$` in
-`\\text{a $}` from closing the formula, so the scanner below follows pandoc's (3.9) parser.
+Checked first: pymdown-extensions' arithmatex (smart_dollar, the closest) does not refuse a
+closing `$` before a digit and reads `$$...$$` only as a block of its own; python-markdown-
+math's `$...$` has no space rules, so "$5 and $10" is math to it; neither keeps the `$` in
+`\\text{a $}` from closing the formula, and both write markup for MathJax. So the scanner
+below follows pandoc's parser (3.9; tests/unit/test_formulas_pandoc.py holds its answers).
 
 Each formula becomes a neutral placeholder (formulas.placeholder) that survives the
 sanitizer and that each format replaces; one that cannot be converted stays visible, as
