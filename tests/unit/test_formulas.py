@@ -193,3 +193,14 @@ def test_formulas_count_no_text_on_a_page() -> None:
     printed = ET.fromstring('<p>a <svg xmlns="http://www.w3.org/2000/svg"><title>xyz</title>'
                             '</svg> b</p>')
     assert unit_text(epub, lambda e: False) == unit_text(printed, lambda e: False) == "ab"
+
+
+def test_display_math_after_text_breaks_the_line_and_lets_the_text_go_on() -> None:
+    own = with_formulas('<p><qlab-math display="block">x</qlab-math></p>')
+    after_text = with_formulas('<p>Before <qlab-math display="block">x</qlab-math> after</p>')
+    assert own.startswith('<p><span class="math-display"><svg ')
+    # A forced break ends the line before (not justified); a full-width inline block keeps
+    # the text after it in the paragraph's block, so print does not indent it again.
+    assert after_text.startswith('<p>Before <br class="math-break" />'
+                                 '<span class="math-display math-inline-block"><svg ')
+    assert after_text.endswith("</svg></span> after</p>")

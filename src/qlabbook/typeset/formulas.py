@@ -53,6 +53,11 @@ def formula_svg(tex: str, display: str) -> str | None:
     return ET.tostring(svg, encoding="unicode")
 
 
+# A block's opening tag right before a placeholder: the formula starts its block.
+BLOCK_START = re.compile(r'<(?:p|li|dd|dt|td|th|blockquote|div|span class="note-\w+")\b'
+                         r'[^<>]*>\s*$')
+
+
 def with_formulas(html_text: str) -> str:
     """The print HTML with an SVG for every formula placeholder: inline ones on the
     baseline, display ones centred on a line of their own. One that cannot be drawn keeps
@@ -64,6 +69,13 @@ def with_formulas(html_text: str) -> str:
         if svg is None:
             delimiter = "$" if display == "inline" else "$$"
             return f'<code class="math-source">{delimiter}{match.group(2)}{delimiter}</code>'
-        return svg if display == "inline" else f'<span class="math-display">{svg}</span>'
+        if display == "inline":
+            return svg
+        if BLOCK_START.search(html_text, max(0, match.start() - 200), match.start()):
+            return f'<span class="math-display">{svg}</span>'
+        # After text in the same paragraph: a forced break ends that text's line (unjustified)
+        # and a full-width inline block holds the formula, so the text after it goes on in
+        # the same block, unindented (a block here would make the rest a new, indented one).
+        return f'<br class="math-break" /><span class="math-display math-inline-block">{svg}</span>'
 
     return PLACEHOLDER.sub(replace, html_text)
