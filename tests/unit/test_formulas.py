@@ -105,7 +105,8 @@ def test_raw_math_and_svg_are_still_removed_while_formulas_survive(tmp_path: Pat
 
 def test_a_formula_that_cannot_be_converted_is_code_with_a_located_warning(
         tmp_path: Path) -> None:
-    body = "First line.\n\nSee $\\frac{a}$ and\n$x_$ here.\n\n$$\n\\begin{foo} a\n\\end{foo}\n$$\n"
+    body = ("First line.\n\nSee $\\frac{a}$ and\n$x_$ here.\n\n"
+            "$$\n\\begin{foo} a\n\\end{foo}\n$$\n\nAgain $\\frac{a}$.\n")
     [essay], diagnostics = convert(tmp_path, source(body))
     assert [d.format() for d in diagnostics.items] == [
         "essays/01-a.md:7: warning: formula $\\frac{a}$ cannot be converted (a command is "
@@ -114,6 +115,8 @@ def test_a_formula_that_cannot_be_converted_is_code_with_a_located_warning(
         "after it): its TeX is printed as code [M401]",
         "essays/01-a.md:11: warning: formula $$\\begin{foo} a …$$ cannot be converted "
         "(unknown environment foo): its TeX is printed as code [M401]",
+        "essays/01-a.md:15: warning: formula $\\frac{a}$ cannot be converted (a command is "
+        "missing an argument): its TeX is printed as code [M401]",
     ]
     assert '<code class="math-source">$\\frac{a}$</code>' in essay.body_html
     assert '<code class="math-source">$x_$</code>' in essay.body_html

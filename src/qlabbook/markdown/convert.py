@@ -118,7 +118,7 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     md.reset()
     for extension in md.registeredExtensions:  # formulas that fail are this essay's warnings
         if isinstance(extension, FormulaExtension):
-            extension.report = context.warning
+            extension.begin(context)
     body = parse_fragment(md.convert(context.source.body))
     definitions = list(notes.definitions)
     if not within_depth(body, context):

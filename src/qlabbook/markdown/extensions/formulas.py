@@ -18,16 +18,15 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from functools import lru_cache
 
 from markdown import Extension, Markdown
 from markdown.inlinepatterns import InlineProcessor
 from markdown.util import STX, AtomicString
 
+from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.formulas import FormulaError, placeholder, tex_to_mathml
 
-Report = Callable[[str, str, str], None]  # (code, message, needle to locate in the source)
 WHITE_SPACE = " \t\n"
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
@@ -126,7 +125,7 @@ class DollarMathProcessor(InlineProcessor):
             delimiter = "$$" if display == "block" else "$"
             lines = tex.split("\n")
             shown = delimiter + lines[0] + (" …" if len(lines) > 1 else "") + delimiter
-            self.extension.report(
+            self.extension.warn(
                 "M401", f"formula {shown} cannot be converted ({error}): its TeX is printed "
                 "as code", source if len(lines) == 1 else lines[0])
             code = ET.Element("code", {"class": "math-source"})
@@ -135,16 +134,27 @@ class DollarMathProcessor(InlineProcessor):
         return placeholder(AtomicString(tex), display)
 
 
-def ignore(code: str, message: str, needle: str) -> None:
-    """The reporter before an essay sets one (converting outside an essay)."""
-
-
 class FormulaExtension(Extension):
-    """Dollar math; `report` is set for each essay (EssayContext.warning)."""
+    """Dollar math; `begin` names the essay whose problems it reports."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.report: Report = ignore
+        self.context: EssayContext | None = None
+        self.reported: dict[str, int] = {}  # needle -> warnings given for it in this essay
+
+    def begin(self, context: EssayContext) -> None:
+        self.context, self.reported = context, {}
+
+    def warn(self, code: str, message: str, needle: str) -> None:
+        """A warning at the line of this needle's next occurrence: the same bad formula
+        written twice is reported at both its lines."""
+        if self.context is None:  # converting outside an essay: nobody to tell
+            return
+        occurrence = self.reported.get(needle, 0)
+        self.reported[needle] = occurrence + 1
+        context = self.context
+        context.diagnostics.warning(code, message, context.source.path,
+                                    context.line_of_occurrence(needle, occurrence))
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
         md.registerExtension(self)
