@@ -12,8 +12,8 @@ from qlabbook.markdown.xhtml import NOTE_CALL, parse_fragment, serialize_childre
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay, Figure, Footnote
 from qlabbook.source.profiles import DEFAULT_PROFILE, PROFILES
-from qlabbook.typeset.imagesize import sized_images
 from qlabbook.typeset.formulas import with_formulas
+from qlabbook.typeset.imagesize import sized_images
 
 # Block elements a note may hold; in print the note floats inside a paragraph, so they
 # become spans that the print stylesheet sets as blocks.
