@@ -207,3 +207,9 @@ def test_display_math_after_text_breaks_the_line_and_lets_the_text_go_on() -> No
     assert after_text.startswith('<p>Before <br class="math-break" />'
                                  '<span class="math-display math-inline-block"><svg ')
     assert after_text.endswith("</svg></span> after</p>")
+
+
+def test_the_glyph_check_leaves_formulas_to_ziamath() -> None:
+    from qlabbook.typeset.glyphs import xhtml_text
+
+    assert xhtml_text('<p>a <qlab-math display="inline">ℵ_0</qlab-math> b</p>') == ("a  b", "")
