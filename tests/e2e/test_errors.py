@@ -540,6 +540,12 @@ WARNING_CASES = [
         "https://..",
         id="invalid-url"),
     pytest.param(
+        (*FRONT, "Text.", "", "A ratio $\\frac{a}$ here."),
+        "essays/x.md:8: warning: formula $\\frac{a}$ cannot be converted (a command is missing "
+        "an argument): its TeX is printed as code [M402]",
+        None,
+        id="formula"),
+    pytest.param(
         (*FRONT, "A bell\x07 rings."),
         "essays/x.md:6: warning: removed control character U+0007 [S105]",
         "\x07",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from qlabbook.markdown.formulas import count_formulas
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection, Essay
 
@@ -86,6 +87,13 @@ def check_still_images(collection: Collection, diagnostics: Diagnostics) -> bool
     return ok
 
 
+def formula_count(collection: Collection) -> int:
+    """Formulas the EPUB sets as MathML, in the essays and their notes."""
+    return sum(count_formulas(essay.body_html) + sum(count_formulas(note.html)
+                                                     for note in essay.footnotes)
+               for essay in collection.essays)
+
+
 def in_series_order(collection: Collection) -> bool:
     numbers = [essay.number for essay in collection.essays]
     return numbers == sorted(set(numbers))
@@ -108,11 +116,14 @@ def accessibility_claims(collection: Collection, diagnostics: Diagnostics,
         features.append("readingOrder")
     if page_list:
         features += ["pageNavigation", "printPageNumbers"]
+    formulas = formula_count(collection)
+    if formulas:
+        features.append("MathML")
     modes = ("textual", "visual") if has_images else ("textual",)
     sufficient: tuple[str, ...] = ("textual",) if alt_text else ()
     if has_images:
         sufficient += ("textual,visual",)
-    summary = summarise(collection, alt_text, headings, page_list, still)
+    summary = summarise(collection, alt_text, headings, page_list, still, formulas)
     conforms = alt_text and headings and ordered and still
     return Claims(access_modes=modes, sufficient=sufficient or ("textual,visual",),
                   features=tuple(features), hazards=("none",) if still else ("unknown",),
@@ -120,7 +131,7 @@ def accessibility_claims(collection: Collection, diagnostics: Diagnostics,
 
 
 def summarise(collection: Collection, alt_text: bool, headings: bool, page_list: bool,
-              still: bool) -> str:
+              still: bool, formulas: int = 0) -> str:
     count = len(collection.essays)
     opening = f"{count} essays in series order, each" if count > 1 else "One essay,"
     sections = any(essay.headings for essay in collection.essays)
@@ -132,6 +143,9 @@ def summarise(collection: Collection, alt_text: bool, headings: bool, page_list:
     notes = sum(len(essay.footnotes) for essay in collection.essays)
     if notes:
         parts.append(f"Notes ({notes}) are linked from each call and back to every call.")
+    if formulas:
+        parts.append(f"Formulas ({formulas}) are MathML, each with its TeX source as "
+                     "alternative text.")
     if page_list:
         parts.append("A page list and page-break markers follow the PDF edition's pages.")
     parts.append("The reader's own font, size and colours apply"

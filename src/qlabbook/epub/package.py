@@ -14,6 +14,7 @@ from qlabbook.epub.accessibility import accessibility_claims
 from qlabbook.epub.cover import cover_jpeg
 from qlabbook.epub.documents import epub_file_name, render_epub_documents
 from qlabbook.epub.fonts import add_code_fonts
+from qlabbook.epub.formulas import has_mathml, with_mathml
 from qlabbook.epub.pagelist import mark_pages
 from qlabbook.markdown.units import PageMap
 from qlabbook.source.diagnostics import Diagnostics
@@ -44,6 +45,8 @@ def render_epub(collection: Collection, diagnostics: Diagnostics,
 
     documents, pages = mark_pages(collection, render_epub_documents(collection), page_map,
                                   diagnostics)
+    # Formulas become MathML last: the page list's markers are placed around placeholders.
+    documents = {name: with_mathml(xhtml) for name, xhtml in documents.items()}
     claims = accessibility_claims(collection, diagnostics, page_list=bool(pages))
     book = epub.EpubBook()
     add_metadata(book, collection, claims.metadata(), bool(pages))
@@ -53,6 +56,8 @@ def render_epub(collection: Collection, diagnostics: Diagnostics,
         uid = {"titlepage.xhtml": "titlepage", "nav.xhtml": "nav"}.get(name, f"essay{index}")
         items[name] = epub.EpubItem(uid=uid, file_name=name, media_type=XHTML,
                                     content=xhtml.encode("utf-8"))
+        if has_mathml(xhtml):
+            items[name].properties = ["mathml"]
         book.add_item(items[name])
     # The navigation document is qlabbook's own template: ebooklib's has no page list but
     # the one it would build from every element with an id and an epub:type (note calls).

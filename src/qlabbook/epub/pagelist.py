@@ -23,6 +23,7 @@ from qlabbook.markdown.units import (
     PageMap,
     classes,
     counts,
+    is_formula,
     is_unit,
     is_whole,
     local,
@@ -84,7 +85,7 @@ def text_slots(unit: ET.Element) -> Iterator[tuple[ET.Element, str]]:
     """(element, "text" | "tail") for each piece of a unit's own text, in reading order."""
     yield unit, "text"
     for child in unit:
-        if not is_epub_note(child) and not is_unit(child):
+        if not is_epub_note(child) and not is_unit(child) and not is_formula(child):
             yield from text_slots(child)
         yield child, "tail"
 

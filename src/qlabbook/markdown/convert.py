@@ -16,6 +16,7 @@ from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.extensions.blocks import FigureExtension
 from qlabbook.markdown.extensions.code import CodeExtension
 from qlabbook.markdown.extensions.commonmark import CommonMarkBlocksExtension, unclosed_fences
+from qlabbook.markdown.extensions.formulas import FormulaExtension
 from qlabbook.markdown.extensions.notes import NotesExtension
 from qlabbook.markdown.figures import resolve_images
 from qlabbook.markdown.links import assign_heading_ids, check_links, resolve_links
@@ -40,7 +41,7 @@ def make_markdown() -> tuple[Markdown, NotesExtension]:
     notes = NotesExtension()
     md = Markdown(
         extensions=["attr_list", "tables", "sane_lists", "smarty", "def_list", "abbr",
-                    notes, FigureExtension(),
+                    notes, FigureExtension(), FormulaExtension(),
                     CodeExtension(),  # code blocks: line spans, Pygments classes
                     # Lists, quotations and fenced code as CommonMark reads them; after
                     # sane_lists and def_list, whose processors it replaces or narrows.
@@ -131,6 +132,9 @@ def report_unclosed_fences(md: Markdown, context: EssayContext) -> None:
 
 def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> Essay:
     md.reset()
+    for extension in md.registeredExtensions:  # formulas that fail are this essay's warnings
+        if isinstance(extension, FormulaExtension):
+            extension.begin(context)
     body = parse_fragment(md.convert(context.source.body))
     definitions = list(notes.definitions)
     report_unclosed_fences(md, context)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
 from qlabbook.markdown.context import EssayContext
+from qlabbook.markdown.formulas import PLACEHOLDER_TAG
 from qlabbook.source.text import XML_INVALID
 
 # Removed with everything inside them.
@@ -23,6 +24,7 @@ ALLOWED = {
     "dl", "dt", "dd", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table",
     "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "figure", "figcaption", "img",
     "del", "ins", "time", "bdi", "bdo", "wbr",
+    PLACEHOLDER_TAG,  # a formula (markdown/formulas.py): TeX text only, replaced by each format
 }
 # Ids only on headings, where links can reach them (and qlabbook prefixes them per essay).
 GLOBAL_ATTRIBUTES = {"class", "title", "lang", "dir"}
@@ -32,6 +34,7 @@ ELEMENT_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"}, "ol": {"start", "reversed"},
     "blockquote": {"cite"}, "q": {"cite"}, "abbr": {"title"},
     "figure": {"data-credit", "data-licence", "data-source"}, "sup": {"data-label"},
+    PLACEHOLDER_TAG: {"display"},
 }
 URL_ATTRIBUTES = {"href", "src", "cite"}
 # Values the XHTML content model accepts, for attributes that are not free text.
@@ -41,7 +44,7 @@ ATTRIBUTE_VALUES = {
     "height": re.compile(r"^\d{1,5}$"), "reversed": re.compile(r"^(reversed)?$"),
     "dir": re.compile(r"^(ltr|rtl|auto)$"), "scope": re.compile(r"^(row|col|rowgroup|colgroup)$"),
     "lang": re.compile(r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$"),
-    "id": re.compile(r"^[A-Za-z][\w.-]*$"),
+    "id": re.compile(r"^[A-Za-z][\w.-]*$"), "display": re.compile(r"^(inline|block)$"),
 }
 # Phrasing elements (text-level) may not hold blocks; a block that the HTML parser left
 # inside one (`<b>` left open before a heading) makes the phrasing element be unwrapped.
@@ -152,12 +155,17 @@ def clean_children(parent: ET.Element, report: Report) -> None:
             if tag:
                 report("M301", f"removed <{tag}> element and its content", f"<{tag}")
             remove_keeping_tail(parent, child)
-        elif tag not in ALLOWED:
+        elif tag not in ALLOWED or (tag == PLACEHOLDER_TAG and not is_formula(child)):
             report("M301", f"removed <{tag}> tag (its text is kept)", f"<{tag}")
             unwrap(parent, child)  # its children now stand at `index` and are checked next
         else:
             clean_children(child, report)
             index += 1
+
+
+def is_formula(element: ET.Element) -> bool:
+    """A formula placeholder as the Markdown stage writes it: a display mode and text."""
+    return len(element) == 0 and element.get("display") in ("inline", "block")
 
 
 def repair_content_model(parent: ET.Element) -> None:

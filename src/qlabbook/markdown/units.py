@@ -77,6 +77,15 @@ def counts(char: str) -> bool:
     return not char.isspace() and ord(char) not in INVISIBLE
 
 
+# A formula is a picture to the layout (print draws it as SVG; the EPUB holds its TeX, then
+# MathML): no text a page is counted in.
+FORMULA_TAGS = frozenset({"qlab-math", "math", "svg"})
+
+
+def is_formula(element: ET.Element) -> bool:
+    return local(element.tag) in FORMULA_TAGS
+
+
 def is_unit(element: ET.Element) -> bool:
     return local(element.tag) in UNIT_TAGS
 
@@ -86,7 +95,8 @@ def unit_text(element: ET.Element, skip: Callable[[ET.Element], bool]) -> str:
     it (a list inside a list item) left out, though the text after them is kept."""
     parts = [element.text or ""]
     for child in element:
-        if not skip(child) and not is_unit(child) and isinstance(child.tag, str):
+        if not skip(child) and not is_unit(child) and not is_formula(child) \
+                and isinstance(child.tag, str):
             parts.append(unit_text(child, skip))
         parts.append(child.tail or "")
     return squeeze("".join(parts))

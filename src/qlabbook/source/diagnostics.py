@@ -56,6 +56,7 @@ CODES: dict[str, str] = {
     "M303": "a URL with an unsafe scheme (javascript:, data:, file:...) was removed",
     "M304": "a URL that cannot be valid was removed",
     "M401": "a code fence is never closed, so the code runs to the end of its container",
+    "M402": "a formula cannot be converted to MathML (its TeX is printed as code)",
     "I101": "an image file is missing",
     "I102": "an image lies outside the collection",
     "I103": "an image has no alt text",

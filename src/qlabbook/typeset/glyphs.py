@@ -16,6 +16,7 @@ from qlabbook.assets import (
     FALLBACK_FONT_NAME,
     characters_of,
 )
+from qlabbook.markdown.formulas import PLACEHOLDER_TAG
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection, EssaySource
 
@@ -116,7 +117,8 @@ def xhtml_text(html: str) -> tuple[str, str]:
 
     def walk(element: ET.Element, in_code: bool) -> None:
         in_code = in_code or element.tag in CODE_ELEMENTS
-        (code if in_code else text).append(element.text or "")
+        if element.tag != PLACEHOLDER_TAG:  # a formula is drawn by ziamath, not set in a font
+            (code if in_code else text).append(element.text or "")
         for child in element:
             walk(child, in_code)
             (code if in_code else text).append(child.tail or "")
