@@ -15,9 +15,10 @@ from markdown import Markdown
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.extensions.blocks import FigureExtension
 from qlabbook.markdown.extensions.notes import NotesExtension
+from qlabbook.markdown.extensions.pandoc import PandocExtension
 from qlabbook.markdown.figures import resolve_images
 from qlabbook.markdown.links import assign_heading_ids, check_links, resolve_links
-from qlabbook.markdown.notes import number_footnotes
+from qlabbook.markdown.notes import note_regions, number_footnotes, outside
 from qlabbook.markdown.sanitize import MAX_DEPTH, first_deep_line, sanitize, within_depth
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
 from qlabbook.source import ids
@@ -38,7 +39,9 @@ def make_markdown() -> tuple[Markdown, NotesExtension]:
     notes = NotesExtension()
     md = Markdown(
         extensions=["attr_list", "tables", "sane_lists", "smarty", "def_list", "abbr",
-                    "fenced_code", notes, FigureExtension()],
+                    "fenced_code", notes, FigureExtension(),
+                    # pandoc's extensions (after tables and def_list, which they extend).
+                    PandocExtension()],
         extension_configs={"smarty": {"smart_angled_quotes": False}},
         output_format="xhtml",
     )
@@ -110,15 +113,20 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> Essay:
     md.reset()
-    body = parse_fragment(md.convert(context.source.body))
+    body_html, note_htmls = notes.split_output(md.convert(context.source.body))
+    body = parse_fragment(body_html)
     definitions = list(notes.definitions)
-    if not within_depth(body, context):
+    # The body's problems are looked for outside its note definitions first.
+    regions = note_regions(context.source.body, definitions)
+    body_context = context.within(outside(regions, len(context.source.body)))
+    if not within_depth(body, body_context):
         body = ET.Element("div")
-    sanitize(body, context.warning)
+    sanitize(body, body_context.warning)
     headings = assign_heading_ids(body, context.anchor)
-    resolve_links(body, context)
-    figures, images = resolve_images(body, context)
-    footnotes = number_footnotes(body, definitions, md, context)
+    resolve_links(body, body_context)
+    figures, images = resolve_images(body, body_context)
+    footnotes = number_footnotes(body, definitions, note_htmls, notes.nested_inline,
+                                 body_context)
     text = " ".join(body.itertext())
     return Essay(
         source=context.source, anchor=context.anchor, body_html=serialize_children(body),

@@ -31,7 +31,7 @@ ELEMENT_ATTRIBUTES = {
     "a": {"href"}, "img": {"src", "alt", "width", "height"}, "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"}, "ol": {"start", "reversed"},
     "blockquote": {"cite"}, "q": {"cite"}, "abbr": {"title"},
-    "figure": {"data-credit", "data-licence", "data-source"}, "sup": {"data-label"},
+    "figure": {"data-credit", "data-licence", "data-source"}, "sup": {"data-label", "data-inline"},
 }
 URL_ATTRIBUTES = {"href", "src", "cite"}
 # Values the XHTML content model accepts, for attributes that are not free text.
@@ -41,7 +41,8 @@ ATTRIBUTE_VALUES = {
     "height": re.compile(r"^\d{1,5}$"), "reversed": re.compile(r"^(reversed)?$"),
     "dir": re.compile(r"^(ltr|rtl|auto)$"), "scope": re.compile(r"^(row|col|rowgroup|colgroup)$"),
     "lang": re.compile(r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$"),
-    "id": re.compile(r"^[A-Za-z][\w.-]*$"),
+    # Heading ids only, which qlabbook prefixes with the essay's anchor ("e3-2019-results").
+    "id": re.compile(r"^[\w.-]+$"),
 }
 # Phrasing elements (text-level) may not hold blocks; a block that the HTML parser left
 # inside one (`<b>` left open before a heading) makes the phrasing element be unwrapped.
