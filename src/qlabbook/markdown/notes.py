@@ -85,6 +85,7 @@ def as_text(root: ET.Element, element: ET.Element, text: str) -> None:
     parent = next((p for p in root.iter() if element in list(p)), None)
     if parent is None:
         return
+    text = re.sub(r"\\(.)", r"\1", text)  # escapes as printed, not as written
     index = list(parent).index(element)
     text += element.tail or ""
     if index > 0:

@@ -20,7 +20,7 @@ from markdown import Extension, Markdown
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import STX
+from markdown.util import INLINE_PLACEHOLDER_RE, STX
 
 # Up to three spaces of indentation, as pandoc and CommonMark allow.
 DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:[ \t]?(.*)$")
@@ -151,11 +151,21 @@ def plain_label(label: str) -> str:
 class CallProcessor(InlineProcessor):
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[  # noqa: N802
             ET.Element | None, int | None, int | None]:
-        label = plain_label(m.group(1))
+        label = plain_label(self.unstash(m.group(1)))
         if STX in label:  # a code span or other inline markup: not a label
             return None, None, None
         element = ET.Element("sup", {"class": CALL_CLASS, "data-label": label})
         return element, m.start(0), m.end(0)
+
+    def unstash(self, text: str) -> str:
+        """Text with the escapes that earlier patterns stashed put back."""
+        stashed = getattr(self.md.treeprocessors["inline"], "stashed_nodes", {})
+
+        def restore(found: re.Match[str]) -> str:
+            node = stashed.get(found.group(1))
+            return node if isinstance(node, str) else found.group(0)
+
+        return INLINE_PLACEHOLDER_RE.sub(restore, text)
 
 
 class InlineNoteProcessor(InlineProcessor):
