@@ -165,7 +165,7 @@ class CallProcessor(InlineProcessor):
             node = stashed.get(found.group(1))
             return node if isinstance(node, str) else found.group(0)
 
-        return INLINE_PLACEHOLDER_RE.sub(restore, text)
+        return str(INLINE_PLACEHOLDER_RE.sub(restore, text))
 
 
 class InlineNoteProcessor(InlineProcessor):
