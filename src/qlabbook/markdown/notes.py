@@ -42,7 +42,8 @@ def note_regions(body: str, definitions: list[NoteDefinition]) -> list[tuple[int
             index = found.start() if found else 0
             regions.append((index, index + 1))
             continue
-        regions.append((starts[first], starts[min(end, len(starts) - 1)]))
+        # From the text after `[^label]:`, so the label is not taken for a call.
+        regions.append((starts[first] + match.start(2), starts[min(end, len(starts) - 1)]))
     return regions
 
 
