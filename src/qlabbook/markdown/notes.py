@@ -81,9 +81,9 @@ def lift_calls_out_of_links(tree: ET.Element) -> None:
             parent.insert(position + offset, call)
 
 
-def as_text(root: ET.Element, element: ET.Element, text: str) -> None:
-    """Replace an element under `root` by plain text."""
-    parent = next((p for p in root.iter() if element in list(p)), None)
+def as_text(parents: dict[ET.Element, ET.Element], element: ET.Element, text: str) -> None:
+    """Replace an element by plain text (`parents` maps each element to its parent)."""
+    parent = parents.get(element)
     if parent is None:
         return
     text = re.sub(r"\\(.)", r"\1", text)  # escapes as printed, not as written
@@ -94,6 +94,10 @@ def as_text(root: ET.Element, element: ET.Element, text: str) -> None:
     else:
         parent.text = (parent.text or "") + text
     parent.remove(element)
+
+
+def parent_map(tree: ET.Element) -> dict[ET.Element, ET.Element]:
+    return {child: parent for parent in tree.iter() for child in parent}
 
 
 def inline_copy(tree: ET.Element) -> list[ET.Element | str]:
@@ -130,8 +134,9 @@ def put_inline(call: ET.Element, tree: ET.Element) -> None:
         call.text = call.text.rstrip() + ")"
     else:
         last.tail = (last.tail or "").rstrip() + ")"
+    parents = parent_map(call)
     for inner in [e for e in call.iter() if is_call(e)]:
-        as_text(call, inner, f"[^{inner.get('data-label', '')}]")
+        as_text(parents, inner, f"[^{inner.get('data-label', '')}]")
 
 
 def number_footnotes(body: ET.Element, definitions: list[NoteDefinition],
@@ -159,6 +164,7 @@ def number_footnotes(body: ET.Element, definitions: list[NoteDefinition],
     numbers: dict[str, int] = {}
     calls: dict[str, int] = {}
     inline_notes: dict[str, ET.Element] = {}
+    parents = parent_map(body)
     for call in [e for e in body.iter() if is_call(e)]:
         label = call.get("data-label", "")
         if call.get("data-inline"):
@@ -175,7 +181,7 @@ def number_footnotes(body: ET.Element, definitions: list[NoteDefinition],
             context.warning(
                 "M101", f"footnote [^{label}] is referenced but never defined",
                 f"[^{label}]", f"add a line '[^{label}]: the note's text'")
-            as_text(body, call, f"[^{label}]")
+            as_text(parents, call, f"[^{label}]")
             continue
         if label not in numbers and len(numbers) == MAX_NOTES:
             context.error("M106", f"more than {MAX_NOTES} footnotes in one essay",
@@ -211,6 +217,7 @@ def resolve_nested_calls(label: str, tree: ET.Element,
     """A note called inside a note is printed there, in parentheses; a note calling itself
     or an undefined note keeps the call as written. Returns the labels printed so."""
     used = set()
+    parents = parent_map(tree)
     name = f"footnote [^{label}]" if not label.startswith("^") else "an inline note"
     for call in [e for e in tree.iter() if is_call(e)]:
         inner = call.get("data-label", "")
@@ -226,11 +233,11 @@ def resolve_nested_calls(label: str, tree: ET.Element,
         elif inner == label:
             context.warning("M104", f"{name} calls itself", needle,
                             "remove the call: it is printed as written")
-            as_text(tree, call, needle)
+            as_text(parents, call, needle)
         elif inner not in defined:
             context.warning("M101", f"footnote [^{inner}] is referenced but never defined",
                             needle, f"add a line '[^{inner}]: the note's text'")
-            as_text(tree, call, needle)
+            as_text(parents, call, needle)
         else:
             context.warning("M104", f"{name} calls another footnote", needle, hint)
             put_inline(call, defined[inner][2])

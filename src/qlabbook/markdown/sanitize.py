@@ -221,6 +221,7 @@ def append_text(parent: ET.Element, index: int, text: str | None) -> None:
         sibling.tail = (sibling.tail or "") + text
 
 
+DIV_FENCE = re.compile(r"^ {0,3}:{3,}\s*(\S?)")
 QUOTE_MARKERS, OPEN_TAG, CLOSE_TAG = re.compile(r"[>\s]*"), re.compile("<[A-Za-z]"), \
     re.compile("</[A-Za-z]")
 
@@ -247,6 +248,8 @@ def first_deep_line(body: str) -> str | None:
         quotes = QUOTE_MARKERS.match(expanded).group().count(">")  # type: ignore[union-attr]
         indent = (len(expanded) - len(expanded.lstrip())) // 4
         open_tags += len(OPEN_TAG.findall(line)) - len(CLOSE_TAG.findall(line))
+        fence = DIV_FENCE.match(line)  # pandoc's fenced divs open and close like tags
+        open_tags += (1 if fence.group(1) else -1) if fence else 0
         if max(quotes, indent, open_tags) > MAX_DEPTH // 2:
             return line
     return None

@@ -19,6 +19,7 @@ STRIKEOUT = r"(~{2})(?!~)(.+?)(?<!~)~~"
 # `::: {.class #id}`, `::: class` or `::: {.a .b} :::`; a closing fence is colons alone.
 DIV_OPEN = re.compile(r"^ {0,3}:{3,}[ \t]*(\{[^}\n]*\}|[\w-]+)[ \t]*:*[ \t]*$")
 DIV_CLOSE = re.compile(r"^ {0,3}:{3,}[ \t]*$")
+DIV_CLOSE_ANYWHERE = re.compile(r"^ {0,3}:{3,}[ \t]*$", re.MULTILINE)
 DIV_CLASS = re.compile(r"(?:^|\s)\.([\w-]+)(?=\s|$)")
 
 
@@ -83,6 +84,8 @@ class FencedDivProcessor(BlockProcessor):
         return bool(DIV_OPEN.match(block.split("\n", 1)[0]))
 
     def run(self, parent: ET.Element, blocks: list[str]) -> bool:
+        if not any(DIV_CLOSE_ANYWHERE.search(block) for block in blocks):
+            return False  # quick: no closing fence at all
         lines = "\n\n".join(blocks).split("\n")
         index = closing_fence(lines)
         if index is None:
