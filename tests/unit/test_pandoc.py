@@ -52,6 +52,13 @@ def test_table_caption_before_or_after(tmp_path: Path, caption: str, before: boo
         "<caption>The <em>counts</em></caption>"
 
 
+def test_table_caption_right_below_the_table(tmp_path: Path) -> None:
+    essay, _ = convert(tmp_path, f"{TABLE}Table: No blank line\n")
+    table = tree(essay.body_html).find("table")
+    assert table is not None and table.findtext("caption") == "No blank line"
+    assert len(table.findall("tbody/tr")) == 1
+
+
 def test_colon_paragraph_after_a_paragraph_is_still_a_definition(tmp_path: Path) -> None:
     essay, _ = convert(tmp_path, "Term\n\n:   Its definition.\n\nTerm two\n  ~ Tilde form.\n")
     dl = tree(essay.body_html).find("dl")

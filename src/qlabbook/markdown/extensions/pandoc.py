@@ -28,11 +28,23 @@ class TableCaptionProcessor(BlockProcessor):
     <caption> (before def_list reads `: caption` as a definition)."""
 
     def test(self, parent: ET.Element, block: str) -> bool:
-        return bool(CAPTION.match(block))
+        return bool(CAPTION.match(block)) or self.caption_below(parent, block) is not None
+
+    def caption_below(self, parent: ET.Element, block: str) -> int | None:
+        """Where a caption line starts that ends a table's block with no blank line."""
+        lines = block.split("\n")
+        if len(lines) < 3 or "|" in lines[-1] or not CAPTION.match(lines[-1]):
+            return None
+        table = self.parser.blockprocessors["table"]
+        return len(block) - len(lines[-1]) if table.test(parent, block) else None
 
     def run(self, parent: ET.Element, blocks: list[str]) -> bool:
         block = blocks[0]
         table = self.parser.blockprocessors["table"]
+        below = None if CAPTION.match(block) else self.caption_below(parent, block)
+        if below is not None:  # the table first, then its caption as the next block
+            blocks[0:1] = [block[:below].rstrip("\n"), block[below:]]
+            return False
         previous = self.lastChild(parent)
         if previous is not None and previous.tag == "table" and \
                 previous.find("caption") is None:
