@@ -84,9 +84,11 @@ def test_fenced_divs_nest_and_keep_their_classes(tmp_path: Path) -> None:
                                "<p>More.</p>\n</div>\n<p>After.</p>")
 
 
-def test_unclosed_fence_stays_text(tmp_path: Path) -> None:
-    essay, _ = convert(tmp_path, "::: note\nNever closed.\n")
-    assert essay.body_html == "<p>::: note\nNever closed.</p>"
+def test_unclosed_fence_stays_text_with_a_warning(tmp_path: Path) -> None:
+    essay, problems = convert(tmp_path, "Text.\n\n::: note\nNever closed.\n")
+    assert essay.body_html == "<p>Text.</p>\n<p>::: note\nNever closed.</p>"
+    assert problems == ["essays/01-a.md:7: warning: fenced div '::: note' is never closed "
+                        "[M108]"]
 
 
 def test_heading_attributes_go_through_the_id_scheme(tmp_path: Path) -> None:

@@ -127,6 +127,9 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     figures, images = resolve_images(body, body_context)
     footnotes = number_footnotes(body, definitions, note_htmls, notes.nested_inline,
                                  body_context)
+    for extension in md.registeredExtensions:
+        for code, message, needle in getattr(extension, "problems", ()):
+            body_context.warning(code, message, needle)
     text = " ".join(body.itertext())
     return Essay(
         source=context.source, anchor=context.anchor, body_html=serialize_children(body),

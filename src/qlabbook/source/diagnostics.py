@@ -42,6 +42,7 @@ CODES: dict[str, str] = {
     "M105": "elements are nested too deeply",
     "M106": "an essay has too many footnotes",
     "M107": "an essay took too long to convert",
+    "M108": "a fenced div is never closed: its fences are printed as text",
     "M201": "a link points to an essay that is not in the collection",
     "M202": "a link points to a heading that does not exist",
     "M301": "an unsafe or unknown raw HTML element was removed",

@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from markdown import Extension, Markdown
+from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions.def_list import DefListProcessor
 from markdown.inlinepatterns import SimpleTagInlineProcessor
@@ -92,16 +93,22 @@ class AlignmentProcessor(Treeprocessor):
 class FencedDivProcessor(BlockProcessor):
     """pandoc's fenced divs: `::: {.class}` ... `:::`, nested by counting fences."""
 
+    def __init__(self, parser: BlockParser, extension: PandocExtension) -> None:
+        super().__init__(parser)
+        self.extension = extension
+
     def test(self, parent: ET.Element, block: str) -> bool:
         return bool(DIV_OPEN.match(block.split("\n", 1)[0]))
 
     def run(self, parent: ET.Element, blocks: list[str]) -> bool:
-        if not any(DIV_CLOSE_ANYWHERE.search(block) for block in blocks):
-            return False  # quick: no closing fence at all
-        lines = "\n\n".join(blocks).split("\n")
+        lines = "\n\n".join(blocks).split("\n") \
+            if any(DIV_CLOSE_ANYWHERE.search(block) for block in blocks) else blocks[:1]
         index = closing_fence(lines)
-        if index is None:
-            return False  # never closed: the lines stay text, as in pandoc
+        if index is None:  # the lines stay text, as in pandoc
+            opening = blocks[0].split("\n", 1)[0]
+            self.extension.problems.append((
+                "M108", f"fenced div {opening.strip()!r} is never closed", opening))
+            return False
         opening = DIV_OPEN.match(lines[0]).group(1)  # type: ignore[union-attr]
         classes = DIV_CLASS.findall(opening.strip("{}")) if opening.startswith("{") \
             else [opening]
@@ -135,6 +142,13 @@ class TildeDefListProcessor(DefListProcessor):
 
 
 class PandocExtension(Extension):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.problems: list[tuple[str, str, str]] = []  # code, message, source text
+
+    def reset(self) -> None:
+        self.problems = []
+
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
         md.registerExtension(self)
         parser = md.parser.blockprocessors
@@ -145,7 +159,7 @@ class PandocExtension(Extension):
             parser.register(TildeDefListProcessor(md.parser), "deflist", 25)
         # Above code blocks (80): a fence is never indented code; the fence lines would
         # otherwise be paragraphs.
-        parser.register(FencedDivProcessor(md.parser), "qlab_fenced_div", 82)
+        parser.register(FencedDivProcessor(md.parser, self), "qlab_fenced_div", 82)
         md.treeprocessors.register(AlignmentProcessor(md), "qlab_table_alignment", 9)
         md.inlinePatterns.register(SimpleTagInlineProcessor(STRIKEOUT, "del"),
                                    "qlab_strikeout", 65)
