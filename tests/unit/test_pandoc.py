@@ -100,6 +100,12 @@ def test_heading_attributes_go_through_the_id_scheme(tmp_path: Path) -> None:
     assert [h.anchor for h in essay.headings] == ["e1-2019-results"]
 
 
+def test_heading_dash_attribute_is_unnumbered(tmp_path: Path) -> None:
+    essay, problems = convert(tmp_path, "## Intro {-}\n")
+    assert problems == []
+    assert essay.body_html == '<h2 class="unnumbered" id="e1-intro">Intro</h2>'
+
+
 def test_strikeout_and_smart_punctuation(tmp_path: Path) -> None:
     essay, _ = convert(tmp_path, "It's ~~gone~~ -- \"quoted\" --- done...\n")
     assert essay.body_html == \

@@ -77,10 +77,13 @@ def add_caption(table: ET.Element, text: str) -> None:
 
 class AlignmentProcessor(Treeprocessor):
     """Python-Markdown aligns table cells with style=, which the sanitizer refuses: a class
-    the stylesheets align says the same."""
+    the stylesheets align says the same. pandoc's `{-}` is `.unnumbered`."""
 
     def run(self, root: ET.Element) -> None:
         for cell in root.iter():
+            if "-" in cell.attrib:  # pandoc's `{-}` on a heading: attr_list reads "-="
+                del cell.attrib["-"]
+                cell.set("class", (cell.get("class", "") + " unnumbered").strip())
             if cell.tag not in ("th", "td") or "style" not in cell.attrib:
                 continue
             found = ALIGNMENT.match(cell.get("style", ""))
@@ -160,6 +163,7 @@ class PandocExtension(Extension):
         # Above code blocks (80): a fence is never indented code; the fence lines would
         # otherwise be paragraphs.
         parser.register(FencedDivProcessor(md.parser, self), "qlab_fenced_div", 82)
-        md.treeprocessors.register(AlignmentProcessor(md), "qlab_table_alignment", 9)
+        # After attr_list (8), before figures (7).
+        md.treeprocessors.register(AlignmentProcessor(md), "qlab_table_alignment", 7.5)
         md.inlinePatterns.register(SimpleTagInlineProcessor(STRIKEOUT, "del"),
                                    "qlab_strikeout", 65)
