@@ -172,11 +172,6 @@ ESSAY_CASES = [
         id="footnote-defined-twice"),
     # Links.
     pytest.param(
-        (*FRONT, "Text.", "", "See [gone](gone.md)."),
-        ["essays/x.md:8: error: link to 'gone.md', which is not an essay of this collection "
-         "[M201]"],
-        id="link-to-missing-essay"),
-    pytest.param(
         (*FRONT, "Text.", "", "See [the opening](c-opening.md#nowhere)."),
         ["essays/x.md:8: error: link 'the opening' points to #nowhere, which is not a heading "
          "of essay 2 [M202]"],
@@ -188,11 +183,6 @@ ESSAY_CASES = [
          "essays/x.md:8: error: link 'a' points to #nowhere, which is not a heading of essay 2 "
          "[M202]"],
         id="same-broken-link-twice"),
-    pytest.param(
-        (*FRONT, "See [this][ref].", "", "[ref]: gone.md"),
-        ["essays/x.md:8: error: link to 'gone.md', which is not an essay of this collection "
-         "[M201]"],
-        id="reference-link-to-missing-essay"),
     pytest.param(
         (*FRONT, "Text.", "", '<p><img src="../images/cat.png" alt="A cat"></p>'),
         ["essays/x.md:8: error: image '../images/cat.png' does not exist [I101]"],
@@ -464,10 +454,10 @@ def test_check_reports_every_error_sorted_by_file_then_line(tmp_path: Path) -> N
         "essays/x.md:6: warning: footnote [^nope] is referenced but never defined [M101]",
         "essays/x.md:8: error: image '../images/cat.png' does not exist [I101]",
         "essays/x.md:10: warning: footnote [^spare] is defined but never referenced [M102]",
-        "essays/y.md:6: error: link to 'gone.md', which is not an essay of this collection "
-        "[M201]",
+        "essays/y.md:6: warning: link to 'gone.md', which is not an essay of this collection: "
+        "its text is kept [M203]",
         "essays/y.md:8: error: image '../images/card.png' has no alt text [I103]",
-        "3 error(s), 2 warning(s)",
+        "2 error(s), 3 warning(s)",
     ]
     assert not (root / "dist").exists()
 
@@ -475,12 +465,12 @@ def test_check_reports_every_error_sorted_by_file_then_line(tmp_path: Path) -> N
 def test_build_reports_every_error_of_every_essay(tmp_path: Path) -> None:
     root = series(tmp_path)
     write_essay(root, "x.md", "---", "title: Ex", "number: 3", "---", "", "Text.[^nope]")
-    write_essay(root, "y.md", *FRONT, "See [gone](gone.md).")
+    write_essay(root, "y.md", *FRONT, "See [a](c-opening.md#nowhere).")
     assert refused(root, tmp_path) == [
         "essays/x.md:3: error: number 3 is also used by essays/a-listening.md [A102]",
         "essays/x.md:6: warning: footnote [^nope] is referenced but never defined [M101]",
-        "essays/y.md:6: error: link to 'gone.md', which is not an essay of this collection "
-        "[M201]",
+        "essays/y.md:6: error: link 'a' points to #nowhere, which is not a heading of essay 2 "
+        "[M202]",
     ]
 
 
@@ -563,6 +553,43 @@ WARNING_CASES = [
         "essays/x.md:4: warning: unknown front matter field 'colour' [S106]",
         None,
         id="unknown-field"),
+    # Links written for a website, not the book: the text stays, with a warning.
+    pytest.param(
+        (*FRONT, "Text.", "", "See [gone](gone.md)."),
+        "essays/x.md:8: warning: link to 'gone.md', which is not an essay of this collection: "
+        "its text is kept [M203]",
+        "gone.md",
+        id="link-to-missing-essay"),
+    pytest.param(
+        (*FRONT, "See [this][ref].", "", "[ref]: gone.md"),
+        "essays/x.md:8: warning: link to 'gone.md', which is not an essay of this collection: "
+        "its text is kept [M203]",
+        "gone.md",
+        id="reference-link-to-missing-essay"),
+    pytest.param(
+        (*FRONT, "Text.", "", "See [the archive](/blog/archive/)."),
+        "essays/x.md:8: warning: link to '/blog/archive/', a page of a website, not an essay of "
+        "this collection: its text is kept [M204]",
+        "/blog/archive/",
+        id="link-to-site-page"),
+    pytest.param(
+        (*FRONT, "Text.", "", 'See [it]({{< ref "elsewhere.md" >}}).'),
+        "essays/x.md:8: warning: link '{{< ref \"elsewhere.md\" >}}' is a site template's "
+        "shortcode that names no essay of this collection: its text is kept [M205]",
+        "elsewhere",
+        id="shortcode-to-no-essay"),
+    pytest.param(
+        (*FRONT, "Text.", "", "See [the code](github.com/qlab/book)."),
+        "essays/x.md:8: warning: link to 'github.com/qlab/book' has no http:// or https://; it "
+        "links to https://github.com/qlab/book [M206]",
+        None,
+        id="bare-web-address"),
+    pytest.param(
+        (*FRONT, "Text.", "", "See [the start](c-opening.md#First-Steps)."),
+        "essays/x.md:8: warning: link #First-Steps taken as #first-steps, the heading whose id "
+        "differs only in case or punctuation [M207]",
+        "First-Steps",
+        id="fragment-in-another-case"),
 ]
 
 

@@ -316,26 +316,40 @@ def test_stopped_build_leaves_previous_files_intact(
     assert after == before  # same names (no partial or temporary files), same bytes
 
 
+def fork_server_started(children: Path) -> bool:
+    """Whether the build has started its fork server (other children, such as the tools
+    ctypes runs to find libraries, come and go before it)."""
+    for pid in children.read_text().split():
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"multiprocessing.forkserver" in command:
+            return True
+    return False
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
 def test_stopped_parallel_build_leaves_previous_files_intact(
         previous_build: tuple[Path, dict[str, bytes]], how: str) -> None:
-    """The same with editions rendered in worker processes: the signal reaches the build
-    while the workers render (once its fork server exists), and nothing is written."""
+    """The same with editions rendered in worker processes (each essay's edition besides
+    the collected one, so several books render at once): the signal reaches the build
+    while the workers render, once its fork server exists, and nothing is written."""
     root, before = previous_build
     out = root / "dist"
     (root / "essays" / "z.md").write_text("---\ntitle: Later\nnumber: 40\n---\n\nNew.\n")
     try:
         process = subprocess.Popen(
             [sys.executable, "-m", "qlabbook", "build", str(root), "--out", str(out),
-             "--jobs", "2", "--no-cache"],
+             "--jobs", "2", "--no-cache", "--essays"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
         if not children.exists():
             process.kill()
             pytest.skip("this kernel does not list a process's children in /proc")
         deadline = time.monotonic() + 60
-        while process.poll() is None and not children.read_text().strip():
+        while process.poll() is None and not fork_server_started(children):
             assert time.monotonic() < deadline
             time.sleep(0.05)
         time.sleep(0.5)  # the fork server imports the renderers; workers start rendering
@@ -345,6 +359,31 @@ def test_stopped_parallel_build_leaves_previous_files_intact(
         (root / "essays" / "z.md").unlink()
     assert process.returncode == 130, stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+# A command stopped while library code compiled by eval() runs (cssselect2 compiles each CSS
+# selector so, weasyprint dataclasses) under `python -m`, where CPython decides the status.
+STOPPED_IN_EVAL = """
+import os, signal, sys, time
+import qlabbook.cli
+def command():
+    try:
+        eval("os.kill(os.getpid(), signal.%s) or [time.sleep(0.01) for _ in range(500)]")
+    except KeyboardInterrupt:
+        sys.exit(130)
+qlabbook.cli.app = command
+qlabbook.cli.main()
+"""
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_signal_caught_inside_eval_exits_130(tmp_path: Path, how: str) -> None:
+    (tmp_path / "stopped.py").write_text(STOPPED_IN_EVAL % how)
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    process = subprocess.run(
+        [sys.executable, "-m", "stopped"], cwd=tmp_path, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([src, str(tmp_path)])}, timeout=60)
+    assert process.returncode == 130, process.stderr
 
 
 def test_failed_write_removes_its_temporary_file(

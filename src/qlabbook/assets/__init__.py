@@ -29,6 +29,10 @@ BOOK_FONT, BOOK_FONT_NAME = FONTS / "LinLibertine_R.otf", "Linux Libertine"
 BOOK_ITALIC_FONT = FONTS / "LinLibertine_RI.otf"
 CAPTION_FONT = FONTS / "LinBiolinum_R.otf"
 FALLBACK_FONT, FALLBACK_FONT_NAME = FONTS / "DejaVuSans.ttf", "DejaVu Sans"
+# Code (code, pre, kbd, samp) is set in a monospace serif with real bold and italic, which
+# syntax highlighting uses; characters it lacks come from the book font, then the fallback.
+CODE_FONT, CODE_FONT_NAME = FONTS / "cmuntt.ttf", "CMU Typewriter Text"
+CODE_BOLD_FONT, CODE_ITALIC_FONT = FONTS / "cmuntb.ttf", FONTS / "cmunit.ttf"
 # A font configuration with no font folders: the renderer sees only the fonts the
 # stylesheets load, never the machine's.
 FONT_CONFIG = FONTS / "fonts.conf"

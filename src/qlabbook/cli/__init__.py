@@ -194,12 +194,53 @@ def new(
     if not title.strip():
         typer.echo("qlabbook: the title is empty", err=True)
         raise typer.Exit(EXIT_USAGE)
+    from qlabbook.source.layout import read_layout
+
     try:
         path = new_essay(collection, title)
     except QlabbookError as error:
         report(error.diagnostics)
         raise typer.Exit(EXIT_CONTENT) from None
     typer.echo(str(collection / path))
+    if read_layout(collection, Diagnostics()).order is not None:
+        typer.echo(f"qlabbook: add \"{path.name}\" to the order list under [essays] in "
+                   "qlabbook.toml to put it in the book", err=True)
+
+
+def interactive() -> bool:
+    """Whether someone can answer a question: never when input comes from a pipe or file."""
+    return sys.stdin.isatty()
+
+
+@app.command()
+def init(
+    collection: CollectionArg = Path("."),
+    title: Annotated[str | None, typer.Option(
+        "--title", help="The book's title [default: the site's, else the folder's name; "
+        "asked for on a terminal].", show_default=False)] = None,
+) -> None:
+    """Adopt a folder of Markdown as it is: find the essays, choose their order and write
+    qlabbook.toml (nothing else; never overwrites it, never edits an essay)."""
+    from qlabbook.source.adopt import plan, refuse_existing, write_config
+
+    try:
+        refuse_existing(collection)
+        adoption = plan(collection, title)
+        if title is None and interactive():
+            adoption.title = typer.prompt("Title of the book", default=adoption.title)
+        write_config(collection, adoption)
+    except QlabbookError as error:
+        report(error.diagnostics)
+        raise typer.Exit(EXIT_CONTENT) from None
+    typer.echo(f"wrote {collection / 'qlabbook.toml'}: {len(adoption.essays)} essays from "
+               f"{adoption.folder}/, in {adoption.order_by} order:")
+    for number, essay in enumerate(adoption.essays, 1):
+        when = f"{essay.when:%Y-%m-%d}" if essay.when else ""
+        typer.echo(f"{number:3}  {when:10}  {essay.title}  ({essay.name})")
+    for name, why in adoption.left_out:
+        typer.echo(f"left out: {name} ({why})")
+    typer.echo("To change the order, move lines in the order list under [essays] in "
+               f"qlabbook.toml. Then: qlabbook build {collection}")
 
 
 @app.command()
@@ -273,13 +314,24 @@ def proof(
         typer.echo(str(written))
 
 
-def terminate(signum: int, frame: object) -> None:
-    """SIGTERM ends a build the way Ctrl-C does, so half-written files are cleaned up."""
-    raise KeyboardInterrupt
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM. To every `except KeyboardInterrupt` it is one, but not exactly
+    one: CPython takes a plain KeyboardInterrupt that left code run by eval() or exec() of a
+    string (libraries compile code so: cssselect2's selectors, dataclasses) for one nobody
+    caught, even when the command caught it further out, and at exit replaces the status
+    the command chose (130, or 0 after `watch`) with death by SIGINT."""
+
+
+def interrupt(signum: int, frame: object) -> None:
+    """SIGINT and SIGTERM stop a command the way Ctrl-C does, so half-written files are
+    cleaned up."""
+    raise Interrupted
 
 
 def main() -> None:
-    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGTERM, interrupt)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not if ignored
+        signal.signal(signal.SIGINT, interrupt)
     try:
         app()
     except KeyboardInterrupt:

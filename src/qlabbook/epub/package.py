@@ -13,6 +13,7 @@ from qlabbook.assets import PACKAGE_STYLES, stylesheet
 from qlabbook.epub.accessibility import accessibility_claims
 from qlabbook.epub.cover import cover_jpeg
 from qlabbook.epub.documents import epub_file_name, render_epub_documents
+from qlabbook.epub.fonts import add_code_fonts
 from qlabbook.epub.pagelist import mark_pages
 from qlabbook.markdown.units import PageMap
 from qlabbook.source.diagnostics import Diagnostics
@@ -103,10 +104,15 @@ def add_metadata(book: Any, collection: Collection, claims: list[tuple[str, str]
 
 
 def add_style_and_images(book: Any, collection: Collection) -> None:
-    """The stylesheet (the package's, then the collection's), the cover and the photographs."""
+    """The stylesheet (the package's, then the collection's), the code font when there is
+    code, the cover and the photographs."""
     from ebooklib import epub
 
-    css = (PACKAGE_STYLES / "epub.css").read_text(encoding="utf-8")
+    # The code font's @font-face rules (only when there is code), the package's stylesheet
+    # and its syntax highlighting.
+    css = add_code_fonts(book, collection) + \
+        (PACKAGE_STYLES / "epub.css").read_text(encoding="utf-8") + "\n" + \
+        (PACKAGE_STYLES / "code.css").read_text(encoding="utf-8")
     own = stylesheet(collection, "epub.css")
     if own is not None:
         css += "\n" + own.read_text(encoding="utf-8")

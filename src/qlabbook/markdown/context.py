@@ -20,6 +20,9 @@ class EssayContext:
     essay_anchors: dict[str, str]  # collection-relative essay path -> its anchor
     diagnostics: Diagnostics
     links: list[tuple[str, str, int | None]] = field(default_factory=list)  # target, text, line
+    permalinks: dict[str, str] = field(default_factory=dict)  # site_key -> essay anchor
+    essay_slugs: dict[str, str] = field(default_factory=dict)  # slug -> essay anchor
+    site: str = ""  # the essays' web address: site paths (/about/) are pages under it
     # Where in the body (character ranges) to look for what is reported, before anywhere
     # else: a note's own lines, or the body without its notes.
     regions: tuple[tuple[int, int], ...] = ()

@@ -14,6 +14,7 @@ from markdown import Markdown
 
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.extensions.blocks import FigureExtension
+from qlabbook.markdown.extensions.code import CodeExtension
 from qlabbook.markdown.extensions.notes import NotesExtension
 from qlabbook.markdown.extensions.pandoc import PandocExtension
 from qlabbook.markdown.figures import resolve_images
@@ -40,6 +41,7 @@ def make_markdown() -> tuple[Markdown, NotesExtension]:
     md = Markdown(
         extensions=["attr_list", "tables", "sane_lists", "smarty", "def_list", "abbr",
                     "fenced_code", notes, FigureExtension(),
+                    CodeExtension(),  # code blocks: line spans, Pygments classes
                     # pandoc's extensions (after tables and def_list, which they extend).
                     PandocExtension()],
         extension_configs={"smarty": {"smart_angled_quotes": False}},
@@ -62,13 +64,16 @@ def convert_essays(root: Path, metadata: Metadata, options: Options,
     """Convert every essay and check links, recording problems without raising."""
     md, notes = make_markdown()
     essay_anchors = {s.path.as_posix(): ids.essay_anchor(s.number) for s in sources}
+    permalinks = {key: ids.essay_anchor(s.number) for s in sources for key in s.permalinks}
+    slugs = {s.slug: ids.essay_anchor(s.number) for s in sources}
     contexts, essays = [], []
     for source in sources:
         context = EssayContext(root, source, essay_anchors[source.path.as_posix()],
-                               essay_anchors, diagnostics)
+                               essay_anchors, diagnostics, permalinks=permalinks,
+                               essay_slugs=slugs, site=options.site)
         essays.append(convert_essay(md, notes, context))
         contexts.append(context)
-    check_links(essays, contexts)
+    essays = check_links(essays, contexts)
     return Collection(root=root, metadata=metadata, options=options, essays=tuple(essays))
 
 

@@ -68,7 +68,14 @@ def resolve_inside(root: Path, essay_path: Path, src: str) -> str | None:
     parts = urlsplit(src)
     if parts.scheme or parts.netloc or not parts.path:
         return None
-    target = (root / essay_path.parent / unquote(parts.path)).resolve()
+    path = unquote(parts.path)
+    target = (root / essay_path.parent / path).resolve()
+    for site_root in (root, root / "static") if path.startswith("/") else ():
+        # A site's own address (/assets/x.png): the file under the collection (the site's
+        # root, or Hugo's static/), when it is there.
+        if (site_root / path.lstrip("/")).resolve().is_file():
+            target = (site_root / path.lstrip("/")).resolve()
+            break
     try:
         return target.relative_to(root.resolve()).as_posix()
     except ValueError:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import posixpath
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from urllib.parse import unquote, urlsplit
 
 from qlabbook.markdown.context import EssayContext
+from qlabbook.markdown.sanitize import unwrap
+from qlabbook.markdown.sitelinks import resolve_site_link
 from qlabbook.source import ids
 from qlabbook.source.model import Essay, Heading
 from qlabbook.source.text import slugify
@@ -38,41 +41,91 @@ def assign_heading_ids(body: ET.Element, anchor: str) -> list[Heading]:
 
 
 def resolve_links(body: ET.Element, context: EssayContext) -> None:
-    """Links to essays become in-book anchors (#e2-heading); other local files are refused."""
+    """Links to essays become in-book anchors (#e2-heading), whether written as a file name,
+    a site permalink or a shortcode; other local links keep their text, with a warning."""
     occurrences: dict[str, int] = {}  # the same link written twice is reported at each line
-    for link in body.iter("a"):
+    parents = {child: parent for parent in body.iter() for child in parent}
+    headings = {e.get("id", ""): e.get("id", "") for e in body.iter()
+                if e.tag in ("h1", "h2", "h3", "h4", "h5", "h6")}
+    for link in list(body.iter("a")):
         href = link.get("href", "")
         parts = urlsplit(href)
-        if parts.scheme or parts.netloc or not href:
-            continue
+        if not href or parts.scheme not in ("", "http", "https"):
+            continue  # mailto: and the like; unsafe schemes are gone already
         text = "".join(link.itertext())
-        if not parts.path:  # a fragment in this essay
+        if not parts.scheme and not parts.netloc and not parts.path:  # a fragment here
             target = ids.heading_id(context.anchor, parts.fragment) if parts.fragment \
                 else context.anchor
+            target = close_match(target, headings, context, f"(#{parts.fragment}")
         else:
-            path = posixpath.normpath(posixpath.join(
-                context.source.path.parent.as_posix(), unquote(parts.path)))
-            essay = context.essay_anchors.get(path)
+            essay = None if parts.scheme or parts.netloc else context.essay_anchors.get(
+                posixpath.normpath(posixpath.join(context.source.path.parent.as_posix(),
+                                                  unquote(parts.path))))
             if essay is None:
-                context.error("M201", f"link to {parts.path!r}, which is not an essay of this "
-                              "collection", f"({href}",
-                              "link to an essays/*.md file by its file name")
-                continue
-            target = ids.heading_id(essay, parts.fragment) if parts.fragment else essay
+                found, url = resolve_site_link(href, context)
+                if found is None and url is None and not parts.scheme and not parts.netloc \
+                        and not href.startswith("/") and "{" not in unquote(href):
+                    context.warning("M203", f"link to {unquote(parts.path)!r}, which is not an "
+                                    "essay of this collection: its text is kept", f"({href}",
+                                    "link to an essay's file by its name, or give a web "
+                                    "address (https://...)")
+                if url is not None:
+                    link.set("href", url)
+                if found is None:
+                    if url is None:
+                        unwrap(parents[link], link)
+                    continue
+                target = found
+            else:
+                target = ids.heading_id(essay, parts.fragment) if parts.fragment else essay
         link.set("href", f"#{target}")
-        needle = f"({href}"
+        needle = f"({unquote(href)}"
         line = context.line_of_occurrence(needle, occurrences.get(needle, 0))
         occurrences[needle] = occurrences.get(needle, 0) + 1
         context.links.append((target, text, line))
 
 
-def check_links(essays: list[Essay], contexts: list[EssayContext]) -> None:
+def close_match(target: str, anchors: dict[str, str], context: EssayContext,
+                needle: str) -> str:
+    """`target` when it exists, else the one heading id equal to it but for case and
+    punctuation (GitHub and pandoc make ids differently), with a warning."""
+    if target in anchors or target == context.anchor:
+        return target
+    found = anchors.get(loose(target)) or {loose(a): a for a in anchors}.get(loose(target))
+    if found is None:
+        return target
+    context.warning("M207", f"link #{target.split('-', 1)[-1]} taken as #"
+                    f"{found.split('-', 1)[-1]}, the heading whose id differs only in case or "
+                    "punctuation", needle, f"write #{found.split('-', 1)[-1]}")
+    return found
+
+
+def loose(anchor: str) -> str:
+    return "".join(c for c in anchor.casefold() if c.isalnum())
+
+
+def check_links(essays: list[Essay], contexts: list[EssayContext]) -> list[Essay]:
+    """Every link to a heading of another essay leads somewhere: a heading whose id differs
+    in case is taken (with a warning), a missing one is an error. Returns the essays with
+    such links corrected."""
     anchors = {e.anchor for e in essays} | {h.anchor for e in essays for h in e.headings}
-    for context in contexts:
+    fixed = list(essays)
+    for index, context in enumerate(contexts):
         for target, text, line in context.links:
-            if target not in anchors:
-                essay, _, fragment = target.partition("-")
-                context.diagnostics.error(
-                    "M202", f"link {text!r} points to #{fragment}, which is not a heading of "
-                    f"essay {essay[1:]}", context.source.path, line,
-                    "headings get ids from their text: '## Next steps' is #next-steps")
+            if target in anchors:
+                continue
+            essay, _, fragment = target.partition("-")
+            same_essay = {a: a for a in anchors if a.startswith(essay + "-")}
+            found = close_match(target, same_essay, context, f"#{fragment}")
+            if found != target:  # notes' links are only checked here, the body's too
+                before, after = f'href="#{target}"', f'href="#{found}"'
+                notes = tuple(replace(n, html=n.html.replace(before, after))
+                              for n in fixed[index].footnotes)
+                fixed[index] = replace(fixed[index], footnotes=notes,
+                                       body_html=fixed[index].body_html.replace(before, after))
+                continue
+            context.diagnostics.error(
+                "M202", f"link {text!r} points to #{fragment}, which is not a heading of "
+                f"essay {essay[1:]}", context.source.path, line,
+                "headings get ids from their text: '## Next steps' is #next-steps")
+    return fixed

@@ -31,6 +31,7 @@ CODES: dict[str, str] = {
     "S108": "a stylesheet loads something from outside the collection",
     "S109": "a collection file is a symbolic link to a place outside the collection",
     "S110": "the EPUB stylesheet loads a file the EPUB does not carry",
+    "S111": "a Markdown file in the essays folder is not in the stated series order",
     "A101": "the collection has no essays",
     "A102": "two essays share a number",
     "A103": "two essays share a slug",
@@ -43,8 +44,14 @@ CODES: dict[str, str] = {
     "M106": "an essay has too many footnotes",
     "M107": "an essay took too long to convert",
     "M108": "a fenced div is never closed: its fences are printed as text",
-    "M201": "a link points to an essay that is not in the collection",
     "M202": "a link points to a heading that does not exist",
+    "M203": "a link to a local file that is not in the collection keeps its text only",
+    "M204": "a link to a site page that is not in the collection keeps its text only (or "
+            "links to the site's address, when [essays] site gives it)",
+    "M205": "a template shortcode link that names no essay keeps its text only",
+    "M206": "a web address without http(s):// was made a link to https://",
+    "M207": "a link was resolved by a close match: a heading in another case, an essay by "
+            "its name",
     "M301": "an unsafe or unknown raw HTML element was removed",
     "M302": "a raw HTML attribute outside the allow-list was removed",
     "M303": "a URL with an unsafe scheme (javascript:, data:, file:...) was removed",
@@ -66,6 +73,7 @@ CODES: dict[str, str] = {
     "E104": "an image is animated: the EPUB does not claim to be free of hazards",
     "W101": "an output file cannot be written",
     "W102": "a new essay's file already exists",
+    "W103": "qlabbook.toml already exists: init writes nothing",
 }
 
 

@@ -1,17 +1,23 @@
-"""Read essays/*.md: front matter with line numbers, and the whole collection at once."""
+"""Read the essays (essays/*.md, or the folder and order qlabbook.toml names): front matter
+with line numbers, and the whole collection at once."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from qlabbook.source import frontmatter
 from qlabbook.source.config import Fields, load_config, read_text
 from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.layout import Layout, read_layout
 from qlabbook.source.model import EssaySource, Metadata, Options
+from qlabbook.source.permalinks import permalinks
 from qlabbook.source.stylesheets import check_stylesheets, links_outside
 from qlabbook.source.text import format_date, slugify
 
@@ -23,57 +29,37 @@ MAX_ESSAY_BYTES = 512 * 1024
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
-    """(front matter, body, body's first line) or None when the file has no front matter."""
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        return None
-    for index in range(1, len(lines)):
-        if lines[index].strip() in ("---", "..."):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
-    return None
+    """(front matter, body, body's first line) or None when the file has no `---` front
+    matter (`qlabbook new` reads numbers with it)."""
+    parts = frontmatter.split(text)
+    return parts[1:] if parts is not None and parts[0] == "yaml" else None
 
 
-def key_lines(front: str) -> dict[str, int]:
-    """Each top-level key's file line (front matter starts on line 2)."""
-    node = yaml.compose(front, Loader=yaml.SafeLoader)
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {str(k.value): k.start_mark.line + 2 for k, _ in node.value}
-
-
-def impossible_date(front: str) -> tuple[int, str]:
+def impossible_date(front: str, offset: int = 2) -> tuple[int, str]:
     """The file line and text of the first date-shaped value that is not a calendar date."""
     for index, text in enumerate(front.splitlines()):
         for found in re.finditer(r"\d{4}-\d{1,2}-\d{1,2}", text):
             try:
                 dt.date(*map(int, found.group().split("-")))
             except ValueError:
-                return index + 2, found.group()
-    return 2, "a date"
+                return index + offset, found.group()
+    return offset, "a date"
 
 
-def load_essay(root: Path, relative: Path, diagnostics: Diagnostics) -> EssaySource | None:
-    """Read one essay file; report every problem in its front matter."""
-    size = (root / relative).stat().st_size
-    if size > MAX_ESSAY_BYTES:
-        diagnostics.error("S107", f"the essay is {size // 1024} KB, above the limit of "
-                          f"{MAX_ESSAY_BYTES // 1024} KB", relative, None,
-                          "split it into several essays")
-        return None
-    text = read_text(root, relative, diagnostics)
-    if text is None:
-        return None
-    parts = split_front_matter(text)
-    if parts is None:
-        diagnostics.error("S102", "no front matter", relative, 1,
-                          "start the file with a '---' line, title: and number:, then '---'")
-        return None
-    front, body, body_line = parts
+def read_matter(text: str, relative: Path,
+                diagnostics: Diagnostics) -> frontmatter.FrontMatter | None:
+    """The file's front matter in any of the forms people write, or None after an error."""
+    head = text.split("\n+++", 1)[0] if text.startswith("+++") else \
+        text.split("\n---", 1)[0]
     try:
-        lines = key_lines(front)
-        data = yaml.safe_load(front) or {}
+        matter = frontmatter.read(text)
     except ValueError as error:  # a date that does not exist, e.g. 2019-02-30
-        line, value = impossible_date(front)
+        if isinstance(error, tomllib.TOMLDecodeError):
+            found = re.search(r"line (\d+)", str(error))
+            diagnostics.error("S103", f"invalid TOML in front matter: {error}", relative,
+                              int(found.group(1)) + 1 if found else 2)
+            return None
+        line, value = impossible_date(head, offset=1)  # head starts at the opening line
         diagnostics.error("S104", f"{value} is not a real date ({error})", relative, line,
                           "check the day and month")
         return None
@@ -83,51 +69,105 @@ def load_essay(root: Path, relative: Path, diagnostics: Diagnostics) -> EssaySou
         diagnostics.error("S103", f"invalid YAML in front matter: {problem}", relative,
                           mark.line + 2 if mark else 2)
         return None
-    if not isinstance(data, dict):
+    if not isinstance(matter.data, dict):
         diagnostics.error("S103", "front matter must be a mapping of fields", relative, 2)
         return None
+    frontmatter.canonical(matter)
+    frontmatter.drop_repeated_title(matter)
+    return matter
+
+
+def load_essay(root: Path, relative: Path, diagnostics: Diagnostics,
+               position: int | None = None, layout: Layout | None = None) -> EssaySource | None:
+    """Read one essay file; report every problem in its front matter. `position` is the
+    essay's place in the order qlabbook.toml states (then `number:` is not needed)."""
+    size = (root / relative).stat().st_size
+    if size > MAX_ESSAY_BYTES:
+        diagnostics.error("S107", f"the essay is {size // 1024} KB, above the limit of "
+                          f"{MAX_ESSAY_BYTES // 1024} KB", relative, None,
+                          "split it into several essays")
+        return None
+    text = read_text(root, relative, diagnostics)
+    if text is None:
+        return None
+    opener = text.split("\n", 1)[0].strip()
+    if frontmatter.split(text) is None and opener in ("---", "+++"):
+        diagnostics.error("S102", f"the front matter has no closing '{opener}' line", relative,
+                          1, f"end the front matter with a line '{opener}'")
+        return None
+    if position is None and frontmatter.split(text) is None and not text.startswith("%"):
+        diagnostics.error("S102", "no front matter", relative, 1,
+                          "start the file with a '---' line, title: and number:, then '---'")
+        return None
+    matter = read_matter(text, relative, diagnostics)
+    if matter is None:
+        return None
+    data, lines = matter.data, matter.lines
     before = len(diagnostics.errors)
     fields = Fields(data, relative, lines.get, diagnostics, "S104")
-    for key in sorted(set(map(str, data)) - ESSAY_FIELDS):
+    for key in sorted(set(map(str, data)) - ESSAY_FIELDS - frontmatter.SITE_FIELDS):
         diagnostics.warning("S106", f"unknown front matter field '{key}'", relative,
                             lines.get(key), "known fields: " + ", ".join(sorted(ESSAY_FIELDS)))
-    number = data.get("number")
-    if number is None:
-        diagnostics.error("S104", "missing required field 'number'", relative, 2,
-                          "add number: N (the essay's place in the series)")
-    elif isinstance(number, bool) or not isinstance(number, int) or number < 1:
-        diagnostics.error("S104", f"'number' must be a positive whole number, not {number!r}",
-                          relative, lines.get("number"))
-    title = fields.text("title", required=True)
-    date, date_label = essay_date(data.get("date"), relative, lines.get("date"), diagnostics)
-    slug = fields.text("slug") or slugify(relative.stem)
+    number = essay_number(data.get("number"), position, relative, lines, diagnostics)
+    stem = relative.parent.name if relative.name == "index.md" and position else relative.stem
+    title = fields.text("title", required=position is None) or \
+        frontmatter.name_slug(stem).replace("-", " ").replace("_", " ").strip().capitalize()
+    raw_date = data.get("date", frontmatter.date_from_name(stem) if position else None)
+    date, date_label = essay_date(raw_date, relative, lines.get("date"), diagnostics,
+                                  free_text=matter.kind == "pandoc")
+    slug = fields.text("slug") or slugify(frontmatter.name_slug(stem)) or "essay"
     if slugify(slug) != slug:
         diagnostics.error("S104", f"'slug' must be lowercase letters, digits and hyphens: {slug!r}",
                           relative, lines.get("slug"), f"try slug: {slugify(slug) or 'essay'}")
-    if len(diagnostics.errors) > before:
+    if len(diagnostics.errors) > before or number is None:
         return None
-    assert isinstance(number, int)
     return EssaySource(
-        path=relative, number=number, slug=slug, title=title, body=body, body_line=body_line,
-        subtitle=fields.text("subtitle"), date=date, date_label=date_label,
-        authors=fields.names("authors"), summary=fields.text("summary"),
+        path=relative, number=number, slug=slug, title=title, body=matter.body,
+        body_line=matter.body_line, subtitle=fields.text("subtitle"), date=date,
+        date_label=date_label, authors=fields.names("authors"), summary=fields.text("summary"),
         field_lines=tuple(sorted(lines.items())),
+        permalinks=permalinks(layout or Layout(), data, date, slug, relative),
     )
 
 
-def essay_date(value: Any, path: Path, line: int | None,
-               diagnostics: Diagnostics) -> tuple[dt.date | None, str]:
-    """A front matter date: a full date (2019-05-14) or a month (2019-05)."""
+def essay_number(value: Any, position: int | None, relative: Path, lines: dict[str, int],
+                 diagnostics: Diagnostics) -> int | None:
+    """The series number: the essay's place in [essays] order, else its `number:` field."""
+    if position is not None:
+        return position
     if value is None:
+        diagnostics.error("S104", "missing required field 'number'", relative, 2,
+                          "add number: N (the essay's place in the series)")
+    elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        diagnostics.error("S104", f"'number' must be a positive whole number, not {value!r}",
+                          relative, lines.get("number"))
+    else:
+        return value
+    return None
+
+
+def essay_date(value: Any, path: Path, line: int | None, diagnostics: Diagnostics,
+               free_text: bool = False) -> tuple[dt.date | None, str]:
+    """A front matter date: a full date (2019-05-14), with or without a time and zone, or a
+    month (2019-05). A pandoc title block's date may be any text: it is printed as written."""
+    if value is None or value == "":
         return None, ""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return value, format_date(value)
     month = MONTH_DATE.match(str(value))
     if month and 1 <= int(month.group(2)) <= 12:
         date = dt.date(int(month.group(1)), int(month.group(2)), 1)
         return date, format_date(date, month_only=True)
+    try:
+        parsed = frontmatter.parse_date(value)
+    except ValueError as error:
+        diagnostics.error("S104", f"{value} is not a real date ({error})", path, line,
+                          "check the day and month")
+        return None, ""
+    if isinstance(parsed, dt.datetime):
+        parsed = parsed.date()
+    if parsed is not None:
+        return parsed, format_date(parsed)
+    if free_text:
+        return None, str(value)
     diagnostics.error("S104", f"'date' must be a date (2019-05-14) or a month (2019-05), "
                       f"not {value!r}", path, line)
     return None, ""
@@ -137,24 +177,35 @@ def load_sources(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Option
                                                                 list[EssaySource]]:
     """Read the whole collection; raise once with every problem found."""
     config = load_config(root, diagnostics)
-    essays_dir = root / "essays"
-    paths = sorted(p for p in essays_dir.glob("*.md") if p.is_file()) \
-        if essays_dir.is_dir() else []
+    layout = read_layout(root, diagnostics)
+    folder = root / layout.folder
+    listed = layout.order if layout.order is not None else ()
+    if layout.order is None:
+        paths = layout.essay_files(root)
+    else:
+        paths = [folder / name for name in listed if (folder / name).is_file()]
+        left_out = [p for p in layout.essay_files(root) if p not in paths
+                    and p.relative_to(folder).as_posix() not in layout.exclude]
+        for path in left_out:
+            diagnostics.warning("S111", "not in [essays] order in qlabbook.toml: left out of "
+                                "the book", path.relative_to(root), None,
+                                "add it to order, or to exclude to silence this")
     outside = links_outside(root, [*paths, *root.glob("styles/*"), *root.glob("templates/**/*")])
-    paths = [p for p in paths if p not in outside]
     for path in outside:
         diagnostics.error("S109", "the file is a link to a place outside the collection",
                           path.relative_to(root), None,
                           "copy the file into the collection instead of linking to it")
     if not paths and not outside:
-        diagnostics.error("A101", "the collection has no essays", Path("essays"), None,
-                          "add Markdown files such as essays/01-title.md")
-    sources = [load_essay(root, p.relative_to(root), diagnostics) for p in paths]
+        diagnostics.error("A101", "the collection has no essays", Path(layout.folder), None,
+                          f"add Markdown files such as {layout.folder}/01-title.md")
+    positions = {p: index + 1 for index, p in enumerate(paths)} if layout.order is not None \
+        else {}
+    sources = [load_essay(root, p.relative_to(root), diagnostics, positions.get(p), layout)
+               for p in paths if p not in outside]
     check_stylesheets(root, diagnostics)
     if config is None or not paths:
         diagnostics.raise_if_errors()
     assert config is not None
     # Essays whose front matter failed are left out; the others still get converted so one
     # run reports every essay's problems. The errors recorded here end the build later.
-    return config[0], config[1], [s for s in sources if s is not None]
-
+    return config[0], replace(config[1], site=layout.site), [s for s in sources if s is not None]

@@ -40,6 +40,7 @@ class Options:
     bleed_mm: float = 3.0  # press only: how far backgrounds and covers run past the trim
     notes: str = "footnotes"  # or "endnotes": a Notes section after each essay
     cover: str = ""  # collection-relative path of a supplied cover image; "" draws one
+    site: str = ""  # [essays] site: the address the essays had on the web, if any
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class EssaySource:
     authors: tuple[str, ...] = ()
     summary: str = ""
     field_lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line
+    permalinks: tuple[str, ...] = ()  # where its site published it (permalinks.site_key)
 
     def field_line(self, key: str) -> int | None:
         return dict(self.field_lines).get(key)

@@ -11,6 +11,7 @@ import yaml
 
 from qlabbook.source.diagnostics import Diagnostics, QlabbookError
 from qlabbook.source.essays import split_front_matter
+from qlabbook.source.layout import read_layout
 from qlabbook.source.text import slugify
 
 NUMBER_LINE = re.compile(r"^number:\s*(\d+)\s*(?:#.*)?$", re.MULTILINE)
@@ -36,11 +37,11 @@ GUIDE = """\
 """
 
 
-def essay_numbers(root: Path) -> list[int]:
+def essay_numbers(root: Path, folder: str = "essays") -> list[int]:
     """The numbers the existing essays use, read as leniently as possible: a file whose
     front matter is broken still holds its number."""
     numbers = []
-    for path in sorted((root / "essays").glob("*.md")):
+    for path in sorted((root / folder).glob("*.md")):
         text = path.read_text(encoding="utf-8", errors="replace")
         number = None
         parts = split_front_matter(text.replace("\r\n", "\n"))
@@ -65,11 +66,13 @@ def essay_text(title: str, number: int, today: dt.date) -> str:
 
 
 def new_essay(root: Path, title: str, today: dt.date | None = None) -> Path:
-    """Write essays/NN-slug.md for `title`; never overwrite. The path returned is relative
-    to the collection."""
-    number = max(essay_numbers(root), default=0) + 1
+    """Write essays/NN-slug.md (in the [essays] folder) for `title`; never overwrite. The
+    path returned is relative to the collection."""
+    layout = read_layout(root, Diagnostics())
+    number = len(layout.order) + 1 if layout.order is not None else \
+        max(essay_numbers(root, layout.folder), default=0) + 1
     slug = slugify(title) or "essay"
-    relative = Path("essays", f"{number:02d}-{slug}.md")
+    relative = Path(layout.folder, f"{number:02d}-{slug}.md")
     target = root / relative
     text = essay_text(title.strip(), number, today or dt.date.today())
     diagnostics = Diagnostics()

@@ -10,6 +10,8 @@ from pathlib import Path
 from qlabbook.assets import (
     BOOK_FONT,
     BOOK_FONT_NAME,
+    CODE_FONT,
+    CODE_FONT_NAME,
     FALLBACK_FONT,
     FALLBACK_FONT_NAME,
     characters_of,
@@ -30,31 +32,47 @@ def describe(character: str) -> str:
 
 
 def check_coverage(collection: Collection, diagnostics: Diagnostics) -> None:
-    """Warn, once per character at its first place, about characters missing from the book
-    font: printed from the shipped fallback font, or by nothing shipped at all."""
-    book, fallback = characters_of(BOOK_FONT), characters_of(FALLBACK_FONT)
-    seen: set[str] = set()
-    for path, line, text in edition_texts(collection):
-        for character in text:
-            if character in seen or ord(character) in book or \
-                    unicodedata.category(character) in INVISIBLE_CATEGORIES:
-                continue
-            seen.add(character)
-            where = line(character)
-            if ord(character) in fallback:
-                diagnostics.warning(
-                    "R103", f"{describe(character)} is not in {BOOK_FONT_NAME}; the PDF prints "
-                    f"it in {FALLBACK_FONT_NAME}", path, where)
-            else:
-                diagnostics.warning(
-                    "R104", f"{describe(character)} is in none of the shipped fonts "
-                    f"({BOOK_FONT_NAME}, {FALLBACK_FONT_NAME}); the PDF shows an empty box",
-                    path, where, "replace the character, or load a font that has it from the "
-                    "collection's styles/print.css")
+    """Warn, once per character at its first place, about characters missing from the font
+    meant for them (the book font, or the code font in code): printed from the next shipped
+    font that has them (code: the book font, then the fallback), or by none at all."""
+    book, code = characters_of(BOOK_FONT), characters_of(CODE_FONT)
+    fallback = characters_of(FALLBACK_FONT)
+    text_fonts = [(BOOK_FONT_NAME, book), (FALLBACK_FONT_NAME, fallback)]
+    code_fonts = [(CODE_FONT_NAME, code), *text_fonts]
+    seen: set[tuple[str, bool]] = set()
+    for path, line, text, code_text in edition_texts(collection):
+        for fonts, characters in ((text_fonts, text), (code_fonts, code_text)):
+            in_code = fonts is code_fonts
+            for character in characters:
+                if (character, in_code) in seen or ord(character) in fonts[0][1] or \
+                        unicodedata.category(character) in INVISIBLE_CATEGORIES:
+                    continue
+                seen.add((character, in_code))
+                report_missing(character, fonts, in_code, diagnostics, path, line(character))
 
 
-def edition_texts(collection: Collection) -> Iterator[tuple[Path, Locate, str]]:
-    """(file, a function locating a character's line in it, text) for everything printed."""
+def report_missing(character: str, fonts: list[tuple[str, frozenset[int]]], in_code: bool,
+                   diagnostics: Diagnostics, path: Path, where: int | None) -> None:
+    """R103 names the shipped font that prints the character instead; R104, that none can."""
+    names = [name for name, _ in fonts]
+    usual = f"{names[0]} (the code font)" if in_code else names[0]
+    printer = next((name for name, characters in fonts[1:] if ord(character) in characters),
+                   None)
+    if printer is not None:
+        diagnostics.warning(
+            "R103", f"{describe(character)} is not in {usual}; the PDF prints it in {printer}",
+            path, where)
+    else:
+        diagnostics.warning(
+            "R104", f"{describe(character)} is in none of the shipped fonts "
+            f"({', '.join(names)}); the PDF shows an empty box",
+            path, where, "replace the character, or load a font that has it from the "
+            "collection's styles/print.css")
+
+
+def edition_texts(collection: Collection) -> Iterator[tuple[Path, Locate, str, str]]:
+    """(file, a function locating a character's line in it, text, text set as code) for
+    everything printed."""
     meta = collection.metadata
     config = collection.root / "qlabbook.toml"
     config_text = config.read_text(encoding="utf-8", errors="replace") if config.is_file() else ""
@@ -65,11 +83,10 @@ def edition_texts(collection: Collection) -> Iterator[tuple[Path, Locate, str]]:
 
     yield (Path("qlabbook.toml"), config_line,
            " ".join([meta.title, meta.subtitle, meta.series, *meta.authors, meta.publisher,
-                     meta.rights, meta.identifier]))
+                     meta.rights, meta.identifier]), "")
     for essay in collection.essays:
         source = essay.source
-        body_text = " ".join(xhtml_text(h) for h in
-                             (essay.body_html, *(n.html for n in essay.footnotes)))
+        parts = [xhtml_text(h) for h in (essay.body_html, *(n.html for n in essay.footnotes))]
 
         def essay_line(character: str, source: EssaySource = source) -> int | None:
             found = source.line_of(character)
@@ -77,7 +94,8 @@ def edition_texts(collection: Collection) -> Iterator[tuple[Path, Locate, str]]:
 
         yield (source.path, essay_line,
                " ".join([source.title, source.subtitle, source.summary, *source.authors,
-                         body_text]))
+                         *(text for text, _ in parts)]),
+               " ".join(code for _, code in parts))
 
 
 def front_matter_line(source: EssaySource, character: str) -> int | None:
@@ -87,5 +105,21 @@ def front_matter_line(source: EssaySource, character: str) -> int | None:
     return None
 
 
-def xhtml_text(html: str) -> str:
-    return "".join(ET.fromstring(f"<div>{html}</div>").itertext())
+# Elements the print stylesheet sets in the code font.
+CODE_ELEMENTS = {"code", "pre", "kbd", "samp"}
+
+
+def xhtml_text(html: str) -> tuple[str, str]:
+    """A fragment's text, and apart from it the text of its code."""
+    text: list[str] = []
+    code: list[str] = []
+
+    def walk(element: ET.Element, in_code: bool) -> None:
+        in_code = in_code or element.tag in CODE_ELEMENTS
+        (code if in_code else text).append(element.text or "")
+        for child in element:
+            walk(child, in_code)
+            (code if in_code else text).append(child.tail or "")
+
+    walk(ET.fromstring(f"<div>{html}</div>"), False)
+    return "".join(text), "".join(code)

@@ -12,6 +12,7 @@ from qlabbook.markdown.xhtml import NOTE_CALL, parse_fragment, serialize_childre
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay, Figure, Footnote
 from qlabbook.source.profiles import DEFAULT_PROFILE, PROFILES
+from qlabbook.typeset.imagesize import sized_images
 
 # Block elements a note may hold; in print the note floats inside a paragraph, so they
 # become spans that the print stylesheet sets as blocks.
@@ -130,4 +131,5 @@ def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE, li
         profile=profile, press=PROFILES[profile].press, links=links, cover=cover,
         cover_image=collection.options.cover,
         credits=credits(collection))
+    html = sized_images(html, collection.root)  # raw HTML's width= and height=
     return html if links else without_links(html)
