@@ -223,10 +223,10 @@ def test_watch_rebuilds_after_a_change_and_survives_errors(tmp_path: Path) -> No
             in second, second
         assert "<p>New.</p>" in epub_documents(root / "dist" / "fixture-series.epub")[
             "EPUB/c-opening.xhtml"]
-        essay.write_text(essay.read_text() + "\nA call.[^nowhere]\n")
+        essay.write_text(essay.read_text() + "\nSee [this](#nowhere).\n")
         third = lines.next()
         assert third.endswith("not built (essays/c-opening.md): 1 error(s); waiting for a fix")
-        essay.write_text(essay.read_text().replace("A call.[^nowhere]", "Fixed."))
+        essay.write_text(essay.read_text().replace("See [this](#nowhere).", "Fixed."))
         fourth = lines.next()
         assert " built (essays/c-opening.md): 2 edition(s) rendered, 2 from cache in " \
             in fourth, fourth
@@ -239,4 +239,4 @@ def test_watch_rebuilds_after_a_change_and_survives_errors(tmp_path: Path) -> No
             process.kill()
             raise
     assert process.returncode == 0
-    assert "[M101]" in stderr and stderr.rstrip().endswith("qlabbook: stopped watching")
+    assert "[M202]" in stderr and stderr.rstrip().endswith("qlabbook: stopped watching")
