@@ -80,7 +80,8 @@ def test_new_reads_numbers_from_broken_front_matter(tmp_path: Path) -> None:
 def broken(tmp_path: Path) -> Path:
     root = series(tmp_path)
     (root / "essays" / "x.md").write_text(
-        "---\ntitle: Extra\nnumber: 5\nmood: calm\n---\n\nA call.[^missing]\n")
+        "---\ntitle: Extra\nnumber: 5\nmood: calm\n---\n\nA call.[^a]\n\n[^a]: One.\n"
+        "[^a]: Two.\n")
     return root
 
 
@@ -91,7 +92,7 @@ def test_check_text_reports_words_notes_and_figures_per_essay(tmp_path: Path) ->
         "  #   words  notes  figs  title",
         "  2      15      1     0  Opening",
         "  3      43      2     0  Listening first",
-        "  5       2      0     0  Extra",
+        "  5       2      1     0  Extra",
         " 10      19      1     1  The long view",
     ]
     assert result.stderr.splitlines()[-1] == "1 error(s), 1 warning(s)"
@@ -109,12 +110,12 @@ def test_check_github_annotations(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         "::warning file=series/essays/x.md,line=4,title=S106::unknown front matter field "
         "'mood' [S106]%0Ahint: known fields: authors, date, number, slug, subtitle, summary, "
         "title",
-        "::error file=series/essays/x.md,line=7,title=M101::footnote [^missing] is referenced "
-        "but never defined [M101]%0Ahint: add a line '[^missing]: the note's text'",
+        "::error file=series/essays/x.md,line=10,title=M103::footnote [^a] is defined twice "
+        "[M103]%0Ahint: remove or relabel one definition",
     ]
-    assert "  5       2      0     0  Extra" in lines
+    assert "  5       2      1     0  Extra" in lines
     table = summary.read_text()
-    assert "1 error(s), 1 warning(s)" in table and "| 5 | Extra | 2 | 0 | 0 |" in table
+    assert "1 error(s), 1 warning(s)" in table and "| 5 | Extra | 2 | 1 | 0 |" in table
 
 
 def test_check_github_strict_makes_warnings_errors(tmp_path: Path,
@@ -134,11 +135,10 @@ def test_check_json(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert report["ok"] is False and report["errors"] == 1 and report["warnings"] == 1
     assert report["diagnostics"][1] == {
-        "code": "M101", "severity": "error",
-        "message": "footnote [^missing] is referenced but never defined",
-        "path": "essays/x.md", "line": 7, "hint": "add a line '[^missing]: the note's text'"}
+        "code": "M103", "severity": "error", "message": "footnote [^a] is defined twice",
+        "path": "essays/x.md", "line": 10, "hint": "remove or relabel one definition"}
     assert report["essays"][2] == {"number": 5, "slug": "x", "path": "essays/x.md",
-                                   "title": "Extra", "words": 2, "notes": 0, "figures": 0}
+                                   "title": "Extra", "words": 2, "notes": 1, "figures": 0}
 
 
 def test_check_json_on_a_collection_that_cannot_be_read(tmp_path: Path) -> None:
@@ -223,10 +223,10 @@ def test_watch_rebuilds_after_a_change_and_survives_errors(tmp_path: Path) -> No
             in second, second
         assert "<p>New.</p>" in epub_documents(root / "dist" / "fixture-series.epub")[
             "EPUB/c-opening.xhtml"]
-        essay.write_text(essay.read_text() + "\nA call.[^nowhere]\n")
+        essay.write_text(essay.read_text() + "\nSee [this](#nowhere).\n")
         third = lines.next()
         assert third.endswith("not built (essays/c-opening.md): 1 error(s); waiting for a fix")
-        essay.write_text(essay.read_text().replace("A call.[^nowhere]", "Fixed."))
+        essay.write_text(essay.read_text().replace("See [this](#nowhere).", "Fixed."))
         fourth = lines.next()
         assert " built (essays/c-opening.md): 2 edition(s) rendered, 2 from cache in " \
             in fourth, fourth
@@ -239,4 +239,4 @@ def test_watch_rebuilds_after_a_change_and_survives_errors(tmp_path: Path) -> No
             process.kill()
             raise
     assert process.returncode == 0
-    assert "[M101]" in stderr and stderr.rstrip().endswith("qlabbook: stopped watching")
+    assert "[M202]" in stderr and stderr.rstrip().endswith("qlabbook: stopped watching")

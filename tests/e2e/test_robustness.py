@@ -228,6 +228,11 @@ PATHOLOGICAL = {
     "entities": "&amp;&#x1F600;&bogus;" * 5000,
     "dollars": "$a " * 20000,
     "unclosed text in math": "$\\text{a " * 5000,
+    "undefined note calls": "x[^a] " * 3000,
+    "inline notes": "^[x] " * 900,
+    "note definitions": "[^a]: x\n" * 2000,
+    "open fenced divs": "::: a\n\n" * 2000,
+    "closed fenced divs": "::: a\n" * 1000 + ":::\n" * 1000,
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qlabbook.source.diagnostics import Diagnostics
@@ -23,6 +23,34 @@ class EssayContext:
     permalinks: dict[str, str] = field(default_factory=dict)  # site_key -> essay anchor
     essay_slugs: dict[str, str] = field(default_factory=dict)  # slug -> essay anchor
     site: str = ""  # the essays' web address: site paths (/about/) are pages under it
+    # Where in the body (character ranges) to look for what is reported, before anywhere
+    # else: a note's own lines, or the body without its notes.
+    regions: tuple[tuple[int, int], ...] = ()
+
+    def within(self, regions: tuple[tuple[int, int], ...]) -> EssayContext:
+        """The same essay, reporting problems at lines inside `regions` first."""
+        return replace(self, regions=regions)
+
+    def find(self, needle: str, occurrence: int = 0) -> int:
+        """The body index of the `occurrence`-th (from 0) `needle`, in the regions first."""
+        body = self.source.body
+        for regions in (self.regions, ((0, len(body)),)):
+            found: list[int] = []
+            for start, end in regions:
+                index = body.find(needle, start, end)
+                while index >= 0 and len(found) <= occurrence:
+                    found.append(index)
+                    index = body.find(needle, index + 1, end)
+            if len(found) > occurrence:
+                return found[occurrence]
+        return -1
+
+    def line_at(self, index: int) -> int:
+        return self.source.body_line + self.source.body.count("\n", 0, index)
+
+    def _line_of(self, needle: str) -> int | None:
+        index = self.find(needle)
+        return self.line_at(index) if index >= 0 else None
 
     def error(self, code: str, message: str, needle: str | None = None,
               hint: str | None = None) -> None:
@@ -35,26 +63,22 @@ class EssayContext:
     def line(self, needle: str | None) -> int | None:
         if not needle:
             return None
-        line = self.source.line_of(needle)
+        line = self._line_of(needle)
         if line is None:  # raw HTML keeps its own case; try without it
             index = self.source.body.lower().find(needle.lower())
-            line = self.source.line_of(self.source.body[index:index + len(needle)]) \
+            line = self._line_of(self.source.body[index:index + len(needle)]) \
                 if index >= 0 else None
         if line is None and needle.startswith("("):
             # Reference-style links and raw HTML name the target without a parenthesis.
-            line = self.source.line_of(needle[1:])
+            line = self._line_of(needle[1:])
         if line is None:
             # Escapes and character references change the text: try its longest plain word,
             # then fall back on the body's first line rather than no location at all.
             words = sorted(re.findall(r"[A-Za-z0-9_.-]{3,}", needle), key=len, reverse=True)
-            line = self.source.line_of(words[0]) if words else None
+            line = self._line_of(words[0]) if words else None
         return line if line is not None else self.source.body_line
 
     def line_of_occurrence(self, needle: str, occurrence: int) -> int | None:
         """The line of the `occurrence`-th (from 0) `needle`, or of the first if there are fewer."""
-        index = -1
-        for _ in range(occurrence + 1):
-            index = self.source.body.find(needle, index + 1)
-            if index < 0:
-                return self.line(needle)
-        return self.source.line_of(needle, index)
+        index = self.find(needle, occurrence)
+        return self.line_at(index) if index >= 0 else self.line(needle)

@@ -18,9 +18,10 @@ from qlabbook.markdown.extensions.code import CodeExtension
 from qlabbook.markdown.extensions.commonmark import CommonMarkBlocksExtension, unclosed_fences
 from qlabbook.markdown.extensions.formulas import FormulaExtension
 from qlabbook.markdown.extensions.notes import NotesExtension
+from qlabbook.markdown.extensions.pandoc import PandocExtension
 from qlabbook.markdown.figures import resolve_images
 from qlabbook.markdown.links import assign_heading_ids, check_links, resolve_links
-from qlabbook.markdown.notes import number_footnotes
+from qlabbook.markdown.notes import note_regions, number_footnotes, outside
 from qlabbook.markdown.sanitize import MAX_DEPTH, first_deep_line, sanitize, within_depth
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
 from qlabbook.source import ids
@@ -43,6 +44,8 @@ def make_markdown() -> tuple[Markdown, NotesExtension]:
         extensions=["attr_list", "tables", "sane_lists", "smarty", "def_list", "abbr",
                     notes, FigureExtension(), FormulaExtension(),
                     CodeExtension(),  # code blocks: line spans, Pygments classes
+                    # pandoc's extensions (after tables and def_list, which they extend).
+                    PandocExtension(),
                     # Lists, quotations and fenced code as CommonMark reads them; after
                     # sane_lists and def_list, whose processors it replaces or narrows.
                     CommonMarkBlocksExtension()],
@@ -135,16 +138,24 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     for extension in md.registeredExtensions:  # formulas that fail are this essay's warnings
         if isinstance(extension, FormulaExtension):
             extension.begin(context)
-    body = parse_fragment(md.convert(context.source.body))
+    body_html, note_htmls = notes.split_output(md.convert(context.source.body))
+    body = parse_fragment(body_html)
     definitions = list(notes.definitions)
+    # The body's problems are looked for outside its note definitions first.
+    regions = note_regions(context.source.body, definitions)
+    body_context = context.within(outside(regions, len(context.source.body)))
     report_unclosed_fences(md, context)
-    if not within_depth(body, context):
+    if not within_depth(body, body_context):
         body = ET.Element("div")
-    sanitize(body, context.warning)
+    sanitize(body, body_context.warning)
     headings = assign_heading_ids(body, context.anchor)
-    resolve_links(body, context)
-    figures, images = resolve_images(body, context)
-    footnotes = number_footnotes(body, definitions, md, context)
+    resolve_links(body, body_context)
+    figures, images = resolve_images(body, body_context)
+    footnotes = number_footnotes(body, definitions, note_htmls, notes.nested_inline,
+                                 body_context)
+    for extension in md.registeredExtensions:
+        for code, message, needle in getattr(extension, "problems", ()):
+            body_context.warning(code, message, needle)
     text = " ".join(body.itertext())
     return Essay(
         source=context.source, anchor=context.anchor, body_html=serialize_children(body),

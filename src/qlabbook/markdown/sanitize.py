@@ -33,7 +33,7 @@ ELEMENT_ATTRIBUTES = {
     "a": {"href"}, "img": {"src", "alt", "width", "height"}, "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"}, "ol": {"start", "reversed"},
     "blockquote": {"cite"}, "q": {"cite"}, "abbr": {"title"},
-    "figure": {"data-credit", "data-licence", "data-source"}, "sup": {"data-label"},
+    "figure": {"data-credit", "data-licence", "data-source"}, "sup": {"data-label", "data-inline"},
     PLACEHOLDER_TAG: {"display"},
 }
 URL_ATTRIBUTES = {"href", "src", "cite"}
@@ -44,7 +44,8 @@ ATTRIBUTE_VALUES = {
     "height": re.compile(r"^\d{1,5}$"), "reversed": re.compile(r"^(reversed)?$"),
     "dir": re.compile(r"^(ltr|rtl|auto)$"), "scope": re.compile(r"^(row|col|rowgroup|colgroup)$"),
     "lang": re.compile(r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$"),
-    "id": re.compile(r"^[A-Za-z][\w.-]*$"), "display": re.compile(r"^(inline|block)$"),
+    # Heading ids only, which qlabbook prefixes with the essay's anchor ("e3-2019-results").
+    "id": re.compile(r"^[\w.-]+$"), "display": re.compile(r"^(inline|block)$"),
 }
 # Phrasing elements (text-level) may not hold blocks; a block that the HTML parser left
 # inside one (`<b>` left open before a heading) makes the phrasing element be unwrapped.
@@ -228,6 +229,7 @@ def append_text(parent: ET.Element, index: int, text: str | None) -> None:
         sibling.tail = (sibling.tail or "") + text
 
 
+DIV_FENCE = re.compile(r"^ {0,3}:{3,}\s*(\S?)")
 QUOTE_MARKERS, OPEN_TAG, CLOSE_TAG = re.compile(r"[>\s]*"), re.compile("<[A-Za-z]"), \
     re.compile("</[A-Za-z]")
 
@@ -254,6 +256,8 @@ def first_deep_line(body: str) -> str | None:
         quotes = QUOTE_MARKERS.match(expanded).group().count(">")  # type: ignore[union-attr]
         indent = (len(expanded) - len(expanded.lstrip())) // 4
         open_tags += len(OPEN_TAG.findall(line)) - len(CLOSE_TAG.findall(line))
+        fence = DIV_FENCE.match(line)  # pandoc's fenced divs open and close like tags
+        open_tags += (1 if fence.group(1) else -1) if fence else 0
         if max(quotes, indent, open_tags) > MAX_DEPTH // 2:
             return line
     return None

@@ -18,21 +18,34 @@ from qlabbook.typeset.imagesize import sized_images
 # Block elements a note may hold; in print the note floats inside a paragraph, so they
 # become spans that the print stylesheet sets as blocks.
 NOTE_BLOCKS = {"p", "ul", "ol", "li", "blockquote", "pre", "div", "dl", "dt", "dd", "table",
-               "tr", "td", "th", "thead", "tbody", "h1", "h2", "h3", "h4", "h5", "h6",
-               "figure", "figcaption", "hr"}
+               "tr", "td", "th", "thead", "tbody", "tfoot", "caption", "h1", "h2", "h3",
+               "h4", "h5", "h6", "figure", "figcaption", "hr"}
 
 
 def print_note_html(note: Footnote) -> str:
     tree = parse_fragment(note.html)
+    # WeasyPrint breaks the line at a newline in a floated note's run-in first paragraph.
+    code = {e for pre in tree.iter("pre") for e in pre.iter()}
     for element in tree.iter():
+        if element not in code:
+            element.text = element.text and element.text.replace("\n", " ")
+        if element.tail and (element not in code or element.tag == "pre"):
+            element.tail = element.tail.replace("\n", " ")
         if element.tag in NOTE_BLOCKS:
-            element.set("class", f"note-{element.tag}")
+            # The block's own classes (a table cell's alignment) follow the block's.
+            element.set("class", " ".join([f"note-{element.tag}",
+                                           *element.get("class", "").split()]))
+            start = element.get("start", "1") if element.tag == "ol" else "1"
+            if start != "1" and start.lstrip("-").isdigit():
+                element.set("style", f"counter-reset: list-item {int(start) - 1}")
             element.tag = "span"
             # White space between two note blocks would make an empty line in the note.
             if element.tail is not None and not element.tail.strip():
                 element.tail = None
+            if len(element) and element.text is not None and not element.text.strip():
+                element.text = None
     # The first paragraph runs on from the hanging number; only later ones are blocks.
-    if len(tree) and tree[0].get("class") == "note-p":
+    if len(tree) and tree[0].get("class", "").split()[:1] == ["note-p"]:
         tree[0].set("class", "note-first")
     return serialize_children(tree)
 

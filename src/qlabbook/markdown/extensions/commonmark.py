@@ -22,6 +22,7 @@ from qlabbook.markdown.extensions.fences import (
     ExactCodePrettifier,
     FenceBlockProcessor,
     FencePreprocessor,
+    IndentedCodeProcessor,
     UnclosedFence,
     WhitespaceNormaliser,
 )
@@ -66,6 +67,7 @@ class CommonMarkBlocksExtension(Extension):
         # A fence opens with at most three spaces, so indented code (80) never sees one;
         # lists come below tables (75), above headings (70, 60) and thematic breaks (50).
         blocks.register(FenceBlockProcessor(md, self.unclosed), "qlab_fence", 82)
+        blocks.register(IndentedCodeProcessor(md.parser), "code", 80)
         blocks.register(ListProcessor(md), "qlab_list", 74)
         blocks.register(AtxHeadingProcessor(md), "hashheader", 70)
         blocks.register(SetextHeadingProcessor(md), "setextheader", 60)

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from markdown import Markdown
-from markdown.blockprocessors import BlockProcessor
+from markdown.blockprocessors import BlockProcessor, CodeBlockProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import PrettifyTreeprocessor
 from markdown.util import ETX, STX, AtomicString, code_escape
@@ -105,6 +105,18 @@ def code_element(parent: ET.Element, lang: str, code: list[str]) -> ET.Element:
 
 class ExactCode(AtomicString):
     """Code text whose every line, blank or not, is the author's."""
+
+
+class IndentedCodeProcessor(CodeBlockProcessor):
+    """Indented code. Python-Markdown appends an indented block to the code block before it;
+    after a fence (which closed), it starts a block of its own."""
+
+    def lastChild(self, parent: ET.Element) -> ET.Element | None:  # noqa: N802
+        last: ET.Element | None = super().lastChild(parent)
+        if last is not None and last.tag == "pre" and len(last) and last[0].tag == "code" \
+                and (last[0].text is None or isinstance(last[0].text, ExactCode)):
+            return None
+        return last
 
 
 class ExactCodePrettifier(PrettifyTreeprocessor):

@@ -1,0 +1,169 @@
+"""pandoc's Markdown extensions that Python-Markdown lacks: table captions and alignment
+classes, strikeout, fenced divs and `~` definitions."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from markdown import Extension, Markdown
+from markdown.blockparser import BlockParser
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions.def_list import DefListProcessor
+from markdown.inlinepatterns import SimpleTagInlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+# `Table: caption`, `table: caption` or `: caption`, a paragraph before or after a table.
+CAPTION = re.compile(r"^ {0,3}(?:[Tt]able:|:(?!:))[ \t]*(.*)", re.DOTALL)
+ALIGNMENT = re.compile(r"^\s*text-align:\s*(left|right|center);?\s*$")
+STRIKEOUT = r"(~{2})(?!~)(.+?)(?<!~)~~"
+# `::: {.class #id}`, `::: class` or `::: {.a .b} :::`; a closing fence is colons alone.
+DIV_OPEN = re.compile(r"^ {0,3}:{3,}[ \t]*(\{[^}\n]*\}|[\w-]+)[ \t]*:*[ \t]*$")
+DIV_CLOSE = re.compile(r"^ {0,3}:{3,}[ \t]*$")
+DIV_CLOSE_ANYWHERE = re.compile(r"^ {0,3}:{3,}[ \t]*$", re.MULTILINE)
+DIV_CLASS = re.compile(r"(?:^|\s)\.([\w-]+)(?=\s|$)")
+
+
+class TableCaptionProcessor(BlockProcessor):
+    """A caption paragraph right after a table, or right before one, becomes its
+    <caption> (before def_list reads `: caption` as a definition)."""
+
+    def test(self, parent: ET.Element, block: str) -> bool:
+        return bool(CAPTION.match(block)) or self.caption_below(parent, block) is not None
+
+    def caption_below(self, parent: ET.Element, block: str) -> int | None:
+        """Where a caption line starts that ends a table's block with no blank line."""
+        lines = block.split("\n")
+        if len(lines) < 3 or "|" in lines[-1] or not CAPTION.match(lines[-1]):
+            return None
+        table = self.parser.blockprocessors["table"]
+        return len(block) - len(lines[-1]) if table.test(parent, block) else None
+
+    def run(self, parent: ET.Element, blocks: list[str]) -> bool:
+        block = blocks[0]
+        table = self.parser.blockprocessors["table"]
+        below = None if CAPTION.match(block) else self.caption_below(parent, block)
+        if below is not None:  # the table first, then its caption as the next block
+            blocks[0:1] = [block[:below].rstrip("\n"), block[below:]]
+            return False
+        previous = self.lastChild(parent)
+        if previous is not None and previous.tag == "table" and \
+                previous.find("caption") is None:
+            blocks.pop(0)
+            add_caption(previous, CAPTION.match(block).group(1))  # type: ignore[union-attr]
+            return True
+        lines = block.split("\n")
+        for cut in range(1, len(lines)):  # `Table: caption` directly above the table
+            rest = "\n".join(lines[cut:])
+            if table.test(parent, rest):
+                blocks[0:1] = ["\n".join(lines[:cut]), rest]
+                break
+        if len(blocks) > 1 and table.test(parent, blocks[1]):
+            caption = blocks.pop(0)
+            table.run(parent, blocks)
+            created = self.lastChild(parent)
+            if created is not None and created.tag == "table":
+                add_caption(created, CAPTION.match(caption).group(1))  # type: ignore[union-attr]
+                return True
+            blocks.insert(0, caption)
+        return False
+
+
+def add_caption(table: ET.Element, text: str) -> None:
+    caption = ET.Element("caption")
+    caption.text = " ".join(text.split())
+    table.insert(0, caption)
+
+
+class AlignmentProcessor(Treeprocessor):
+    """Python-Markdown aligns table cells with style=, which the sanitizer refuses: a class
+    the stylesheets align says the same. pandoc's `{-}` is `.unnumbered`."""
+
+    def run(self, root: ET.Element) -> None:
+        for cell in root.iter():
+            if "-" in cell.attrib:  # pandoc's `{-}` on a heading: attr_list reads "-="
+                del cell.attrib["-"]
+                cell.set("class", (cell.get("class", "") + " unnumbered").strip())
+            if cell.tag not in ("th", "td") or "style" not in cell.attrib:
+                continue
+            found = ALIGNMENT.match(cell.get("style", ""))
+            if found:
+                del cell.attrib["style"]
+                classes = (cell.get("class", "") + f" align-{found.group(1)}").strip()
+                cell.set("class", classes)
+
+
+class FencedDivProcessor(BlockProcessor):
+    """pandoc's fenced divs: `::: {.class}` ... `:::`, nested by counting fences."""
+
+    def __init__(self, parser: BlockParser, extension: PandocExtension) -> None:
+        super().__init__(parser)
+        self.extension = extension
+
+    def test(self, parent: ET.Element, block: str) -> bool:
+        return bool(DIV_OPEN.match(block.split("\n", 1)[0]))
+
+    def run(self, parent: ET.Element, blocks: list[str]) -> bool:
+        lines = "\n\n".join(blocks).split("\n") \
+            if any(DIV_CLOSE_ANYWHERE.search(block) for block in blocks) else blocks[:1]
+        index = closing_fence(lines)
+        if index is None:  # the lines stay text, as in pandoc
+            opening = blocks[0].split("\n", 1)[0]
+            self.extension.problems.append((
+                "M108", f"fenced div {opening.strip()!r} is never closed", opening))
+            return False
+        opening = DIV_OPEN.match(lines[0]).group(1)  # type: ignore[union-attr]
+        classes = DIV_CLASS.findall(opening.strip("{}")) if opening.startswith("{") \
+            else [opening]
+        div = ET.SubElement(parent, "div")
+        if classes:
+            div.set("class", " ".join(classes))
+        self.parser.parseChunk(div, "\n".join(lines[1:index]))
+        rest = "\n".join(lines[index + 1:]).strip("\n")
+        blocks[:] = rest.split("\n\n") if rest else []
+        return True
+
+
+def closing_fence(lines: list[str]) -> int | None:
+    """The index of the line that closes the div opened on the first line."""
+    depth = 0
+    for index, line in enumerate(lines):
+        if DIV_OPEN.match(line):
+            depth += 1
+        elif DIV_CLOSE.match(line):
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+class TildeDefListProcessor(DefListProcessor):
+    """Definitions may start with `~` as well as `:` (pandoc)."""
+
+    RE = re.compile(r"(^|\n)[ ]{0,3}[:~][ ]{1,3}(.*?)(\n|$)")
+    NO_INDENT_RE = re.compile(r"^[ ]{0,3}[^ :~]")
+
+
+class PandocExtension(Extension):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.problems: list[tuple[str, str, str]] = []  # code, message, source text
+
+    def reset(self) -> None:
+        self.problems = []
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+        md.registerExtension(self)
+        parser = md.parser.blockprocessors
+        if "table" in parser:
+            # Above def_list's `: definition` (25) and paragraphs.
+            parser.register(TableCaptionProcessor(md.parser), "qlab_table_caption", 76)
+        if "deflist" in parser:
+            parser.register(TildeDefListProcessor(md.parser), "deflist", 25)
+        # Above code blocks (80): a fence is never indented code; the fence lines would
+        # otherwise be paragraphs.
+        parser.register(FencedDivProcessor(md.parser, self), "qlab_fenced_div", 82)
+        # After attr_list (8), before figures (7).
+        md.treeprocessors.register(AlignmentProcessor(md), "qlab_table_alignment", 7.5)
+        md.inlinePatterns.register(SimpleTagInlineProcessor(STRIKEOUT, "del"),
+                                   "qlab_strikeout", 65)

@@ -1,0 +1,122 @@
+"""pandoc's extensions essayists use: pipe tables with alignment and captions, definition
+lists, fenced divs, heading attributes, strikeout and smart punctuation, on converted XHTML."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from qlabbook.markdown.convert import convert_essays
+from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.model import Essay, EssaySource, Metadata, Options
+
+
+def convert(tmp_path: Path, body: str) -> tuple[Essay, list[str]]:
+    diagnostics = Diagnostics()
+    source = EssaySource(path=Path("essays/01-a.md"), number=1, slug="01-a", title="A",
+                         body=body, body_line=5)
+    collection = convert_essays(tmp_path, Metadata(title="T"), Options(), [source],
+                                diagnostics)
+    return collection.essays[0], [d.format().splitlines()[0] for d in diagnostics.items]
+
+
+def tree(html: str) -> ET.Element:
+    return ET.fromstring(f"<div>{html}</div>")
+
+
+TABLE = "| Name | Count | Share |\n|:-----|------:|:-----:|\n| Alpha | 12 | half |\n"
+
+
+def test_pipe_table_alignment_is_a_class_without_warnings(tmp_path: Path) -> None:
+    essay, problems = convert(tmp_path, TABLE)
+    assert problems == []
+    table = tree(essay.body_html).find("table")
+    assert table is not None
+    assert [c.get("class") for c in table.iter() if c.tag in ("th", "td")] == [
+        "align-left", "align-right", "align-center"] * 2
+    assert "style" not in essay.body_html
+
+
+@pytest.mark.parametrize("caption", ["Table: The *counts*", "table: The *counts*",
+                                     ": The *counts*"])
+@pytest.mark.parametrize("before", [True, False])
+def test_table_caption_before_or_after(tmp_path: Path, caption: str, before: bool) -> None:
+    body = f"{caption}\n\n{TABLE}" if before else f"{TABLE}\n{caption}\n"
+    essay, problems = convert(tmp_path, body)
+    assert problems == []
+    body_tree = tree(essay.body_html)
+    assert [child.tag for child in body_tree] == ["table"]
+    assert ET.tostring(body_tree[0][0], encoding="unicode") == \
+        "<caption>The <em>counts</em></caption>"
+
+
+def test_table_caption_right_below_the_table(tmp_path: Path) -> None:
+    essay, _ = convert(tmp_path, f"{TABLE}Table: No blank line\n")
+    table = tree(essay.body_html).find("table")
+    assert table is not None and table.findtext("caption") == "No blank line"
+    assert len(table.findall("tbody/tr")) == 1
+
+
+def test_colon_paragraph_after_a_paragraph_is_still_a_definition(tmp_path: Path) -> None:
+    essay, _ = convert(tmp_path, "Term\n\n:   Its definition.\n\nTerm two\n  ~ Tilde form.\n")
+    dl = tree(essay.body_html).find("dl")
+    assert dl is not None
+    assert [(e.tag, "".join(e.itertext()).strip()) for e in dl] == [
+        ("dt", "Term"), ("dd", "Its definition."), ("dt", "Term two"), ("dd", "Tilde form.")]
+
+
+def test_definition_with_several_blocks(tmp_path: Path) -> None:
+    body = "Term\n\n:   First.\n\n        code\n\n    Second.\n"
+    essay, _ = convert(tmp_path, body)
+    dd = tree(essay.body_html).find("dl/dd")
+    assert dd is not None and [c.tag for c in dd] == ["p", "pre", "p"]
+
+
+def test_fenced_divs_nest_and_keep_their_classes(tmp_path: Path) -> None:
+    body = ("::: {.aside #box}\nOuter *text*.\n\n::: warning\nInner.\n:::\n\nMore.\n:::\n\n"
+            "After.\n")
+    essay, problems = convert(tmp_path, body)
+    assert problems == []
+    assert essay.body_html == ('<div class="aside">\n<p>Outer <em>text</em>.</p>\n'
+                               '<div class="warning">\n<p>Inner.</p>\n</div>\n'
+                               "<p>More.</p>\n</div>\n<p>After.</p>")
+
+
+def test_unclosed_fence_stays_text_with_a_warning(tmp_path: Path) -> None:
+    essay, problems = convert(tmp_path, "Text.\n\n::: note\nNever closed.\n")
+    assert essay.body_html == "<p>Text.</p>\n<p>::: note\nNever closed.</p>"
+    assert problems == ["essays/01-a.md:7: warning: fenced div '::: note' is never closed "
+                        "[M108]"]
+
+
+def test_heading_attributes_go_through_the_id_scheme(tmp_path: Path) -> None:
+    body = "## Results {#2019-results .unnumbered}\n\nSee [them](#2019-results).\n"
+    essay, problems = convert(tmp_path, body)
+    assert problems == []
+    assert essay.body_html == ('<h2 class="unnumbered" id="e1-2019-results">Results</h2>\n'
+                               '<p>See <a href="#e1-2019-results">them</a>.</p>')
+    assert [h.anchor for h in essay.headings] == ["e1-2019-results"]
+
+
+def test_heading_dash_attribute_is_unnumbered(tmp_path: Path) -> None:
+    essay, problems = convert(tmp_path, "## Intro {-}\n")
+    assert problems == []
+    assert essay.body_html == '<h2 class="unnumbered" id="e1-intro">Intro</h2>'
+
+
+def test_strikeout_and_smart_punctuation(tmp_path: Path) -> None:
+    essay, _ = convert(tmp_path, "It's ~~gone~~ -- \"quoted\" --- done...\n")
+    assert essay.body_html == \
+        "<p>It\u2019s <del>gone</del> \u2013 \u201cquoted\u201d \u2014 done\u2026</p>"
+
+
+def test_table_in_a_note_keeps_alignment_and_caption(tmp_path: Path) -> None:
+    body = "Text.[^t]\n\n[^t]: A table:\n\n    " + TABLE.replace("\n", "\n    ") + \
+        "\n    Table: In the note\n"
+    essay, problems = convert(tmp_path, body)
+    assert problems == []
+    note = tree(essay.footnotes[0].html)
+    assert note.findtext("table/caption") == "In the note"
+    assert note.find("table/thead/tr/th").get("class") == "align-left"  # type: ignore[union-attr]
