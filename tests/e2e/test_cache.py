@@ -101,6 +101,15 @@ def test_source_date_epoch_and_the_tool_invalidate(tmp_path: Path,
     assert all(after_epoch[p] != after_tool[p] for p in before)
 
 
+def test_tool_fingerprint_reads_the_whole_package() -> None:
+    """Every stage's code and every asset: a changed stylesheet, template or font of the
+    package invalidates what was rendered with the old one."""
+    files = {path.relative_to(cache.PACKAGE).as_posix() for path in cache.package_files()}
+    assert {"assets/styles/print.css", "assets/styles/epub.css", "assets/templates/print.html",
+            "assets/styles/fonts/LinLibertine_R.otf", "typeset/document.py",
+            "markdown/convert.py", "cli/__init__.py", "__init__.py"} <= files
+
+
 def test_tool_fingerprint_follows_the_version(monkeypatch: pytest.MonkeyPatch) -> None:
     first = tool_fingerprint.__wrapped__()
     assert tool_fingerprint.__wrapped__() == first

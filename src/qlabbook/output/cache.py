@@ -13,6 +13,7 @@ from importlib import metadata as distributions
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import qlabbook
 from qlabbook import __version__
 from qlabbook.output.editions import Edition
 from qlabbook.output.files import write_atomically
@@ -21,6 +22,7 @@ from qlabbook.source.stylesheets import stylesheet_urls
 from qlabbook.source.timestamp import build_time
 
 CACHE_FOLDER = ".qlabbook-cache"
+PACKAGE = Path(qlabbook.__file__).parent
 KEEP = 3  # newest entries kept per edition: enough to switch back and forth between options
 # The libraries whose output ends up in the files; a new version may change the bytes.
 RENDERERS = ("weasyprint", "pydyf", "fonttools", "tinycss2", "ebooklib", "lxml", "pillow",
@@ -44,6 +46,12 @@ class Hasher:
         return self.sha.hexdigest()
 
 
+def package_files() -> list[Path]:
+    """Every file of the installed qlabbook package, every stage's code and the assets."""
+    return sorted(path for path in PACKAGE.rglob("*")
+                  if path.is_file() and "__pycache__" not in path.parts)
+
+
 @functools.cache
 def tool_fingerprint() -> str:
     """qlabbook's version, every file of the installed package (code, templates, styles,
@@ -51,10 +59,8 @@ def tool_fingerprint() -> str:
     the output."""
     hasher = Hasher()
     hasher.add("version", __version__)
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            hasher.add_file(path.relative_to(package).as_posix(), path)
+    for path in package_files():
+        hasher.add_file(path.relative_to(PACKAGE).as_posix(), path)
     # Compressed streams in both formats depend on zlib; anything else on the interpreter.
     hasher.add("python", sys.version)
     hasher.add("zlib", zlib.ZLIB_RUNTIME_VERSION)
