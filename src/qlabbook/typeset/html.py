@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from html import escape
 
 from markupsafe import Markup
 
@@ -65,7 +66,24 @@ def print_body(essay: Essay, notes: str = "footnotes") -> str:
         return (f'<a class="noteref" href="#{ids.note_id(essay.anchor, number)}" '
                 f'id="{ids.call_id(essay.anchor, number, call)}">{number}</a>')
 
-    return ordered_list_starts(NOTE_CALL.sub(replace, essay.body_html))
+    return bookmark_labels(ordered_list_starts(NOTE_CALL.sub(replace, essay.body_html)), essay)
+
+
+HEADING_OPEN = re.compile(r'<h([2-6]) id="([^"]+)"')
+
+
+def bookmark_labels(html: str, essay: Essay) -> str:
+    """Each section heading carries its text for the PDF's bookmark (print.css reads it
+    with attr()): the heading as printed would add its notes' numbers and text."""
+    texts = {heading.anchor: heading.text for heading in essay.headings}
+
+    def label(match: re.Match[str]) -> str:
+        text = texts.get(match.group(2))
+        if text is None:
+            return match.group(0)
+        return f'{match.group(0)} data-bookmark="{escape(text, quote=True)}"'
+
+    return HEADING_OPEN.sub(label, html)
 
 
 ORDERED_LIST_START = re.compile(r'<ol\b([^>]*?)\sstart="(-?\d+)"')
