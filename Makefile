@@ -44,15 +44,15 @@ build: $(STAMP)
 proof: build
 	$(BIN)/qlabbook proof dist/*.pdf
 
-# The whole suite: README's test command, and CI's.
+# The whole suite: README's test command, and CI's; on every core (pytest-xdist).
 test: $(STAMP)
 	-@$(MAKE) --no-print-directory harfbuzz-subset auditors
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # Before a commit: the linters and the fast tests (no whole-collection builds, no external
 # validators), in well under a minute once set up.
 check: lint
-	$(BIN)/python -m pytest -m "not slow and not external" -q
+	$(BIN)/python -m pytest -m "not slow and not external" -q -n auto
 
 # ruff, mypy, and import-linter's contract that the stages import one way (pyproject.toml).
 lint: $(STAMP)
