@@ -29,6 +29,12 @@ ESSAYS = {
     "afterword.md": "EPUB/afterword.xhtml",
 }
 
+# The one slip in the essays: a reference link to a photograph, which is not an essay.
+WARNINGS = [
+    "essays/tables-and-math.markdown:64: warning: link to '../images/workshop.jpg', which is not "
+    "an essay of this collection: its text is kept [M203]",
+]
+
 # Markdown syntax that must never reach a reader as text.
 SYNTAX = ["[^", "^[", ":::", "~~", "$$", "```", "~~~", "{#", "{.", "Table:", "](", "![",
           "\\$", "+++", "[folder]", "[bin]", "[Zotero]", "[z]", "<!--", "-->", "\\*"]
@@ -90,7 +96,7 @@ def authors_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     diagnostics = [line for line in result.stderr.splitlines()  # type: ignore[attr-defined]
                    if ": warning:" in line or ": error:" in line]
-    assert diagnostics == []
+    assert diagnostics == WARNINGS
     documents = epub_documents(out / "listening-lab.epub")
     return {"epub": out / "listening-lab.epub", "pdf": out / "listening-lab.pdf",
             "documents": documents, "pages": page_texts(out / "listening-lab.pdf")}
@@ -146,8 +152,14 @@ def test_the_constructs_reach_the_epub_as_elements(authors_build: dict[str, Any]
     tables = documents[ESSAYS["tables-and-math.markdown"]]
     assert "<caption>Replies by month, 2019</caption>" in tables
     assert '<td class="align-right">54</td>' in tables
-    assert '<dt>Workshop</dt>' in tables and '<div class="aside">' in tables
-    assert tables.count("<math") == 2
+    assert re.search(r"<dt>(<span [^>]*/>)?Workshop</dt>", tables)
+    assert "<dd>A definition written pandoc\u2019s compact way.</dd>" in tables
+    assert re.search(r'<div class="aside">\s*<h2[^>]*>Why the pilot is left out</h2>', tables)
+    assert re.search(r'<div class="small">\s*<p>Its replies', tables)
+    assert re.search(r'<td>Main<a class="noteref"', tables)  # a call in a table cell
+    assert re.search(r'<aside class="note" id="e3-fn3".*?<table>.*?</aside>', tables, re.DOTALL)
+    assert re.search(r'<figure [^>]*><img alt="The February workshop"', tables)
+    assert tables.count("<math") == 4  # two in the text, two in a table
     assert 'alttext="r = \\frac{n}{w}"' in tables
     assert "$5 for the first session and $10 for the second" in tables
     assert re.search(r"paying\s+\$20 for the pair", tables)
