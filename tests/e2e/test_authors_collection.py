@@ -233,3 +233,13 @@ def test_every_word_of_pandocs_plain_text_is_in_the_pdf(
     assert missing_in_order(words(body), text) == []
     for part in notes + captions:
         assert missing_in_order(words(part), text) == [], part
+
+
+def test_check_lists_the_same_warnings(tmp_path: Path) -> None:
+    root = tmp_path / "authors"
+    shutil.copytree(FIXTURES / "authors", root)
+    result = run_cli("check", root)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    printed = [line for line in result.output.splitlines()  # type: ignore[attr-defined]
+               if ": warning:" in line or ": error:" in line]
+    assert printed == WARNINGS
