@@ -145,3 +145,23 @@ def test_the_epub_has_highlighting_classes_and_the_code_font(built: dict[str, An
     opf = documents["EPUB/content.opf"]
     assert 'href="fonts/cmuntt.ttf" id="font1" media-type="font/ttf"' in opf
     assert epubcheck(built["epub"]) == []
+
+
+@pytest.mark.slow
+def test_the_wrap_arrows_are_a_picture_not_text(built: dict[str, Any]) -> None:
+    """The continuation arrows are each code line's background (a picture repeated down the
+    indent under the first line), so none is text in the PDF and no code block is pushed onto
+    a page of its own by an invisible column of arrows."""
+    from weasyprint.formatting_structure import boxes
+
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(built["pdf"]).pages)
+    assert "\u2192" not in text
+    document = render_document(load_collection(built["root"]), "screen")
+    page = essay_pages(document, built["root"])[0]._page_box
+    lines = [box for box in page.descendants() if isinstance(box, boxes.BlockBox)
+             and box.element is not None and box.element.get("class") == "line"]
+    assert lines and all(not box.children or not isinstance(box.children[-1], boxes.BlockBox)
+                         for box in lines)  # no ::after box
+    images = [layer.image for box in lines if box.background is not None
+              for layer in box.background.layers if layer.image is not None]
+    assert len(images) == 2 * len(lines)  # the white cover and the arrow, each line

@@ -138,3 +138,12 @@ def test_heading_ids_never_take_the_templates_ids(tmp_path: Path) -> None:
     [essay], _ = convert(tmp_path, source("## Title\n\n## Notes\n\n## fn1\n\n## fnref2-3\n"))
     assert [h.anchor for h in essay.headings] == [
         "e1-title-2", "e1-notes-2", "e1-section-fn1", "e1-section-fnref2-3"]
+
+
+def test_a_backslash_at_the_end_of_a_line_is_a_hard_line_break(tmp_path: Path) -> None:
+    body = ("A line\\\nbreaks here; `code\\` stays, and so does a \\\\\ndouble one.[^n]\n\n"
+            "[^n]: In a note\\\ntoo. A last backslash\\\n")
+    [essay], _ = convert(tmp_path, source(body))
+    assert essay.body_html.startswith("<p>A line<br />\nbreaks here; <code>code\\</code> "
+                                      "stays, and so does a \\\ndouble one.")
+    assert essay.footnotes[0].html == "<p>In a note<br />\ntoo. A last backslash\\</p>"

@@ -219,3 +219,14 @@ def test_print_note_html_white_space_between_blocks_dropped() -> None:
     assert print_note_html(note) == ('<span class="note-first">One.</span>'
                                      '<span class="note-ul"><span class="note-li">x</span>'
                                      "</span>")
+
+
+def test_a_reference_link_is_reported_at_its_definition_not_where_its_target_is_named(
+        tmp_path: Path) -> None:
+    body = ("The file `pic.md` is named first.\n\n"
+            "Then [the appendix][app] links it.[^n]\n\n"
+            "[^n]: And so does [a note][app].\n\n[app]: pic.md\n")
+    _, problems = convert(tmp_path, body)
+    message = ("warning: link to 'pic.md', which is not an essay of this collection: "
+               "its text is kept [M203]")
+    assert problems == [f"essays/01-a.md:11: {message}"]

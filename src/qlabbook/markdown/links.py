@@ -66,7 +66,8 @@ def resolve_links(body: ET.Element, context: EssayContext) -> None:
                 if found is None and url is None and not parts.scheme and not parts.netloc \
                         and not href.startswith("/") and "{" not in unquote(href):
                     context.warning("M203", f"link to {unquote(parts.path)!r}, which is not an "
-                                    "essay of this collection: its text is kept", f"({href}",
+                                    "essay of this collection: its text is kept",
+                                    link_needle(context, f"({href}"),
                                     "link to an essay's file by its name, or give a web "
                                     "address (https://...)")
                 if url is not None:
@@ -79,10 +80,20 @@ def resolve_links(body: ET.Element, context: EssayContext) -> None:
             else:
                 target = ids.heading_id(essay, parts.fragment) if parts.fragment else essay
         link.set("href", f"#{target}")
-        needle = f"({unquote(href)}"
+        needle = link_needle(context, f"({unquote(href)}")
         line = context.line_of_occurrence(needle, occurrences.get(needle, 0))
         occurrences[needle] = occurrences.get(needle, 0) + 1
         context.links.append((target, text, line))
+
+
+def link_needle(context: EssayContext, inline: str) -> str:
+    """What finds a link's line: `(target` when it is written inline, else the definition
+    `]: target` that gives a reference link its target (the bare target may be written
+    before it in an image or another link, which is not where the problem is)."""
+    definition = "]: " + inline[1:]
+    if context.find(inline) >= 0 or context.find(definition) < 0:
+        return inline
+    return definition
 
 
 def close_match(target: str, anchors: dict[str, str], context: EssayContext,

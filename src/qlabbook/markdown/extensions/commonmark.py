@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from markdown import Extension, Markdown
 from markdown.extensions.def_list import DefListIndentProcessor
+from markdown.inlinepatterns import SubstituteTagInlineProcessor
 
 from qlabbook.markdown.extensions.containers import (
     InterruptProcessor,
@@ -42,6 +43,9 @@ class DefinitionIndentProcessor(DefListIndentProcessor):
 # CommonMark lets a backslash escape any ASCII punctuation (Python-Markdown: 16 of them).
 # `$` is left to the math extension, which decides what `\$` means.
 ESCAPABLE = "!\"#%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+# A backslash at the end of a line is a hard line break (CommonMark; pandoc's
+# escaped_line_breaks), which Python-Markdown leaves as a backslash in the text.
+BACKSLASH_BREAK = r"\\\n"
 
 
 class CommonMarkBlocksExtension(Extension):
@@ -55,6 +59,10 @@ class CommonMarkBlocksExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
         md.registerExtension(self)
         md.ESCAPED_CHARS.extend(c for c in ESCAPABLE if c not in md.ESCAPED_CHARS)
+        # Below code spans (190), which keep their text, and backslash escapes (180), so
+        # an escaped backslash at the end of a line is a backslash.
+        md.inlinePatterns.register(SubstituteTagInlineProcessor(BACKSLASH_BREAK, "br"),
+                                   "backslash_linebreak", 175)
         # Before white space is normalised (30), note definitions (24) and raw HTML (20).
         md.preprocessors.register(FencePreprocessor(md, self.unclosed), "fenced_code_block", 31)
         md.preprocessors.register(WhitespaceNormaliser(md), "normalize_whitespace", 30)
