@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import xml.etree.ElementTree as ET
 import zipfile
 from importlib.resources import files
 from pathlib import Path
@@ -11,6 +12,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from qlabbook.cli import app
+from qlabbook.markdown.convert import convert_essays
+from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.model import Essay, EssaySource, Metadata, Options
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
@@ -55,3 +59,18 @@ COLLECTED = ["fixture-series.pdf", "fixture-series.epub"]
 ESSAY = {n: [f"essays/{stem}.pdf", f"essays/{stem}.epub"] for n, stem in
          {2: "02-c-opening", 3: "03-a-listening", 10: "10-b-ten"}.items()}
 EVERY = COLLECTED + [p for paths in ESSAY.values() for p in paths]
+
+
+def convert_essay_body(root: Path, body: str) -> tuple[Essay, list[str]]:
+    """One essay converted from `body` (its first line is file line 5), and the first line
+    of each diagnostic, as `qlabbook build` prints them."""
+    diagnostics = Diagnostics()
+    source = EssaySource(path=Path("essays/01-a.md"), number=1, slug="01-a", title="A",
+                         body=body, body_line=5)
+    collection = convert_essays(root, Metadata(title="T"), Options(), [source], diagnostics)
+    return collection.essays[0], [d.format().splitlines()[0] for d in diagnostics.items]
+
+
+def xhtml_tree(html: str) -> ET.Element:
+    """An XHTML fragment as one element tree."""
+    return ET.fromstring(f"<div>{html}</div>")

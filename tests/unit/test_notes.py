@@ -4,27 +4,12 @@ shared link references, calls inside links, and the slips pandoc forgives (warni
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from qlabbook.markdown.convert import convert_essays
-from qlabbook.source.diagnostics import Diagnostics
-from qlabbook.source.model import Essay, EssaySource, Footnote, Metadata, Options
+from helpers import convert_essay_body as convert
+from helpers import xhtml_tree as tree
+from qlabbook.source.model import Essay, Footnote
 from qlabbook.typeset.html import print_note_html
-
-
-def convert(tmp_path: Path, body: str) -> tuple[Essay, list[str]]:
-    """The essay (body on file line 5) and its diagnostics' first lines."""
-    diagnostics = Diagnostics()
-    source = EssaySource(path=Path("essays/01-a.md"), number=1, slug="01-a", title="A",
-                         body=body, body_line=5)
-    collection = convert_essays(tmp_path, Metadata(title="T"), Options(), [source],
-                                    diagnostics)
-    return collection.essays[0], [d.format().splitlines()[0] for d in diagnostics.items]
-
-
-def tree(html: str) -> ET.Element:
-    return ET.fromstring(f"<div>{html}</div>")
 
 
 def calls(essay: Essay) -> list[tuple[str, str]]:

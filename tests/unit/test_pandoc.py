@@ -8,23 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from qlabbook.markdown.convert import convert_essays
-from qlabbook.source.diagnostics import Diagnostics
-from qlabbook.source.model import Essay, EssaySource, Metadata, Options
-
-
-def convert(tmp_path: Path, body: str) -> tuple[Essay, list[str]]:
-    diagnostics = Diagnostics()
-    source = EssaySource(path=Path("essays/01-a.md"), number=1, slug="01-a", title="A",
-                         body=body, body_line=5)
-    collection = convert_essays(tmp_path, Metadata(title="T"), Options(), [source],
-                                diagnostics)
-    return collection.essays[0], [d.format().splitlines()[0] for d in diagnostics.items]
-
-
-def tree(html: str) -> ET.Element:
-    return ET.fromstring(f"<div>{html}</div>")
-
+from helpers import convert_essay_body as convert
+from helpers import xhtml_tree as tree
 
 TABLE = "| Name | Count | Share |\n|:-----|------:|:-----:|\n| Alpha | 12 | half |\n"
 
