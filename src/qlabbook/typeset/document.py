@@ -92,8 +92,7 @@ def render_document(collection: Collection, profile: str = DEFAULT_PROFILE,
                           url_fetcher=fetcher))
     if repairs:
         sheets.append(CSS(string="\n".join(repairs), font_config=fonts))
-    html = render_print_html(collection, profile=chosen.name, links=chosen.links,
-                             cover=chosen.cover, moves=moves)
+    html = render_print_html(collection, profile=chosen.name, moves=moves)
     # Image options act while images load, so they go to render(), not write_pdf(). Images
     # arrive fitted to the text width (image_fitter); without a JPEG quality or optimisation
     # WeasyPrint embeds those bytes as they are and only scales images printed smaller.

@@ -140,11 +140,13 @@ def defer_figures(html: str, moves: Mapping[str, int]) -> str:
     return serialize_children(body)
 
 
-def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE, links: bool = True,
-                      cover: bool = True, moves: Mapping[str, int] | None = None) -> str:
-    """The whole book as one HTML document: cover (screen), front matter, the essays,
-    picture credits. `links` off leaves every anchor unlinked (press); `moves` defers
-    figures (see defer_figures)."""
+def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE,
+                      moves: Mapping[str, int] | None = None) -> str:
+    """The whole book as one HTML document for a PDF profile: cover (if the profile has
+    one), front matter, the essays, picture credits; without links, every anchor is left
+    unlinked (press). `moves` defers figures (see defer_figures)."""
+    chosen = PROFILES[profile]
+    links, cover = chosen.links, chosen.cover
     env = environment(collection)
     env.filters["url_breaks"] = url_breaks
     template = env.get_template("print.html")
@@ -158,7 +160,7 @@ def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE, li
                 for e in collection.essays} if notes == "endnotes" else {}
     html = template.render(
         **base_context(collection), bodies=bodies, endnotes=endnotes,
-        profile=profile, press=PROFILES[profile].press, links=links, cover=cover,
+        profile=profile, press=chosen.press, links=links, cover=cover,
         cover_image=collection.options.cover,
         credits=credits(collection))
     html = sized_images(html, collection.root)  # raw HTML's width= and height=
