@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from qlabbook.markdown.convert import convert_collection, convert_essays
-from qlabbook.output.cache import CACHE_FOLDER, RenderCache, edition_key
+from qlabbook.output.cache import CACHE_FOLDER, RecordCache, RenderCache, edition_key
 from qlabbook.output.editions import FORMATS as FORMATS
 from qlabbook.output.editions import Edition, plan_editions
 from qlabbook.output.files import write_if_changed
@@ -63,12 +63,16 @@ class Quiet:
         pass
 
 
-def load_collection(root: Path, diagnostics: Diagnostics | None = None) -> Collection:
-    """Read, order and convert a collection; raise QlabbookError with every error found."""
+def load_collection(root: Path, diagnostics: Diagnostics | None = None,
+                    cache: bool = False) -> Collection:
+    """Read, order and convert a collection; raise QlabbookError with every error found.
+    With `cache`, essays converted by an earlier build and unchanged since are taken from
+    the collection's cache folder."""
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     metadata, options, sources = load_sources(root, diagnostics)
     ordered = order_essays(sources, diagnostics)
-    return convert_collection(root, metadata, options, ordered, diagnostics)
+    store = RecordCache(root / CACHE_FOLDER / "essays") if cache else None
+    return convert_collection(root, metadata, options, ordered, diagnostics, store)
 
 
 def inspect_collection(root: Path, diagnostics: Diagnostics) -> Collection | None:
@@ -114,7 +118,7 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] = FORMATS,
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     progress = progress if progress is not None else Quiet()
     progress.stage("reading essays")
-    collection = load_collection(root, diagnostics)
+    collection = load_collection(root, diagnostics, cache)
     out = out if out is not None else root / "dist"
     numbers = [e.number for e in collection.essays]
     for number in dict.fromkeys(only):

@@ -78,8 +78,19 @@ def test_one_structure_tree_holds_every_part_in_reading_order(books: dict[str, A
         root = pdf.Root.StructTreeRoot
         [document] = list(root.K)
         assert document.S == "/Document" and document.P.objgen == root.objgen
-        kids = list(document.K)
-        assert kids and all(kid.P.objgen == document.objgen for kid in kids)
+        # A Part for the front matter, each essay and the picture credits, in order.
+        parts = list(document.K)
+        assert len(parts) == 2 + len(load_collection(books["root"]).essays)
+        assert all(part.S == "/Part" and part.P.objgen == document.objgen for part in parts)
+        assert all(kid.P.objgen == part.objgen for part in parts for kid in part.K)
+        def tags(element: Any) -> set[str]:
+            kids = element.get("/K", [])
+            kids = kids if isinstance(kids, pikepdf.Array) else [kids]
+            return {str(element.get("/S"))} | {tag for kid in kids
+                                               if isinstance(kid, pikepdf.Dictionary)
+                                               for tag in tags(kid)}
+
+        assert {"/H1", "/P"} <= tags(parts[1])  # the first essay's title and text
         # Every page's and link's entry in the parent tree is its own, and within range.
         nums = list(root.ParentTree.Nums)
         keys = [int(key) for key in nums[::2]]

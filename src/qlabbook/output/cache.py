@@ -19,6 +19,7 @@ from qlabbook.typeset.parts import LaidOutPart
 CACHE_FOLDER = ".qlabbook-cache"
 KEEP = 3  # newest entries kept per edition: enough to switch back and forth between options
 PART_ENTRIES = 400  # laid-out parts kept at least, the most recently used
+RECORD_ENTRIES = 1000  # converted essays kept, the most recently used
 
 
 def edition_key(edition: Edition) -> str:
@@ -155,5 +156,37 @@ class PartCache:
                 if record.stem not in self.used:
                     record.unlink(missing_ok=True)
                     record.with_suffix(".pdf").unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+class RecordCache:
+    """JSON records (markdown.remembered.RecordStore), <key>.json, the oldest beyond
+    RECORD_ENTRIES removed as new ones are written. A damaged record is a miss; a cache
+    that cannot be written is skipped."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.written = 0
+
+    def get(self, key: str) -> dict[str, object] | None:
+        path = self.folder / f"{key}.json"
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            os.utime(path)
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) else None
+
+    def put(self, key: str, record: dict[str, object]) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.folder / f"{key}.json", json.dumps(record).encode("utf-8"))
+            self.written += 1
+            if self.written == 1:  # once a build, when it first writes
+                records = sorted(self.folder.glob("*.json"),
+                                 key=lambda p: p.stat().st_mtime_ns, reverse=True)
+                for old in records[RECORD_ENTRIES:]:
+                    old.unlink(missing_ok=True)
         except OSError:
             pass

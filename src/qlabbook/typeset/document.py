@@ -87,25 +87,55 @@ def render_part(job: PartJob, repairs: tuple[str, ...] = (),
 
 def lay_out_html(collection: Collection, profile: str, html: str,
                  stylesheets: list[tuple[str, str]], repairs: tuple[str, ...]) -> Any:
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
 
     from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL, LocalOnlyFetcher
 
     chosen = PROFILES[profile]
     fetcher = LocalOnlyFetcher({COLLECTION_URL: collection.root, STYLES_URL: PACKAGE_STYLES},
                                images=image_fitter(collection, chosen))
-    bases = {"styles": STYLES_URL, "collection-styles": COLLECTION_URL + "styles/"}
-    # One configuration for every stylesheet and the document, or @font-face fails.
-    fonts = shipped_font_configuration()
     if repairs:
         stylesheets = [*stylesheets, ("\n".join(repairs), "")]
-    sheets = [CSS(string=css, base_url=bases.get(base), font_config=fonts, url_fetcher=fetcher)
-              for css, base in stylesheets]
+    fonts, sheets = parsed_stylesheets(collection.root, tuple(stylesheets), fetcher)
     # Image options act while images load, so they go to render(), not write_pdf(). Images
     # arrive fitted to the text width (image_fitter); without a JPEG quality or optimisation
     # WeasyPrint embeds those bytes as they are and only scales images printed smaller.
     return HTML(string=html, base_url=COLLECTION_URL, url_fetcher=fetcher).render(
         stylesheets=sheets, font_config=fonts, **pdf_options(collection, chosen))
+
+
+# The shipped fonts loaded and each stylesheet parsed once in a process, for every part it
+# lays out: parsing print.css and loading the fonts costs about as much as laying out a
+# short essay. Keyed by the collection's folder and each sheet's text, so nothing is stale.
+FONTS: dict[Path, Any] = {}
+SHEETS: dict[tuple[Path, str, str], Any] = {}
+MAX_SHEETS = 32  # repairs make one-off sheets: the memory stays bounded
+
+
+def parsed_stylesheets(root: Path, stylesheets: tuple[tuple[str, str], ...],
+                       fetcher: Any) -> tuple[Any, list[Any]]:
+    """One font configuration for every stylesheet and the document (or @font-face fails),
+    and the stylesheets parsed with it."""
+    from weasyprint import CSS
+
+    from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL
+
+    root = root.resolve()
+    if root not in FONTS:
+        FONTS.clear()
+        SHEETS.clear()
+        FONTS[root] = shipped_font_configuration()
+    fonts = FONTS[root]
+    bases = {"styles": STYLES_URL, "collection-styles": COLLECTION_URL + "styles/"}
+    sheets = []
+    for css, base in stylesheets:
+        if (root, css, base) not in SHEETS:
+            if len(SHEETS) >= MAX_SHEETS:
+                SHEETS.pop(next(iter(SHEETS)))
+            SHEETS[(root, css, base)] = CSS(string=css, base_url=bases.get(base),
+                                            font_config=fonts, url_fetcher=fetcher)
+        sheets.append(SHEETS[(root, css, base)])
+    return fonts, sheets
 
 
 def figure_paths(collection: Collection) -> list[Path]:

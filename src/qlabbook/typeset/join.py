@@ -1,6 +1,7 @@
 """The parts' PDFs joined into the book's: pages in order with blank left-hand pages where an
-essay needs one, one structure tree, one outline, one set of named destinations (links
-between parts among them), page labels, and the folios stamped on as artifacts."""
+essay needs one, one structure tree (a Part element for each part), one outline, one set of
+named destinations (links between parts among them), page labels, and the folios stamped on
+as artifacts."""
 
 from __future__ import annotations
 
@@ -65,10 +66,9 @@ def blank_copy(book: Pdf, page: Any) -> Dictionary:
 
 
 def join_structure(book: Pdf, sources: list[Pdf], firsts: list[int]) -> None:
-    """One Document element holding every part's elements in order. Each part numbers its
-    pages' and links' entries in the parent tree from 0: they are shifted past the previous
-    parts' entries."""
-    import pikepdf
+    """One Document element holding each part's elements under a Part element, in order.
+    Each part numbers its pages' and links' entries in the parent tree from 0: they are
+    shifted past the previous parts' entries."""
     from pikepdf import Array, Dictionary, Name
 
     document = book.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document,
@@ -78,30 +78,23 @@ def join_structure(book: Pdf, sources: list[Pdf], firsts: list[int]) -> None:
     for source, first in zip(sources, firsts, strict=True):
         if "/StructTreeRoot" not in source.Root:
             continue
+        # Copied after the pages, so that its references to them are to the book's pages.
         tree = book.copy_foreign(source.Root.StructTreeRoot)
-        part_document = tree.K[0]
-        shift, highest = next_key, -1
-        entries = tree.ParentTree.Nums
-        for index in range(0, len(entries), 2):
-            key, value = int(entries[index]), entries[index + 1]
-            highest = max(highest, key)
-            nums.append(key + shift)
+        part = tree.K[0]
+        part.S, part.P = Name.Part, document
+        document.K.append(part)
+        shift = next_key
+        entries = list(tree.ParentTree.Nums)
+        for key, value in zip(entries[::2], entries[1::2], strict=True):
+            nums.append(int(key) + shift)
             nums.append(value)
-            elements = value if isinstance(value, pikepdf.Array) else [value]
-            for element in elements:
-                if isinstance(element, pikepdf.Dictionary) and "/P" in element and \
-                        element.P.objgen == part_document.objgen:
-                    element.P = document
-        for kid in part_document.K:
-            kid.P = document
-            document.K.append(kid)
+            next_key = max(next_key, int(key) + shift + 1)
         for page in book.pages[first:first + len(source.pages)]:
             if "/StructParents" in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + shift
             for annotation in page.obj.get("/Annots", []):
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + shift
-        next_key = shift + highest + 1
     root = book.make_indirect(Dictionary(
         Type=Name.StructTreeRoot, K=Array([document]),
         ParentTree=book.make_indirect(Dictionary(Nums=nums)), ParentTreeNextKey=next_key))

@@ -54,23 +54,27 @@ class PartJob:
         return print_stylesheets(self.collection, self.profile, part_rules(self.collection))
 
     def key(self) -> str:
-        """Everything the layout of this part reads: its HTML (the essay as converted, the
-        folios it prints), the stylesheets and what they load, the images it shows, the
-        profile's PDF settings, the timestamp and the tool."""
+        """Everything the layout of this part reads: what its HTML is made from (the essay
+        as converted, the metadata and options, the folios it prints, the collection's
+        templates), the stylesheets and what they load, the images it shows, the profile's
+        PDF settings, the timestamp and the tool (whose fingerprint covers its templates)."""
         hasher = Hasher()
         hasher.add("tool", tool_fingerprint())
         hasher.add("profile", self.profile)
         hasher.add("time", build_time(self.collection).isoformat())
         hasher.add("identifier", self.collection.metadata.identifier or
                    self.collection.metadata.title)
-        hasher.add("html", self.html())
+        # What the part's HTML is made from, not the HTML itself: making it for every essay
+        # would cost more than the rest of a build in which one essay changed.
+        hasher.add("collection", repr(self.collection))
+        hasher.add("part", repr((self.part, self.folios)))
         for css, _ in self.stylesheets():
             hasher.add("css", css)
         root = self.collection.root
-        styles = root / "styles"
-        for path in sorted(styles.rglob("*")) if styles.is_dir() else []:
-            if path.is_file():
-                hasher.add_file(path.relative_to(root).as_posix(), path)
+        for folder in (root / "styles", root / "templates"):
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                if path.is_file():
+                    hasher.add_file(path.relative_to(root).as_posix(), path)
         for path in stylesheet_resources(root):
             hasher.add_file("resource " + path.as_posix(), path)
         for src in part_images(self):
@@ -149,12 +153,17 @@ def matter_jobs(collection: Collection, profile: str,
                 folios: Mapping[str, str]) -> list[PartJob]:
     """The front matter, and the back matter when there are picture credits; the folios they
     print are those of the essays, the figures and the credits."""
-    jobs = [PartJob(collection, profile, Part("front", "front"),
+    # The matter lists the essays and their figures; it does not print their text, so an
+    # edit to an essay's text leaves it (and its cache key) as it was.
+    listed = replace(collection, essays=tuple(
+        replace(essay, source=replace(essay.source, body=""), body_html="", footnotes=(),
+                headings=(), words=0) for essay in collection.essays))
+    jobs = [PartJob(listed, profile, Part("front", "front"),
                     tuple(sorted((a, f) for a, f in folios.items() if is_essay_anchor(a, collection)
                                  or a == "picture-credits")))]
     if credits(collection):
         figures = {figure.anchor for _, figure in credits(collection)}
-        jobs.append(PartJob(collection, profile, Part("back", "back"),
+        jobs.append(PartJob(listed, profile, Part("back", "back"),
                             tuple(sorted((a, f) for a, f in folios.items() if a in figures))))
     return jobs
 
