@@ -96,14 +96,15 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def build(root: Path, out: Path | None = None, formats: Sequence[str] = FORMATS,
+def build(root: Path, out: Path | None = None, formats: Sequence[str] | None = None,
           diagnostics: Diagnostics | None = None, progress: Progress | None = None,
           strict: bool = False, essays: bool | None = None, only: Sequence[int] = (),
           jobs: int | None = None, cache: bool = True,
           pdf_profiles: Sequence[str] | None = None) -> BuildReport:
     """Build the editions into `out` (default root/dist): the collected edition, and with
     `essays` (default: the collection's [build] essays) one per essay; `only` builds just
-    those essays' editions. `pdf_profiles` (screen, press) overrides [pdf] profiles.
+    those essays' editions (and no web edition, which is the whole series'). `formats`
+    defaults to [build] formats. `pdf_profiles` (screen, press) overrides [pdf] profiles.
     Nothing is written unless all of them rendered; each file appears whole or not at all."""
     started = time.perf_counter()
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
@@ -119,13 +120,17 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] = FORMATS,
     diagnostics.raise_if_errors()
     per_essay = collection.options.essays if essays is None else essays
     chosen = list(only) if only else numbers if per_essay else []
-    plan = plan_editions(collection, list(formats), collected=not only, essays=chosen,
+    formats = list(formats) if formats else list(collection.options.formats)
+    plan = plan_editions(collection, formats, collected=not only, essays=chosen,
                          profiles=pdf_profiles)
     report = BuildReport()
     render_cache = RenderCache(root / CACHE_FOLDER if cache else None)
     artefacts = render_editions(plan, diagnostics, progress, report, render_cache,
                                 jobs or default_jobs())
     diagnostics.raise_if_errors()
+    if any(a.format == "web" for a in artefacts):
+        progress.stage("making the web edition")
+        artefacts = with_web_site(collection, artefacts, diagnostics)
     if strict and diagnostics.warnings:
         raise QlabbookError(list(diagnostics.items))
     progress.stage("writing")
@@ -273,8 +278,32 @@ def render(collection: Collection, fmt: str, diagnostics: Diagnostics,
         from qlabbook.typeset.pdf import render_pdf
 
         return render_pdf(collection, diagnostics, profile or DEFAULT_PROFILE, layout)
-    from qlabbook.epub.package import render_epub
     from qlabbook.typeset.pagemap import print_page_map
 
+    if fmt == "web":  # the site is written once the downloads are made: see with_web_site
+        from qlabbook.web.printpages import page_map_bytes
+
+        return page_map_bytes(print_page_map(layout, diagnostics))
+    from qlabbook.epub.package import render_epub
+
     return render_epub(collection, diagnostics, print_page_map(layout, diagnostics))
+
+
+def with_web_site(collection: Collection, artefacts: list[Artefact],
+                  diagnostics: Diagnostics) -> list[Artefact]:
+    """The artefacts with the web edition's files in place of its page map: the site is
+    made from the page map and offers the other artefacts, with their sizes, to download."""
+    from qlabbook.output.editions import WEB_FOLDER
+    from qlabbook.web.printpages import page_map_from_bytes
+    from qlabbook.web.site import Download, render_site
+
+    web = [a for a in artefacts if a.format == "web"]
+    others = [a for a in artefacts if a.format != "web"]
+    if not web:
+        return artefacts
+    downloads = [Download(a.path.as_posix(), a.format, a.data, a.essay, a.profile)
+                 for a in others]
+    site = render_site(collection, diagnostics, page_map_from_bytes(web[0].data), downloads)
+    return others + [Artefact(Path(WEB_FOLDER) / name, "web", data)
+                     for name, data in sorted(site.items())]
 

@@ -17,8 +17,9 @@ from qlabbook.assets import ASSETS
 from qlabbook.build import build, load_collection
 from qlabbook.output import cache
 from qlabbook.output.cache import RenderCache, edition_key, tool_fingerprint
-from qlabbook.output.editions import FORMATS, plan_editions
+from qlabbook.output.editions import plan_editions
 from qlabbook.source.diagnostics import Diagnostic, Severity
+from qlabbook.source.model import DEFAULT_FORMATS
 
 
 def series(tmp_path: Path, name: str = "series") -> Path:
@@ -29,7 +30,7 @@ def series(tmp_path: Path, name: str = "series") -> Path:
 
 def keys(root: Path) -> dict[str, str]:
     collection = load_collection(root)
-    plan = plan_editions(collection, FORMATS, collected=True,
+    plan = plan_editions(collection, DEFAULT_FORMATS, collected=True,
                          essays=[e.number for e in collection.essays])
     return {edition.path.as_posix(): edition_key(edition) for edition in plan}
 
