@@ -61,7 +61,7 @@ def woff2_subset(source: Path, characters: frozenset[int]) -> bytes:
     options.name_languages = ["*"]
     options.notdef_outline = True
     # Tables of the font tools that made them, which browsers never read.
-    options.drop_tables = [*options.drop_tables, "DSIG", "FFTM", "BDF ", "TeX "]
+    options.drop_tables = [*options.drop_tables, "DSIG", "FFTM", "BDF", "TeX"]
     with TTFont(source, recalcTimestamp=False) as font:
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=sorted(characters))
