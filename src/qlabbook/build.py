@@ -281,9 +281,13 @@ def render(collection: Collection, fmt: str, diagnostics: Diagnostics,
     from qlabbook.typeset.pagemap import print_page_map
 
     if fmt == "web":  # the site is written once the downloads are made: see with_web_site
-        from qlabbook.web.printpages import page_map_bytes
+        from qlabbook.web.printpages import page_map_bytes, without_page_numbers
 
-        return page_map_bytes(print_page_map(layout, diagnostics))
+        unfollowed = Diagnostics()  # what the EPUB says of its page list, said for the web
+        pages = print_page_map(layout, unfollowed) if layout is not None else None
+        if unfollowed.items:
+            without_page_numbers(diagnostics)
+        return page_map_bytes(pages)
     from qlabbook.epub.package import render_epub
 
     return render_epub(collection, diagnostics, print_page_map(layout, diagnostics))

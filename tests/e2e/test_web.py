@@ -143,20 +143,20 @@ def test_serve_rebuilds_on_change_reloads_pages_and_stops_cleanly(tmp_path: Path
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPOSITORY)
     try:
         url = read_until(server.stderr, r"at (http://127\.0\.0\.1:\d+/)").group(1)
-        page = urlopen(url + "a-listening/").read().decode()  # noqa: S310 (local)
+        page = urlopen(url + "a-listening/").read().decode()
         assert "<h1 class=\"essay-title\" id=\"e3-title\">Listening first</h1>" in page
         assert "/__qlabbook__/version" in page  # the reloading script, added when served
         assert "<script" not in (root / "dist" / "web" / "a-listening" / "index.html").read_text()
-        version = urlopen(url + "__qlabbook__/version").read()  # noqa: S310
+        version = urlopen(url + "__qlabbook__/version").read()
         essay = root / "essays" / "a-listening.md"
         essay.write_text(essay.read_text().replace('title: "Listening first"',
                                                    'title: "Listening again"'))
         read_until(server.stdout, r"built \(essays/a-listening\.md\)")
-        assert urlopen(url + "__qlabbook__/version").read() != version  # noqa: S310
-        page = urlopen(url + "a-listening/").read().decode()  # noqa: S310
+        assert urlopen(url + "__qlabbook__/version").read() != version
+        page = urlopen(url + "a-listening/").read().decode()
         assert "Listening again</h1>" in page
         with pytest.raises(OSError, match="404"):
-            urlopen(url + "no/such/page")  # noqa: S310
+            urlopen(url + "no/such/page")
     finally:
         server.send_signal(signal.SIGINT)
         _, errors = server.communicate(timeout=30)

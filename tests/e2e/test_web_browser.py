@@ -21,7 +21,7 @@ from browser import (
     serious_violations,
     served,
 )
-from helpers import FIXTURES, run_cli
+from helpers import FIXTURES, REPOSITORY, run_cli
 
 pytestmark = [pytest.mark.external, pytest.mark.slow,
               pytest.mark.skipif(bool(missing_tools()), reason=missing_tools() or "ready")]
@@ -46,7 +46,16 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         config.write(f'\n[web]\nurl = "{WEB_URL}"\n')
     result = run_cli("build", addressed, "--out", addressed / "dist", "-f", "web")
     assert result.exit_code == 0, result.output
-    return {"relative": root / "dist" / "web", "addressed": addressed / "dist" / "web"}
+    # The repository's own essays: real text, photographs larger than any screen shows.
+    repository = root.parent / "repository"
+    result = run_cli("build", REPOSITORY, "--out", repository, "-f", "web", "--no-cache")
+    assert result.exit_code == 0, result.output
+    return {"relative": root / "dist" / "web", "addressed": addressed / "dist" / "web",
+            "repository": repository / "web"}
+
+
+def site_pages(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +102,14 @@ def check_page(browser: Any, base: str, name: str) -> list[str]:
 def test_every_page_over_file_urls(browser: Any, sites: dict[str, Path]) -> None:
     base = sites["relative"].as_uri() + "/"
     problems = [p for name in PAGES for p in check_page(browser, base, name)]
+    assert problems == []
+
+
+def test_the_repository_edition_over_file_urls(browser: Any, sites: dict[str, Path]) -> None:
+    base = sites["repository"].as_uri() + "/"
+    names = site_pages(sites["repository"])
+    assert len(names) >= 3
+    problems = [p for name in names for p in check_page(browser, base, name)]
     assert problems == []
 
 
@@ -158,5 +175,6 @@ def test_print_page_numbers_show_in_the_margin_or_the_line(browser: Any, sites: 
 
 
 def test_the_nu_checker_finds_no_error(sites: dict[str, Path]) -> None:
-    pages = [sites[kind] / name for kind in ("relative", "addressed") for name in PAGES]
+    pages = [sites[kind] / name for kind in ("relative", "addressed") for name in PAGES] + \
+        [sites["repository"] / name for name in site_pages(sites["repository"])]
     assert nu_errors([*pages, sites["relative"] / "style" / "web.css"]) == []

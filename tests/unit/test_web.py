@@ -140,6 +140,17 @@ def test_pictures_come_in_widths_no_larger_than_the_original() -> None:
     assert picture.srcset("../") == "../images/card-480.png 480w, ../images/card-600.png 600w"
 
 
+def test_a_large_picture_is_offered_at_most_1440_pixels_wide(tmp_path: Path) -> None:
+    from PIL import Image
+
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (3000, 2000), (200, 100, 50)).save(tmp_path / "images" / "big.jpg")
+    picture = make_picture(tmp_path, "images/big.jpg")
+    assert [v.width for v in picture.variants] == [480, 720, 1080, 1440]
+    assert (picture.src, picture.width, picture.height) == ("images/big-1440.jpg", 3000, 2000)
+    assert all(v.data[:3] == b"\xff\xd8\xff" for v in picture.variants)  # JPEG
+
+
 def test_a_figure_shows_its_srcset_caption_credit_licence_and_source(
         series: Collection) -> None:
     essay = essay_of(series, "e10")
@@ -257,3 +268,16 @@ def test_bad_web_options_are_reported_at_their_line(tmp_path: Path, extra: str,
 def test_sizes_read_as_file_managers_show_them() -> None:
     assert [human_size(n) for n in (999, 1_234, 91_234, 1_234_567, 12_345_678)] == [
         "999 bytes", "1.2 kB", "91 kB", "1.2 MB", "12 MB"]
+
+
+def test_a_layout_the_page_map_cannot_follow_is_said_for_the_web(
+        series: Collection, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qlabbook import build
+
+    def unfollowed(layout: object, diagnostics: Diagnostics) -> None:
+        diagnostics.warning("E103", "the EPUB has no page list: the text differs")
+
+    monkeypatch.setattr("qlabbook.typeset.pagemap.print_page_map", unfollowed)
+    diagnostics = Diagnostics()
+    assert build.render(series, "web", diagnostics, layout=object()) == b"null"
+    assert [d.code for d in diagnostics.items] == ["H101"]

@@ -114,8 +114,8 @@ def build(
         + "; repeat for several [default: [pdf] profiles, else screen].",
         show_default=False)] = None,
 ) -> None:
-    """Build the collected PDF and EPUB (and per-essay editions), manifest.json and
-    SHA256SUMS."""
+    """Build the collected PDF, EPUB and web edition (and per-essay editions),
+    manifest.json and SHA256SUMS."""
     from qlabbook import build as library
 
     diagnostics = Diagnostics()

@@ -60,7 +60,7 @@ def make_picture(root: Path, src: str) -> Picture:
         animated = getattr(image, "n_frames", 1) > 1
         if suffix not in RESAMPLED or animated:
             return Picture(site_path(src), width, height, (Variant(site_path(src), width, data),))
-        widths = [w for w in WIDTHS if w < width] + [min(width, WIDTHS[-1])]
+        widths = sorted({*(w for w in WIDTHS if w < width), min(width, WIDTHS[-1])})
         variants = tuple(Variant(site_path(src, w), w, resampled(image, w, RESAMPLED[suffix]))
                          for w in widths)
     return Picture(variants[-1].path, width, height, variants)

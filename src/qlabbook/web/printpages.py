@@ -20,6 +20,7 @@ from qlabbook.markdown.units import (
     scope_units,
     unit_text,
 )
+from qlabbook.source.diagnostics import Diagnostics
 
 
 def page_map_bytes(pages: PageMap | None) -> bytes:
@@ -37,6 +38,12 @@ def page_map_from_bytes(data: bytes) -> PageMap | None:
     return PageMap(tuple(PageStart(str(label), str(scope), int(unit), int(offset))
                          for label, scope, unit, offset in found["starts"]),
                    {str(k): [str(t) for t in v] for k, v in found["texts"].items()})
+
+
+def without_page_numbers(diagnostics: Diagnostics) -> None:
+    diagnostics.warning("H101", "the web pages show no print page numbers: the page map "
+                        "does not follow their text", hint="custom templates must keep the "
+                        "essay text in the same elements as the package's")
 
 
 def is_note_call(element: ET.Element) -> bool:

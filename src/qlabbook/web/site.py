@@ -20,7 +20,7 @@ from qlabbook.web.feeds import atom_feed, essay_path, sitemap
 from qlabbook.web.fonts import web_fonts
 from qlabbook.web.images import Picture, make_pictures
 from qlabbook.web.pages import WebBody, web_body
-from qlabbook.web.printpages import page_id
+from qlabbook.web.printpages import page_id, without_page_numbers
 
 STYLESHEET = "style/web.css"
 ICON = "style/icon.svg"
@@ -85,9 +85,7 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
     bodies = {essay.anchor: web_body(essay, slugs, pictures, pages)
               for essay in collection.essays}
     if pages is not None and collection.essays and not any(b.pages for b in bodies.values()):
-        diagnostics.warning("H101", "the web pages show no print page numbers: the page map "
-                            "does not follow their text", hint="custom templates must keep "
-                            "the essay text in the same elements as the package's")
+        without_page_numbers(diagnostics)
     context = {**base_context(collection), "stylesheet": STYLESHEET, "icon": ICON,
                "web_url": collection.options.web_url, "pictures": pictures,
                "collected": [d for d in downloads if d.essay is None],
