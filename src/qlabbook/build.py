@@ -121,6 +121,10 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] | None = N
     per_essay = collection.options.essays if essays is None else essays
     chosen = list(only) if only else numbers if per_essay else []
     formats = list(formats) if formats else list(collection.options.formats)
+    if only and "web" in formats:
+        diagnostics.warning("H102", "the web edition is the whole series': a build of "
+                            "single essays (--essay) does not write it",
+                            hint="build without --essay to write OUT/web/")
     plan = plan_editions(collection, formats, collected=not only, essays=chosen,
                          profiles=pdf_profiles)
     report = BuildReport()

@@ -281,3 +281,18 @@ def test_a_layout_the_page_map_cannot_follow_is_said_for_the_web(
     diagnostics = Diagnostics()
     assert build.render(series, "web", diagnostics, layout=object()) == b"null"
     assert [d.code for d in diagnostics.items] == ["H101"]
+
+
+def test_a_build_of_single_essays_says_it_writes_no_web_edition(tmp_path: Path) -> None:
+    import shutil
+
+    from qlabbook.build import build
+
+    root = tmp_path / "series"
+    shutil.copytree(FIXTURES / "series", root)
+    diagnostics = Diagnostics()
+    build(root, formats=["web"], only=[3], diagnostics=diagnostics, cache=False)
+    assert [d.format().splitlines()[0] for d in diagnostics.items] == [
+        "warning: the web edition is the whole series': a build of single essays (--essay) "
+        "does not write it [H102]"]
+    assert not (root / "dist" / "web").exists()

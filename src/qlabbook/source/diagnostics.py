@@ -74,6 +74,7 @@ CODES: dict[str, str] = {
     "E103": "the page list cannot follow the PDF edition: the EPUB leaves it out",
     "E104": "an image is animated: the EPUB does not claim to be free of hazards",
     "H101": "the web pages cannot show the print edition's page numbers",
+    "H102": "a build of single essays writes no web edition",
     "W101": "an output file cannot be written",
     "W102": "a new essay's file already exists",
     "W103": "qlabbook.toml already exists: init writes nothing",

@@ -6,8 +6,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from qlabbook.source.model import Collection
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 # The widths, in pixels, offered to the browser: a phone, the text column at 1x and 2x, a
 # wide screen at 2x. A picture is never enlarged: its own width is the largest offered.
@@ -66,14 +70,13 @@ def make_picture(root: Path, src: str) -> Picture:
     return Picture(variants[-1].path, width, height, variants)
 
 
-def resampled(image: object, width: int, kind: str) -> bytes:
+def resampled(image: Image, width: int, kind: str) -> bytes:
     """The image `width` pixels wide, without metadata, the same bytes every build."""
-    from PIL import Image
+    from PIL.Image import Resampling
 
-    assert isinstance(image, Image.Image)
     height = max(1, round(image.height * width / image.width))
     copy = image if width == image.width else \
-        image.resize((width, height), Image.Resampling.LANCZOS)
+        image.resize((width, height), Resampling.LANCZOS)
     out = io.BytesIO()
     if kind == "JPEG":
         copy.convert("RGB").save(out, "JPEG", quality=85, progressive=True, optimize=True)
