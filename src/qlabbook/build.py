@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from qlabbook.markdown.convert import convert_collection, convert_essays
 from qlabbook.output.cache import CACHE_FOLDER, RenderCache, edition_key
 from qlabbook.output.editions import FORMATS as FORMATS
-from qlabbook.output.editions import Edition, plan_editions
-from qlabbook.output.files import write_if_changed
+from qlabbook.output.editions import WEB_FOLDER, Edition, plan_editions
+from qlabbook.output.files import remove_stale, write_if_changed
 from qlabbook.output.manifest import (
     MANIFEST,
     SUMS,
@@ -143,6 +143,8 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] | None = N
         for artefact in artefacts:
             write_if_changed(out / artefact.path, artefact.data)
             report.written.append(out / artefact.path)
+        if any(a.format == "web" for a in artefacts):
+            remove_stale(out / WEB_FOLDER, {out / a.path for a in artefacts})
         entries = manifest_entries(collection, artefacts, out)
         write_if_changed(out / MANIFEST, manifest_json(collection, entries).encode("utf-8"))
         write_if_changed(out / SUMS, sha256sums(entries).encode("utf-8"))
@@ -301,7 +303,6 @@ def with_web_site(collection: Collection, artefacts: list[Artefact],
                   diagnostics: Diagnostics) -> list[Artefact]:
     """The artefacts with the web edition's files in place of its page map: the site is
     made from the page map and offers the other artefacts, with their sizes, to download."""
-    from qlabbook.output.editions import WEB_FOLDER
     from qlabbook.web.printpages import page_map_from_bytes
     from qlabbook.web.site import Download, render_site
 

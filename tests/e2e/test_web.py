@@ -123,6 +123,23 @@ def test_build_formats_in_the_config_choose_what_is_built(tmp_path: Path) -> Non
     assert "The whole series:" not in (root / "dist" / "web" / "index.html").read_text()
 
 
+def test_a_rebuild_leaves_no_stale_files_in_the_site(tmp_path: Path) -> None:
+    root = tmp_path / "series"
+    shutil.copytree(FIXTURES / "series", root)
+    assert run_cli("build", root, "-f", "web").exit_code == 0  # type: ignore[attr-defined]
+    web = root / "dist" / "web"
+    (root / "essays" / "a-listening.md").rename(root / "essays" / "a-heard.md")
+    essay = root / "essays" / "b-ten.md"
+    essay.write_text(essay.read_text().replace("The long view", "The view from Ж"))
+    assert run_cli("build", root, "-f", "web").exit_code == 0  # type: ignore[attr-defined]
+    assert not (web / "a-listening").exists()
+    assert (web / "a-heard" / "index.html").is_file()
+    # A new subset of each face replaced the old one.
+    fonts = sorted(p.name.split(".")[0] for p in (web / "fonts").iterdir())
+    assert fonts == sorted(["LinBiolinum_R", "LinBiolinum_RB", "LinLibertine_R",
+                            "LinLibertine_RB", "LinLibertine_RBI", "LinLibertine_RI"])
+
+
 def read_until(stream: Any, pattern: str, seconds: float = 120) -> re.Match[str]:
     deadline = time.monotonic() + seconds
     seen = ""

@@ -5,7 +5,12 @@ finds no error."""
 
 from __future__ import annotations
 
+import re
 import shutil
+import signal
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -178,3 +183,58 @@ def test_the_nu_checker_finds_no_error(sites: dict[str, Path]) -> None:
     pages = [sites[kind] / name for kind in ("relative", "addressed") for name in PAGES] + \
         [sites["repository"] / name for name in site_pages(sites["repository"])]
     assert nu_errors([*pages, sites["relative"] / "style" / "web.css"]) == []
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def test_feed_and_sitemap_lead_to_the_pages(browser: Any, sites: dict[str, Path]) -> None:
+    """Every address in feed.xml and sitemap.xml, served where [web] url says, is a page
+    with the entry's title; the feed's relative links resolve from the feed's address."""
+    folder = sites["addressed"]
+    feed = ET.parse(folder / "feed.xml").getroot()
+    sitemap = ET.parse(folder / "sitemap.xml").getroot()
+    entries = [(e.findtext(f"{ATOM}title"), e.find(f"{ATOM}link").get("href"))  # type: ignore[union-attr]
+               for e in feed.findall(f"{ATOM}entry")]
+    assert [title for title, _ in entries] == ["Opening", "Listening first", "The long view"]
+    locations = [u.findtext(f"{SITEMAP}loc") or "" for u in sitemap]
+    assert locations == [WEB_URL] + [href for _, href in entries]
+    with served(folder, "/fixture/") as base:
+        for title, href in entries:
+            page, problems = visit(browser, href.replace(WEB_URL, base), 1280)
+            assert page.locator("h1").inner_text() == title
+            assert problems == []
+            page.close()
+    relative = ET.parse(sites["relative"] / "feed.xml").getroot()
+    assert [e.find(f"{ATOM}link").get("href") for e in relative.findall(f"{ATOM}entry")] \
+        == ["c-opening/", "a-listening/", "b-ten/"]  # type: ignore[union-attr]
+
+
+def test_serve_reloads_the_open_page_after_a_change(browser: Any, tmp_path: Path) -> None:
+    root = tmp_path / "series"
+    shutil.copytree(FIXTURES / "series", root)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "qlabbook", "serve", str(root), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPOSITORY)
+    try:
+        assert server.stderr is not None
+        line = ""
+        while "serving" not in line:
+            line = server.stderr.readline()
+            assert line, "serve stopped before serving"
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)  # type: ignore[union-attr]
+        page, problems = visit(browser, url + "a-listening/", 1280)
+        assert page.locator("h1").inner_text() == "Listening first"
+        essay = root / "essays" / "a-listening.md"
+        essay.write_text(essay.read_text().replace('title: "Listening first"',
+                                                   'title: "Listening again"'))
+        # No one touches the page: the server's script reloads it.
+        page.wait_for_function("document.querySelector('h1').textContent === "
+                               "'Listening again'", timeout=60_000)
+        assert problems == []
+        page.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=30)
+    assert server.returncode == 0
