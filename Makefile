@@ -94,14 +94,20 @@ bench: $(BENCH_STAMP) harfbuzz-subset
 
 
 # The auditors the EPUB tests run besides EPUBCheck: DAISY Ace (npm, driving Debian's
-# Chromium instead of a downloaded browser) and Calibre's ebook-convert (Debian). Installing
+# Chromium instead of a downloaded browser) and Calibre's ebook-convert (Debian); and those
+# of the web edition's tests: Chromium again (driven by Playwright, from the lock), axe-core
+# and the Nu Html Checker. Installing
 # the Debian packages needs root; the tests skip, saying why, where these tools are absent.
 TOOLS := tools
 ACE := $(TOOLS)/node_modules/.bin/ace-puppeteer
 ACE_VERSION := 1.4.6
+AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
+AXE_VERSION := 4.14.1
+VNU := $(TOOLS)/node_modules/vnu-jar/build/dist/vnu.jar
+VNU_VERSION := 26.9.27
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
 
-auditors: $(ACE)
+auditors: $(ACE) $(AXE) $(VNU)
 	@if ! command -v chromium >/dev/null || ! command -v ebook-convert >/dev/null; then \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends chromium calibre; fi
@@ -112,6 +118,14 @@ $(ACE):
 		ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install --no-audit --no-fund --silent \
 		--prefix . @daisy/ace@$(ACE_VERSION)
 	touch $(ACE)
+
+# The web edition's browser tests: axe-core, injected into the pages, and the Nu Html
+# Checker, run with Java; no install scripts (vnu-jar's would fetch nothing we need).
+$(AXE) $(VNU) &:
+	mkdir -p $(TOOLS)
+	cd $(TOOLS) && npm install --no-audit --no-fund --silent --ignore-scripts --prefix . \
+		axe-core@$(AXE_VERSION) vnu-jar@$(VNU_VERSION)
+	touch $(AXE) $(VNU)
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) dist build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .qlabbook-cache

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Protocol
 from qlabbook.markdown.convert import convert_collection, convert_essays
 from qlabbook.output.cache import CACHE_FOLDER, RecordCache, RenderCache, edition_key
 from qlabbook.output.editions import FORMATS as FORMATS
-from qlabbook.output.editions import Edition, plan_editions
-from qlabbook.output.files import write_if_changed
+from qlabbook.output.editions import WEB_FOLDER, Edition, plan_editions
+from qlabbook.output.files import remove_stale, write_if_changed
 from qlabbook.output.manifest import (
     MANIFEST,
     SUMS,
@@ -105,14 +105,15 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def build(root: Path, out: Path | None = None, formats: Sequence[str] = FORMATS,
+def build(root: Path, out: Path | None = None, formats: Sequence[str] | None = None,
           diagnostics: Diagnostics | None = None, progress: Progress | None = None,
           strict: bool = False, essays: bool | None = None, only: Sequence[int] = (),
           jobs: int | None = None, cache: bool = True,
           pdf_profiles: Sequence[str] | None = None) -> BuildReport:
     """Build the editions into `out` (default root/dist): the collected edition, and with
     `essays` (default: the collection's [build] essays) one per essay; `only` builds just
-    those essays' editions. `pdf_profiles` (screen, press) overrides [pdf] profiles.
+    those essays' editions (and no web edition, which is the whole series'). `formats`
+    defaults to [build] formats. `pdf_profiles` (screen, press) overrides [pdf] profiles.
     Nothing is written unless all of them rendered; each file appears whole or not at all."""
     started = time.perf_counter()
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
@@ -128,13 +129,21 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] = FORMATS,
     diagnostics.raise_if_errors()
     per_essay = collection.options.essays if essays is None else essays
     chosen = list(only) if only else numbers if per_essay else []
-    plan = plan_editions(collection, list(formats), collected=not only, essays=chosen,
+    formats = list(formats) if formats else list(collection.options.formats)
+    if only and "web" in formats:
+        diagnostics.warning("H102", "the web edition is the whole series': a build of "
+                            "single essays (--essay) does not write it",
+                            hint="build without --essay to write OUT/web/")
+    plan = plan_editions(collection, formats, collected=not only, essays=chosen,
                          profiles=pdf_profiles)
     report = BuildReport()
     render_cache = RenderCache(root / CACHE_FOLDER if cache else None)
     artefacts = render_editions(plan, diagnostics, progress, report, render_cache,
                                 jobs or default_jobs())
     diagnostics.raise_if_errors()
+    if any(a.format == "web" for a in artefacts):
+        progress.stage("making the web edition")
+        artefacts = with_web_site(collection, artefacts, diagnostics)
     if strict and diagnostics.warnings:
         raise QlabbookError(list(diagnostics.items))
     progress.stage("writing")
@@ -143,6 +152,8 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] = FORMATS,
         for artefact in artefacts:
             write_if_changed(out / artefact.path, artefact.data)
             report.written.append(out / artefact.path)
+        if any(a.format == "web" for a in artefacts):
+            remove_stale(out / WEB_FOLDER, {out / a.path for a in artefacts})
         entries = manifest_entries(collection, artefacts, out)
         write_if_changed(out / MANIFEST, manifest_json(collection, entries).encode("utf-8"))
         write_if_changed(out / SUMS, sha256sums(entries).encode("utf-8"))
@@ -278,7 +289,34 @@ def render(edition: Edition, layout: BookLayout, diagnostics: Diagnostics,
         from qlabbook.typeset.pdf import render_pdf
 
         return render_pdf(layout, diagnostics, store)
-    from qlabbook.epub.package import render_epub
     from qlabbook.typeset.book import book_page_map
 
+    if edition.format == "web":  # the site is written once the downloads are made
+        from qlabbook.web.printpages import page_map_bytes, without_page_numbers
+
+        unfollowed = Diagnostics()  # what the EPUB says of its page list, said for the web
+        pages = book_page_map(layout, unfollowed)
+        if unfollowed.items:
+            without_page_numbers(diagnostics)
+        return page_map_bytes(pages)
+    from qlabbook.epub.package import render_epub
+
     return render_epub(edition.collection, diagnostics, book_page_map(layout, diagnostics))
+
+
+def with_web_site(collection: Collection, artefacts: list[Artefact],
+                  diagnostics: Diagnostics) -> list[Artefact]:
+    """The artefacts with the web edition's files in place of its page map: the site is
+    made from the page map and offers the other artefacts, with their sizes, to download."""
+    from qlabbook.web.printpages import page_map_from_bytes
+    from qlabbook.web.site import Download, render_site
+
+    web = [a for a in artefacts if a.format == "web"]
+    others = [a for a in artefacts if a.format != "web"]
+    if not web:
+        return artefacts
+    downloads = [Download(a.path.as_posix(), a.format, a.data, a.essay, a.profile)
+                 for a in others]
+    site = render_site(collection, diagnostics, page_map_from_bytes(web[0].data), downloads)
+    return others + [Artefact(Path(WEB_FOLDER) / name, "web", data)
+                     for name, data in sorted(site.items())]

@@ -222,7 +222,7 @@ def test_watch_rebuilds_after_a_change_and_survives_errors(tmp_path: Path) -> No
         # Only what reads the changed essay is rendered again: the collected edition and its own.
         assert " built (essays/c-opening.md): 2 edition(s) rendered, 2 from cache in " \
             in second, second
-        assert "<p>New.</p>" in epub_documents(root / "dist" / "fixture-series.epub")[
+        assert '<p id="e2-p1">New.</p>' in epub_documents(root / "dist" / "fixture-series.epub")[
             "EPUB/c-opening.xhtml"]
         essay.write_text(essay.read_text() + "\nSee [this](#nowhere).\n")
         third = lines.next()

@@ -146,7 +146,8 @@ def test_the_constructs_reach_the_epub_as_elements(authors_build: dict[str, Any]
     notes = documents[ESSAYS["notes-in-practice.md"]]
     assert '<span class="k">def</span>' in notes  # Pygments highlighting
     assert "closed by a longer one." in notes and "ls -l notes/" in notes
-    assert re.search(r"<li>\s*<p>A list item with code inside it:</p>\s*<pre>", notes)
+    assert re.search(r'<li>\s*<p id="e\d+-p\d+">A list item with code inside it:</p>\s*<pre>',
+                     notes)
     assert re.search(r'<blockquote>.*?<pre><code>(<span class="line">)?grep -r', notes, re.DOTALL)
     assert "<del>weekly</del>" in notes
     tables = documents[ESSAYS["tables-and-math.markdown"]]
@@ -155,7 +156,7 @@ def test_the_constructs_reach_the_epub_as_elements(authors_build: dict[str, Any]
     assert re.search(r"<dt>(<span [^>]*/>)?Workshop</dt>", tables)
     assert "<dd>A definition written pandoc\u2019s compact way.</dd>" in tables
     assert re.search(r'<div class="aside">\s*<h2[^>]*>Why the pilot is left out</h2>', tables)
-    assert re.search(r'<div class="small">\s*<p>Its replies', tables)
+    assert re.search(r'<div class="small">\s*<p id="e\d+-p\d+">Its replies', tables)
     assert re.search(r'<td>Main<a class="noteref"', tables)  # a call in a table cell
     assert re.search(r'<aside class="note" id="e3-fn3".*?<table>.*?</aside>', tables, re.DOTALL)
     assert re.search(r'<figure [^>]*><img alt="The February workshop"', tables)
@@ -168,7 +169,8 @@ def test_the_constructs_reach_the_epub_as_elements(authors_build: dict[str, Any]
     assert afterword.count(">Afterword</h1>") == 1  # the file's `# Afterword` is its title
     assert "a backslash<br />" in afterword and "<!--" not in afterword
     assert "Write *stars* as stars and snake_case_names as they are." in afterword
-    assert re.search(r"<blockquote>\s*<p>Three things we learned:</p>\s*<ol>", afterword)
+    assert re.search(r'<blockquote>\s*<p id="e\d+-p\d+">Three things we learned:</p>\s*<ol>',
+                     afterword)
 
 
 def test_notes_keep_their_blocks_in_the_pdf(authors_build: dict[str, Any]) -> None:

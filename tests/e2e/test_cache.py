@@ -17,10 +17,11 @@ from qlabbook.assets import ASSETS
 from qlabbook.build import build, load_collection
 from qlabbook.output import cache
 from qlabbook.output.cache import RenderCache, edition_key
-from qlabbook.output.editions import FORMATS, plan_editions
+from qlabbook.output.editions import plan_editions
 from qlabbook.source import fingerprint
 from qlabbook.source.diagnostics import Diagnostic, Severity
 from qlabbook.source.fingerprint import tool_fingerprint
+from qlabbook.source.model import DEFAULT_FORMATS
 
 
 def series(tmp_path: Path, name: str = "series") -> Path:
@@ -31,7 +32,7 @@ def series(tmp_path: Path, name: str = "series") -> Path:
 
 def keys(root: Path) -> dict[str, str]:
     collection = load_collection(root)
-    plan = plan_editions(collection, FORMATS, collected=True,
+    plan = plan_editions(collection, DEFAULT_FORMATS, collected=True,
                          essays=[e.number for e in collection.essays])
     return {edition.path.as_posix(): edition_key(edition) for edition in plan}
 
@@ -165,7 +166,8 @@ def test_entries_are_pruned_per_edition(tmp_path: Path) -> None:
     for n in range(cache.KEEP + 2):
         append(root / "essays" / "c-opening.md", f"\nEdit {n}.\n")
         build(root, formats=["epub"], only=[2])
-    [folder] = [path for path in (root / ".qlabbook-cache").iterdir() if path.name != "parts"]
+    [folder] = [path for path in (root / ".qlabbook-cache").iterdir()
+              if path.name not in ("parts", "essays")]
     assert len(list(folder.glob("*.json"))) == cache.KEEP
     assert len(list(folder.glob("*.epub"))) == cache.KEEP
 

@@ -41,7 +41,7 @@ def test_every_command_is_documented_in_the_readme() -> None:
     readme = (REPOSITORY / "README.md").read_text()
     listing = run_cli("--help").stdout.split("Commands:\n")[1]
     commands = [line.split()[0] for line in listing.splitlines() if line.strip()]
-    assert commands == ["build", "watch", "new", "init", "check", "list", "proof"]
+    assert commands == ["build", "watch", "serve", "new", "init", "check", "list", "proof"]
     for command in commands:
         assert f"qlabbook {command}" in readme, command
 
@@ -52,6 +52,7 @@ def test_readme_documents_every_command_and_option() -> None:
             "build": ["--out", "--format", "--essays", "--no-essays", "--essay", "--jobs",
                       "--no-cache", "--pdf-profile", "--strict"],
             "watch": ["--out", "--format", "--essays", "--no-essays", "--jobs", "--strict"],
+            "serve": ["--port", "--out", "--downloads"],
             "new": [], "init": ["--title"], "check": ["--format", "--strict", "github", "json"],
             "list": [], "proof": ["--out", "--dpi"]}.items():
         assert f"qlabbook {command}" in readme

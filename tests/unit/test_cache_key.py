@@ -16,7 +16,8 @@ from helpers import COLLECTED, ESSAY, EVERY, FIXTURES
 from qlabbook.assets import ASSETS
 from qlabbook.build import load_collection
 from qlabbook.output.cache import edition_key
-from qlabbook.output.editions import FORMATS, Edition, plan_editions
+from qlabbook.output.editions import Edition, plan_editions
+from qlabbook.source.model import DEFAULT_FORMATS
 
 # A stylesheet naming its image with a CSS escape ("\61 " is "a"), as the renderer reads it.
 ESCAPED_URL_CSS = 'body { background: url("../images/b\\61 ck.png") }\n'
@@ -51,7 +52,7 @@ def make_collection(root: Path) -> Path:
 
 def plan(root: Path) -> list[Edition]:
     collection = load_collection(root)
-    return plan_editions(collection, FORMATS, collected=True,
+    return plan_editions(collection, DEFAULT_FORMATS, collected=True,
                          essays=[e.number for e in collection.essays])
 
 

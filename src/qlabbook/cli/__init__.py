@@ -22,12 +22,13 @@ from qlabbook.cli.reports import (
     sorted_diagnostics,
     step_summary,
 )
+from qlabbook.cli.serve import serve
 from qlabbook.output.editions import FORMATS
 from qlabbook.source.diagnostics import Diagnostics, QlabbookError
 from qlabbook.source.profiles import PROFILES
 
 app = typer.Typer(
-    help="Build print-ready PDF and EPUB 3 editions of a numbered essay series.",
+    help="Build print-ready PDF, EPUB 3 and web editions of a numbered essay series.",
     no_args_is_help=True, add_completion=False, rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
@@ -57,7 +58,8 @@ StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as 
 OutOption = Annotated[Path | None, typer.Option(
     "--out", "-o", help="Output folder [default: COLLECTION/dist].")]
 FormatsOption = Annotated[list[Format] | None, typer.Option(
-    "--format", "-f", help="pdf or epub; repeat for both [default: both].")]
+    "--format", "-f", help="pdf, epub or web; repeat for several [default: [build] formats, "
+    "else pdf and epub].", show_default=False)]
 EssaysOption = Annotated[bool | None, typer.Option(
     "--essays/--no-essays", help="Also write one PDF and EPUB per essay into OUT/essays/ "
     "[default: the collection's [build] essays, else no].", show_default=False)]
@@ -112,12 +114,12 @@ def build(
         + "; repeat for several [default: [pdf] profiles, else screen].",
         show_default=False)] = None,
 ) -> None:
-    """Build the collected PDF and EPUB (and per-essay editions), manifest.json and
-    SHA256SUMS."""
+    """Build the collected PDF, EPUB and web edition (and per-essay editions),
+    manifest.json and SHA256SUMS."""
     from qlabbook import build as library
 
     diagnostics = Diagnostics()
-    chosen = [f.value for f in formats] if formats else list(FORMATS)
+    chosen = [f.value for f in formats] if formats else None
     try:
         with progress_reporter() as progress:
             result = library.build(collection, out, chosen, diagnostics, progress, strict,
@@ -151,7 +153,7 @@ def watch(
     from qlabbook import build as library
     from qlabbook.source.watch import snapshot, wait_for_change
 
-    chosen = [f.value for f in formats] if formats else list(FORMATS)
+    chosen = [f.value for f in formats] if formats else None
     target = out if out is not None else collection / "dist"
     ignore = (target,)
     typer.echo(f"qlabbook: watching {collection} (Ctrl-C to stop)", err=True)
@@ -178,6 +180,9 @@ def watch(
             state, changed = wait_for_change(collection, state, ignore)
     except KeyboardInterrupt:
         typer.echo("qlabbook: stopped watching", err=True)
+
+
+app.command()(serve)
 
 
 # -- authoring -----------------------------------------------------------------------------

@@ -25,7 +25,8 @@ def epub_body(essay: Essay, files: dict[str, str]) -> str:
                 f'id="{ids.call_id(essay.anchor, number, n)}" '
                 f'href="#{ids.note_id(essay.anchor, number)}">{number}</a>')
 
-    return retarget_links(NOTE_CALL.sub(call, essay.body_html), essay, files)
+    body = ids.with_paragraph_ids(essay.body_html, essay.anchor)
+    return retarget_links(NOTE_CALL.sub(call, body), essay, files)
 
 
 def retarget_links(html: str, essay: Essay, files: dict[str, str]) -> str:

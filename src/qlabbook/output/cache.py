@@ -35,8 +35,9 @@ def edition_key(edition: Edition) -> str:
     hasher.add("profile", edition.profile)
     hasher.add("time", build_time(collection).isoformat())
     hasher.add("metadata", repr(collection.metadata))
-    # Whether per-essay editions are wanted does not change how any one edition renders.
-    hasher.add("options", repr(replace(collection.options, essays=False)))
+    # Whether per-essay editions or other formats are wanted does not change how any one
+    # edition renders.
+    hasher.add("options", repr(replace(collection.options, essays=False, formats=())))
     for essay in collection.essays:
         hasher.add_file(essay.source.path.as_posix(), root / essay.source.path)
         hasher.add("essay", repr(essay))

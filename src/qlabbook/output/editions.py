@@ -9,11 +9,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qlabbook.source import ids
+from qlabbook.source.model import FORMATS as FORMATS
 from qlabbook.source.model import Collection, Essay, Metadata
 from qlabbook.source.profiles import DEFAULT_PROFILE, pdf_file_name
 
-FORMATS = ("pdf", "epub")
 ESSAYS_FOLDER = "essays"
+# The web edition's folder: one site for the whole series, made for the collected book only.
+WEB_FOLDER = "web"
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,8 @@ def plan_editions(collection: Collection, formats: tuple[str, ...] | list[str],
                   collected: bool, essays: list[int],
                   profiles: Sequence[str] | None = None) -> list[Edition]:
     """The collected edition (when asked for), then each chosen essay's, in series order;
-    a PDF for each profile (default: the collection's [pdf] profiles)."""
+    a PDF for each profile (default: the collection's [pdf] profiles); the web edition
+    with the collected one."""
     chosen = list(dict.fromkeys(profiles or collection.options.profiles))
 
     def files(book: Collection, folder: Path, essay: int | None) -> list[Edition]:
@@ -46,7 +49,11 @@ def plan_editions(collection: Collection, formats: tuple[str, ...] | list[str],
         for fmt in FORMATS:
             if fmt not in formats:
                 continue
-            if fmt == "pdf":
+            if fmt == "web":
+                # What is rendered with the book is its page map; the site is written from
+                # it once every download's size is known.
+                found += [Edition(book, fmt, Path(WEB_FOLDER))] if essay is None else []
+            elif fmt == "pdf":
                 found += [Edition(book, fmt, folder / pdf_file_name(stem, p), essay, p)
                           for p in chosen]
             else:

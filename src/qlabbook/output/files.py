@@ -29,3 +29,16 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def remove_stale(folder: Path, keep: set[Path]) -> None:
+    """Remove the files under `folder` (one the build owns whole, such as the web edition's)
+    that it did not write this time: an essay since renamed, a font subset since replaced;
+    then the folders left empty."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_file() and path not in keep:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()

@@ -11,7 +11,7 @@ from typing import Any
 
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.images import image_size
-from qlabbook.source.model import Metadata, Options
+from qlabbook.source.model import DEFAULT_FORMATS, FORMATS, Metadata, Options
 from qlabbook.source.profiles import (
     DEFAULT_PROFILE,
     NOTE_PLACEMENTS,
@@ -96,7 +96,28 @@ def load_config(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Options
         diagnostics.error("C104", f"[build] essays must be true or false, not {essays!r}", path,
                           line_of("essays"), "write essays = true")
         essays = False
-    return metadata, replace(options, essays=essays)
+    formats = build_formats(build if isinstance(build, dict) else {}, path, line_of,
+                            diagnostics)
+    web = data.get("web", {})
+    web_url = web.get("url", "") if isinstance(web, dict) else ""
+    if not isinstance(web_url, str) or (web_url and not re.match(r"https?://[^\s/]+", web_url)):
+        diagnostics.error("C104", f"[web] url must be an http(s) address, not {web_url!r}",
+                          path, line_of("url"), 'write url = "https://example.org/essays/"')
+        web_url = ""
+    return metadata, replace(options, essays=essays, formats=formats,
+                             web_url=web_url.rstrip("/") + "/" if web_url else "")
+
+
+def build_formats(build: dict[str, Any], path: Path, line_of: Any,
+                  diagnostics: Diagnostics) -> tuple[str, ...]:
+    """[build] formats: the formats a build writes when the command line names none."""
+    formats = build.get("formats", list(DEFAULT_FORMATS))
+    if not isinstance(formats, list) or not formats or any(f not in FORMATS for f in formats):
+        diagnostics.error("C104", f"[build] formats must be a list of {', '.join(FORMATS)}, "
+                          f"not {formats!r}", path, line_of("formats"),
+                          'write formats = ["pdf", "epub", "web"]')
+        return DEFAULT_FORMATS
+    return tuple(f for f in FORMATS if f in formats)
 
 
 def pdf_options(pdf: dict[str, Any], root: Path, path: Path, line_of: Any,

@@ -15,7 +15,7 @@ class Severity(enum.Enum):
 
 # Every diagnostic the library can give, by stable code. The prefix names the stage:
 # C config, S sources, A assembly, M Markdown conversion, I images, R rendering,
-# E the EPUB's accessibility claims and page list, W writing.
+# E the EPUB's accessibility claims and page list, H the web edition, W writing.
 CODES: dict[str, str] = {
     "C101": "qlabbook.toml is missing",
     "C102": "qlabbook.toml is not valid TOML",
@@ -73,6 +73,8 @@ CODES: dict[str, str] = {
     "E102": "a heading skips a level: the EPUB does not claim structuralNavigation",
     "E103": "the page list cannot follow the PDF edition: the EPUB leaves it out",
     "E104": "an image is animated: the EPUB does not claim to be free of hazards",
+    "H101": "the web pages cannot show the print edition's page numbers",
+    "H102": "a build of single essays writes no web edition",
     "W101": "an output file cannot be written",
     "W102": "a new essay's file already exists",
     "W103": "qlabbook.toml already exists: init writes nothing",

@@ -14,8 +14,10 @@ NOTE_ID = re.compile(r"^(e\d+)-fn(\d+)$")
 ESSAY_HREF = re.compile(r'href="#(e\d+)((?:-[^"]*)?)"')
 # A link made to another essay, with its text: links never nest, so the first </a> closes it.
 ESSAY_LINK = re.compile(r'<a\b[^>]*?\shref="#e(\d+)(?:-[^"]*)?"[^>]*>(.*?)</a>', re.DOTALL)
-# Heading slugs that would collide with note and call ids.
-RESERVED_SLUG = re.compile(r"^fn(ref)?\d+(-\d+)?$")
+# Heading slugs that would collide with note, call and paragraph ids.
+RESERVED_SLUG = re.compile(r"^(fn(ref)?\d+(-\d+)?|p\d+)$")
+# A paragraph's start tag (attribute values escape ">").
+PARAGRAPH_OPEN = re.compile(r'<p((?:\s[^>]*)?)>')
 # Ids the templates give every essay's title and notes section.
 TEMPLATE_SLUGS = ("title", "notes")
 NOTES_SUFFIX = "-notes"
@@ -36,6 +38,27 @@ def figure_id(anchor: str, index: int) -> str:
 
 def note_id(anchor: str, number: int) -> str:
     return f"{anchor}-fn{number}"
+
+
+def paragraph_id(anchor: str, number: int) -> str:
+    """The `number`-th (from 1) paragraph of an essay's text: "e3-p12"."""
+    return f"{anchor}-p{number}"
+
+
+def with_paragraph_ids(html: str, anchor: str) -> str:
+    """An essay's body with an id on each paragraph, counted in document order: the one
+    anchor a reader cites, alike in the web page, the EPUB and the PDF. Applied to the
+    body before the notes are placed, so notes' own paragraphs are never counted."""
+    count = 0
+
+    def number(match: re.Match[str]) -> str:
+        nonlocal count
+        if re.search(r'\sid="', match.group(1)):  # an id of its own, kept
+            return match.group(0)
+        count += 1
+        return f'<p id="{paragraph_id(anchor, count)}"{match.group(1)}>'
+
+    return PARAGRAPH_OPEN.sub(number, html)
 
 
 def call_id(anchor: str, number: int, call: int = 1) -> str:

@@ -30,6 +30,12 @@ class Metadata:
     edition: str = ""  # printed in the imprint, e.g. "First edition"
 
 
+# Every format a build can write, in the order they are rendered and listed; a build writes
+# DEFAULT_FORMATS unless the command line or qlabbook.toml's [build] formats says otherwise.
+FORMATS = ("pdf", "epub", "web")
+DEFAULT_FORMATS = ("pdf", "epub")
+
+
 @dataclass(frozen=True)
 class Options:
     """Rendering options from the `[pdf]` and `[epub]` tables, and `[build]`."""
@@ -41,6 +47,8 @@ class Options:
     notes: str = "footnotes"  # or "endnotes": a Notes section after each essay
     cover: str = ""  # collection-relative path of a supplied cover image; "" draws one
     site: str = ""  # [essays] site: the address the essays had on the web, if any
+    formats: tuple[str, ...] = DEFAULT_FORMATS  # [build] formats: what a build writes
+    web_url: str = ""  # [web] url: where the web edition is published ("" leaves it unsaid)
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,8 @@ def print_body(essay: Essay, notes: str = "footnotes") -> str:
         return (f'<a class="noteref" href="#{ids.note_id(essay.anchor, number)}" '
                 f'id="{ids.call_id(essay.anchor, number, call)}">{number}</a>')
 
-    return bookmark_labels(ordered_list_starts(NOTE_CALL.sub(replace, essay.body_html)), essay)
+    body = ids.with_paragraph_ids(essay.body_html, essay.anchor)
+    return bookmark_labels(ordered_list_starts(NOTE_CALL.sub(replace, body)), essay)
 
 
 HEADING_OPEN = re.compile(r'<h([2-6]) id="([^"]+)"')

@@ -1,0 +1,73 @@
+"""`qlabbook serve`: build the web edition, serve it, rebuild and reload on every change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qlabbook.cli.progress import summary
+from qlabbook.cli.reports import report
+from qlabbook.source.diagnostics import Diagnostics, QlabbookError
+
+EXIT_USAGE = 2
+
+
+def serve(
+    collection: Annotated[Path, typer.Argument(
+        help="The collection folder (holding qlabbook.toml and essays/).",
+        exists=True, file_okay=False, dir_okay=True)] = Path("."),
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535,
+                                      help="The port on 127.0.0.1 (0: any free one).")] = 8000,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Output folder [default: COLLECTION/dist].")] = None,
+    downloads: Annotated[bool, typer.Option(
+        "--downloads/--no-downloads", help="Also build the PDF and EPUB the pages offer "
+        "(slower to rebuild).")] = False,
+) -> None:
+    """Build the web edition into OUT/web/, serve it on http://127.0.0.1:PORT/ and rebuild
+    it each time a file of the collection is saved; open pages reload themselves. Ctrl-C
+    stops."""
+    from qlabbook import build as library
+    from qlabbook.source.watch import snapshot, wait_for_change
+    from qlabbook.web.serve import SiteServer
+
+    target = out if out is not None else collection / "dist"
+    formats = ["pdf", "epub", "web"] if downloads else ["web"]
+
+    def rebuild(changed: list[str]) -> None:
+        diagnostics = Diagnostics()
+        clock = dt.datetime.now().strftime("%H:%M:%S")
+        because = f" ({', '.join(changed[:3])}{', …' if len(changed) > 3 else ''})" \
+            if changed else ""
+        try:
+            result = library.build(collection, out, formats, diagnostics)
+            report(diagnostics.items)
+            typer.echo(f"{clock} built{because}: {summary(result)}")
+        except QlabbookError:
+            report(diagnostics.items)
+            typer.echo(f"{clock} not built{because}: {len(diagnostics.errors)} error(s); "
+                       "waiting for a fix")
+        except OSError as error:
+            typer.echo(f"{clock} not built{because}: {error.strerror}: {error.filename}")
+
+    state = snapshot(collection, (target,))
+    rebuild([])
+    (target / "web").mkdir(parents=True, exist_ok=True)
+    try:
+        server = SiteServer(target / "web", port).start()
+    except OSError as error:
+        typer.echo(f"qlabbook: cannot serve on 127.0.0.1:{port}: {error.strerror}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    typer.echo(f"qlabbook: serving {target / 'web'} at {server.url} (Ctrl-C to stop)", err=True)
+    try:
+        while True:
+            state, changed = wait_for_change(collection, state, (target,))
+            rebuild(changed)
+            server.reload()
+    except KeyboardInterrupt:
+        typer.echo("qlabbook: stopped serving", err=True)
+    finally:
+        server.stop()

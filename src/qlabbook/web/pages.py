@@ -1,0 +1,169 @@
+"""An essay's text as its web page shows it: note calls linked to side notes, links to other
+essays' pages, responsive pictures with their credits, formulas as MathML, and the print
+edition's page numbers where its pages begin."""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from qlabbook.markdown.formulas import PLACEHOLDER, FormulaError, tex_to_mathml
+from qlabbook.markdown.units import PageMap
+from qlabbook.markdown.xhtml import serialize_children
+from qlabbook.source import ids
+from qlabbook.source.model import Essay, Figure, Footnote
+from qlabbook.web.images import SIZES, Picture
+from qlabbook.web.printpages import is_note_call, mark_print_pages, markers
+
+
+@dataclass(frozen=True)
+class WebBody:
+    html: str  # the essay's text with its side notes
+    opening: str  # the marks of print pages that start in the essay's opening
+    pages: tuple[str, ...]  # the print pages whose numbers the page shows, in order
+
+
+def parse(fragment: str) -> ET.Element:
+    return ET.fromstring(f"<div>{fragment}</div>")
+
+
+def essay_href(target: str, slugs: dict[str, str], here: str) -> str | None:
+    """The web address of `#target` from the page of essay `here`: the same page, or the
+    page of the essay the id belongs to; None for an id of no essay."""
+    anchor = ids.essay_of(target)
+    if anchor == here:
+        return f"#{target}"
+    if anchor not in slugs:
+        return None
+    return f"../{slugs[anchor]}/" + ("" if target == anchor else f"#{target}")
+
+
+def retarget(root: ET.Element, slugs: dict[str, str], here: str) -> None:
+    """Links into the book lead to the essay's page; external ones stay as written."""
+    for link in root.iter("a"):
+        href = link.get("href", "")
+        if href.startswith("#") and ids.ESSAY_ANCHOR.match(ids.essay_of(href[1:])):
+            found = essay_href(href[1:], slugs, here)
+            if found is not None:
+                link.set("href", found)
+
+
+def note_call(anchor: str, number: int, call: int) -> ET.Element:
+    link = ET.Element("a", {"class": "noteref", "role": "doc-noteref",
+                            "id": ids.call_id(anchor, number, call),
+                            "href": f"#{ids.note_id(anchor, number)}",
+                            "aria-label": f"Note {number}"})
+    link.text = str(number)
+    return link
+
+
+def side_note(anchor: str, note: Footnote, slugs: dict[str, str]) -> ET.Element:
+    """A note, its number leading back to each call."""
+    aside = ET.Element("aside", {"class": "sidenote", "id": ids.note_id(anchor, note.number),
+                                 "role": "doc-footnote", "aria-label": f"Note {note.number}"})
+    back = ET.SubElement(aside, "p", {"class": "note-back"})
+    for call in range(1, note.calls + 1):
+        link = ET.SubElement(back, "a", {
+            "href": f"#{ids.call_id(anchor, note.number, call)}", "role": "doc-backlink"})
+        link.text = str(note.number) if call == 1 else f"\u2191{call}"
+        # Said, not shown: the name of a link must contain what it shows.
+        hidden = ET.SubElement(link, "span", {"class": "visually-hidden"})
+        hidden.text = " back to the text" + (f", call {call}" if note.calls > 1 else "")
+        link.tail = " " if call < note.calls else None
+    content = parse(note.html)
+    retarget(content, slugs, anchor)
+    back.tail = content.text
+    aside.extend(list(content))
+    return aside
+
+
+def place_notes(root: ET.Element, essay: Essay, slugs: dict[str, str]) -> None:
+    """Each neutral note call becomes a link; each note goes with the block of its first call
+    (beside it on a wide screen, after the text on a narrow one)."""
+    notes = {note.number: note for note in essay.footnotes}
+    parents = {child: parent for parent in root.iter() for child in parent}
+    beside: dict[ET.Element, list[ET.Element]] = {}
+    for call in [e for e in root.iter() if is_note_call(e)]:
+        number, n = int(call.get("n", "0")), int(call.get("call", "1"))
+        parent = parents[call]
+        link = note_call(essay.anchor, number, n)
+        link.tail = call.tail
+        parent[list(parent).index(call)] = link
+        if n == 1 and number in notes:
+            block = parent
+            while parents.get(block) is not None and parents[block] is not root:
+                block = parents[block]
+            beside.setdefault(block, []).append(side_note(essay.anchor, notes[number], slugs))
+    for block, asides in beside.items():
+        # Before the block, so that on a wide screen the note floats level with its top.
+        position = list(root).index(block)
+        for shift, aside in enumerate(asides):
+            aside.tail = "\n"
+            root.insert(position + shift, aside)
+
+
+def responsive_images(root: ET.Element, pictures: dict[str, Picture], prefix: str) -> None:
+    for image in root.iter("img"):
+        picture = pictures.get(image.get("src", ""))
+        if picture is None:
+            continue
+        image.set("src", prefix + picture.src)
+        image.set("srcset", picture.srcset(prefix))
+        image.set("sizes", SIZES)
+        image.set("width", str(picture.width))
+        image.set("height", str(picture.height))
+        image.set("loading", "lazy")
+        image.set("decoding", "async")
+
+
+def figure_credits(root: ET.Element, figures: tuple[Figure, ...]) -> None:
+    """A figure's caption with its credit, licence and source (linked when an address)."""
+    by_id = {figure.anchor: figure for figure in figures}
+    for element in root.iter("figure"):
+        figure = by_id.get(element.get("id", ""))
+        caption = element.find("figcaption")
+        if figure is None:
+            continue
+        if caption is None:
+            caption = ET.SubElement(element, "figcaption")
+        for name, label, value in (("licence", "Licence", figure.licence),
+                                   ("source", "Source", figure.source)):
+            if not value or caption.find(f"span[@class='{name}']") is not None:
+                continue
+            span = ET.SubElement(caption, "span", {"class": name})
+            span.text = f" {label}: "
+            if value.startswith(("http://", "https://")):
+                link = ET.SubElement(span, "a", {"href": value})
+                link.text = value
+            else:
+                span.text += value
+
+
+def with_mathml(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        display, tex = match.group(1), html.unescape(match.group(2))
+        try:
+            return tex_to_mathml(tex, display)
+        except FormulaError:
+            delimiter = "$" if display == "inline" else "$$"
+            return f'<code class="math-source">{delimiter}{match.group(2)}{delimiter}</code>'
+
+    return PLACEHOLDER.sub(replace, text)
+
+
+def web_body(essay: Essay, slugs: dict[str, str], pictures: dict[str, Picture],
+             pages: PageMap | None) -> WebBody:
+    """The essay's text for its page (one folder below the site's root)."""
+    root = parse(ids.with_paragraph_ids(essay.body_html, essay.anchor))
+    opening = mark_print_pages(root, essay.anchor, pages)
+    shown = tuple(e.text or "" for e in root.iter("span") if e.get("class") == "print-page")
+    place_notes(root, essay, slugs)
+    retarget(root, slugs, essay.anchor)
+    responsive_images(root, pictures, "../")
+    figure_credits(root, essay.figures)
+    holder = ET.Element("div")
+    holder.extend([markers(opening)] if opening else [])
+    mark = serialize_children(holder)
+    return WebBody(with_mathml(serialize_children(root)), mark, tuple(opening[-1:]) + shown)

@@ -1,0 +1,155 @@
+"""The print edition's page numbers in the web page's margin, from the page map the build
+makes of the screen PDF (the one the EPUB's page list follows): never a layout of its own."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+
+from qlabbook.markdown.units import (
+    PageMap,
+    PageStart,
+    counts,
+    is_formula,
+    is_unit,
+    is_whole,
+    local,
+    scope_units,
+    unit_text,
+)
+from qlabbook.source.diagnostics import Diagnostics
+
+
+def page_map_bytes(pages: PageMap | None) -> bytes:
+    """The page map as the build passes it between processes and keeps it in its cache."""
+    if pages is None:
+        return b"null"
+    return json.dumps({"starts": [[s.label, s.scope, s.unit, s.offset] for s in pages.starts],
+                       "texts": pages.texts}, ensure_ascii=False).encode("utf-8")
+
+
+def page_map_from_bytes(data: bytes) -> PageMap | None:
+    found = json.loads(data.decode("utf-8")) if data else None
+    if not found:
+        return None
+    return PageMap(tuple(PageStart(str(label), str(scope), int(unit), int(offset))
+                         for label, scope, unit, offset in found["starts"]),
+                   {str(k): [str(t) for t in v] for k, v in found["texts"].items()})
+
+
+def without_page_numbers(diagnostics: Diagnostics) -> None:
+    diagnostics.warning("H101", "the web pages show no print page numbers: the page map "
+                        "does not follow their text", hint="custom templates must keep the "
+                        "essay text in the same elements as the package's")
+
+
+def is_note_call(element: ET.Element) -> bool:
+    return local(element.tag) == "qlab-note"
+
+
+def page_id(label: str) -> str:
+    """An id for the place a print page starts: "page-7", "page-iv" (the EPUB's scheme)."""
+    return "page-" + "-".join(re.findall(r"[A-Za-z0-9]+", label))
+
+
+def marker(label: str, shown: bool = True) -> ET.Element:
+    """Where print page `label` begins: a page-break mark; the stylesheet sets its number
+    in the margin on wide screens and in the line on narrow ones. Pages that print none of
+    the text (a blank verso) begin where the next does, and are marked without a number."""
+    element = ET.Element("span", {"class": "print-page" if shown else "print-page blank",
+                                  "id": page_id(label), "role": "doc-pagebreak",
+                                  "aria-label": f"page {label}"})
+    if shown:
+        element.set("title", f"Page {label} of the print edition begins here")
+        element.text = label
+    return element
+
+
+def markers(labels: list[str]) -> ET.Element:
+    """The marks of pages that begin at one point, as one element; the last one shown."""
+    if len(labels) == 1:
+        return marker(labels[0])
+    group = ET.Element("span", {"class": "print-pages"})
+    group.extend([*(marker(label, shown=False) for label in labels[:-1]),
+                  marker(labels[-1])])
+    return group
+
+
+def starts_in_essay(pages: PageMap, anchor: str) -> list[PageStart]:
+    return [s for s in pages.starts if s.scope == anchor and not is_whole(s.scope)]
+
+
+def mark_print_pages(body: ET.Element, anchor: str, pages: PageMap | None) -> list[str]:
+    """Put a marker into `body` (an essay's converted text, note calls still neutral) where
+    each print page of the essay starts; the labels of pages that start before its text (in
+    its opening) are returned for the page's header."""
+    if pages is None or anchor not in pages.texts:
+        return []
+    units = scope_units(body, is_note_call)
+    mine = [unit_text(u, is_note_call) for u in units]
+    printed = pages.texts[anchor]
+    matcher = difflib.SequenceMatcher(None, printed, mine, autojunk=False)
+    same = {a + i: b + i for a, b, size in matcher.get_matching_blocks() for i in range(size)}
+    first_matched = min(same, default=len(printed))
+    parents = {child: parent for parent in body.iter() for child in parent}
+    starts = starts_in_essay(pages, anchor)
+    opening = [s.label for s in starts if s.unit not in same and s.unit < first_matched]
+    points: dict[tuple[int, int], list[str]] = {}
+    for start in starts:
+        if start.unit in same:
+            points.setdefault((same[start.unit], start.offset), []).append(start.label)
+        elif start.unit > first_matched:  # a unit worded differently: the next one's start
+            later = [same[u] for u in sorted(same) if u > start.unit]
+            if later:
+                points.setdefault((later[0], 0), []).append(start.label)
+    # From the last backwards, so earlier points in the same text stay where they were.
+    for (unit, offset), labels in sorted(points.items(), reverse=True):
+        insert_at(units[unit], offset, markers(labels), parents)
+    return opening
+
+
+def text_slots(unit: ET.Element) -> Iterator[tuple[ET.Element, str]]:
+    """(element, "text" | "tail") for each piece of a unit's own text, in reading order."""
+    yield unit, "text"
+    for child in unit:
+        if not is_note_call(child) and not is_unit(child) and not is_formula(child):
+            yield from text_slots(child)
+        yield child, "tail"
+
+
+def insert_at(unit: ET.Element, offset: int, new: ET.Element,
+              parents: dict[ET.Element, ET.Element]) -> None:
+    """`new` where `offset` counted characters of the unit's text have gone by, moved on to
+    the end of a word it would split (a print page starting after a hyphenated line end)."""
+    seen = 0
+    for element, slot in text_slots(unit):
+        text = getattr(element, slot) or ""
+        for index, char in enumerate(text):
+            if not counts(char):
+                continue
+            if seen == offset:
+                while index and index < len(text) and not text[index - 1].isspace() \
+                        and not text[index].isspace():
+                    index += 1
+                place(element, slot, index, new, parents)
+                return
+            seen += 1
+    if offset == 0:
+        place(unit, "text", 0, new, parents)
+    else:  # after the unit's last word
+        unit.append(new)
+
+
+def place(element: ET.Element, slot: str, index: int, new: ET.Element,
+          parents: dict[ET.Element, ET.Element]) -> None:
+    text = getattr(element, slot) or ""
+    setattr(element, slot, text[:index])
+    new.tail = text[index:]
+    if slot == "text":
+        element.insert(0, new)
+    else:
+        host = parents[element]
+        host.insert(list(host).index(element) + 1, new)

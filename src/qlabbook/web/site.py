@@ -1,0 +1,157 @@
+"""The web edition: index.html, a page per essay (<slug>/index.html), 404.html, the feed and
+sitemap, the stylesheet, the fonts and images they load, and the downloads they offer."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from qlabbook.assets import PACKAGE_STYLES, base_context, environment, stylesheet
+from qlabbook.markdown.units import PageMap
+from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.model import Collection, Essay
+from qlabbook.web.feeds import atom_feed, essay_path, sitemap
+from qlabbook.web.fonts import web_fonts
+from qlabbook.web.images import Picture, make_pictures
+from qlabbook.web.pages import WebBody, web_body
+from qlabbook.web.printpages import page_id, without_page_numbers
+
+STYLESHEET = "style/web.css"
+ICON = "style/icon.svg"
+DOWNLOADS_FOLDER = "downloads"
+TAG = re.compile(r"<[^>]*>")
+CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file of this build the site offers: the collected edition's or an essay's."""
+
+    path: str  # relative to the output folder: fixture-series.pdf, essays/03-a.epub
+    format: str
+    data: bytes
+    essay: int | None = None
+    profile: str = ""
+
+    @property
+    def site_path(self) -> str:
+        return f"{DOWNLOADS_FOLDER}/{self.path}"
+
+    @property
+    def label(self) -> str:
+        kind = self.format.upper()
+        return f"{kind} ({self.profile})" if self.profile and self.profile != "screen" \
+            else kind
+
+    @property
+    def size(self) -> str:
+        return human_size(len(self.data))
+
+
+def human_size(size: int) -> str:
+    """1 234 567 -> "1.2 MB" (decimal units, as browsers and file managers show them)."""
+    if size < 1000:
+        return f"{size} bytes"
+    for unit in ("kB", "MB", "GB"):
+        size_in = size / 1000
+        if size_in < 1000 or unit == "GB":
+            return f"{size_in:.0f} {unit}" if size_in >= 10 else f"{size_in:.1f} {unit}"
+        size = round(size_in)
+    raise AssertionError("unreachable")
+
+
+def page_text(markup: str) -> tuple[set[int], set[int]]:
+    """The characters a page shows: in its text faces, and in code."""
+    code = "".join(match.group(0) for match in CODE.finditer(markup))
+    text = html.unescape(TAG.sub(" ", CODE.sub(" ", markup)))
+    return set(map(ord, text)), set(map(ord, html.unescape(TAG.sub(" ", code))))
+
+
+def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap | None,
+                downloads: Sequence[Download]) -> dict[str, bytes]:
+    """Every file of the site by its path in it. Links are relative (the site works from a
+    folder, over file://, and under any address prefix); only canonical addresses, the
+    OpenGraph image, the sitemap and the 404 page, which a server shows at any address,
+    use [web] url."""
+    env = environment(collection)
+    pictures = make_pictures(collection)
+    slugs = {essay.anchor: essay.slug for essay in collection.essays}
+    bodies = {essay.anchor: web_body(essay, slugs, pictures, pages)
+              for essay in collection.essays}
+    if pages is not None and collection.essays and not any(b.pages for b in bodies.values()):
+        without_page_numbers(diagnostics)
+    context = {**base_context(collection), "stylesheet": STYLESHEET, "icon": ICON,
+               "web_url": collection.options.web_url, "pictures": pictures,
+               "collected": [d for d in downloads if d.essay is None],
+               "essay_downloads": {e.number: [d for d in downloads if d.essay == e.number]
+                                   for e in collection.essays},
+               "essay_path": essay_path, "og_image": og_image(collection, pictures),
+               "page_id": page_id}
+    files: dict[str, str] = {}
+    files["index.html"] = env.get_template("web-index.html").render(**context, root="")
+    for index, essay in enumerate(collection.essays):
+        files[f"{essay.slug}/index.html"] = render_essay(
+            collection, env, context, essay, bodies[essay.anchor], index)
+    # A server shows the 404 page at any address: its links start from the site's path.
+    files["404.html"] = env.get_template("web-404.html").render(
+        **context, root=urlsplit(collection.options.web_url).path or "./")
+    text, code = set(), set()
+    for markup in files.values():
+        found_text, found_code = page_text(markup)
+        text |= found_text
+        code |= found_code
+    font_faces, font_files = web_fonts(text, code)
+    site: dict[str, bytes] = {name: page.encode("utf-8") for name, page in files.items()}
+    site[STYLESHEET] = (font_faces + web_stylesheet(collection)).encode("utf-8")
+    site[ICON] = (PACKAGE_STYLES / "web-icon.svg").read_bytes()
+    site.update(font_files)
+    for picture in pictures.values():
+        site.update((variant.path, variant.data) for variant in picture.variants)
+    site.update((download.site_path, download.data) for download in downloads)
+    site["feed.xml"] = atom_feed(collection)
+    found_sitemap = sitemap(collection)
+    if found_sitemap is not None:
+        site["sitemap.xml"] = found_sitemap
+    return site
+
+
+def render_essay(collection: Collection, env: Environment, context: dict[str, object],
+                 essay: Essay, body: WebBody, index: int) -> str:
+    essays = collection.essays
+    return env.get_template("web-essay.html").render(
+        **context, root="../", essay=essay, body=Markup(body.html),
+        opening_pages=Markup(body.opening), print_pages=body.pages,
+        previous=essays[index - 1] if index > 0 else None,
+        next=essays[index + 1] if index + 1 < len(essays) else None)
+
+
+def og_image(collection: Collection,
+             pictures: dict[str, Picture]) -> Callable[[Essay | None], str]:
+    """The picture a link preview shows for a page: its essay's first figure (else the
+    series' first); previews need a full address, so only with [web] url."""
+
+    def address(essay: Essay | None = None) -> str:
+        chosen = [essay] if essay is not None else list(collection.essays)
+        for each in chosen if collection.options.web_url else []:
+            for figure in each.figures:
+                if figure.src in pictures:
+                    return collection.options.web_url + pictures[figure.src].src
+        return ""
+
+    return address
+
+
+def web_stylesheet(collection: Collection) -> str:
+    """The package's web.css and code highlighting, then the collection's own web.css."""
+    css = (PACKAGE_STYLES / "web.css").read_text(encoding="utf-8") + "\n" + \
+        (PACKAGE_STYLES / "code.css").read_text(encoding="utf-8")
+    own = stylesheet(collection, "web.css")
+    if own is not None:
+        css += "\n" + own.read_text(encoding="utf-8")
+    return css
