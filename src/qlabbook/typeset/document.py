@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 from collections.abc import Callable, Iterator, Mapping
@@ -110,6 +111,14 @@ def lay_out_html(collection: Collection, profile: str, html: str,
 FONTS: dict[Path, Any] = {}
 SHEETS: dict[tuple[Path, str, str], Any] = {}
 MAX_SHEETS = 32  # repairs make one-off sheets: the memory stays bounded
+
+
+@atexit.register
+def forget_stylesheets() -> None:
+    """Freed before the interpreter tears its modules down, which a font configuration's
+    finaliser needs (it would print a traceback at exit)."""
+    SHEETS.clear()
+    FONTS.clear()
 
 
 def parsed_stylesheets(root: Path, stylesheets: tuple[tuple[str, str], ...],
