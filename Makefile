@@ -81,7 +81,8 @@ harfbuzz-subset:
 	else echo "make: libharfbuzz-subset0 is missing: install it as root for faster PDFs"; fi
 
 # qlabbook against pandoc (pypandoc-binary, pinned in bench/requirements.txt, installed here
-# only) on generated 1-, 20- and 100-essay collections; writes bench/results.md.
+# only) on generated 20- and 100-essay collections: issue 14's targets table, every run, and a
+# profile of one build; writes bench/results.md.
 BENCH_STAMP := $(VENV)/.bench-stamp
 $(BENCH_STAMP): $(STAMP) bench/requirements.txt
 	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
@@ -89,7 +90,7 @@ $(BENCH_STAMP): $(STAMP) bench/requirements.txt
 
 BENCH_ARGS ?=
 bench: $(BENCH_STAMP) harfbuzz-subset
-	$(BIN)/python bench/run.py --results bench/results.md $(BENCH_ARGS)
+	$(BIN)/python bench/run.py --profile --results bench/results.md $(BENCH_ARGS)
 
 
 

@@ -89,13 +89,26 @@ def make_collection(folder: Path, count: int) -> Path:
     return folder
 
 
+EDIT_WORDS = ["partnership", "collaboration", "alliance", "venture", "project", "effort"]
+FIRST_PARAGRAPH = re.compile(r"^(?:[^#\s>|!\[-].*)$", re.M)
+
+
 def edit_essay(folder: Path, number: int, generation: int) -> None:
-    """Change one sentence of essay `number`, differently for each generation."""
+    """Change one word of essay `number` (the first of five letters or more from the tenth
+    word of its first paragraph on) to a different word in each generation: what an
+    editor's smallest correction costs."""
     path = next((folder / "essays").glob(f"{number:03d}-*.md"))
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r"\n\nEdit \d+ of this essay\.\n*\Z", "\n", text)
-    path.write_text(text.rstrip("\n") + f"\n\nEdit {generation} of this essay.\n",
-                    encoding="utf-8")
+    match = FRONT_MATTER.match(text)
+    start = match.end() if match else 0
+    paragraph = FIRST_PARAGRAPH.search(text, start)
+    assert paragraph is not None, f"{path} has no paragraph to edit"
+    words = list(re.finditer(r"[A-Za-z]+", paragraph.group(0)))
+    target = next((w for w in words[9:] if len(w.group(0)) >= 5), words[-1])
+    choices = [w for w in EDIT_WORDS if w != target.group(0)]
+    word = choices[generation % len(choices)]
+    at = paragraph.start() + target.start()
+    path.write_text(text[:at] + word + text[at + len(target.group(0)):], encoding="utf-8")
 
 
 if __name__ == "__main__":
