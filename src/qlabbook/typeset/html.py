@@ -52,16 +52,22 @@ def print_note_html(note: Footnote) -> str:
 
 
 def print_body(essay: Essay, notes: str = "footnotes") -> str:
-    """Page-foot notes float from their first call, later calls are plain links to the
-    note; as endnotes every call links to the note in the essay's Notes section."""
+    """Page-foot notes float from their first call; every call is a link to its note (as
+    endnotes, to the note in the essay's Notes section) and a page-foot note's number
+    links back to its first call."""
     by_number = {note.number: note for note in essay.footnotes}
 
     def replace(match: re.Match[str]) -> str:
         number, call = int(match.group(1)), int(match.group(2))
         if call == 1 and notes == "footnotes":
             # The empty mark before the note tells the PDF stage which page the call is on.
-            return (f'<span class="call-mark" id="{ids.call_id(essay.anchor, number)}"></span>'
-                    f'<span class="footnote" id="{ids.note_id(essay.anchor, number)}">'
+            # The call is a link to its note, the note's number a link back: both are
+            # elements, as WeasyPrint's generated ::footnote-call and marker cannot link.
+            call, note = ids.call_id(essay.anchor, number), ids.note_id(essay.anchor, number)
+            return (f'<span class="call-mark" id="{call}"></span>'
+                    f'<a class="noteref" href="#{note}">{number}</a>'
+                    f'<span class="footnote" id="{note}">'
+                    f'<a class="note-number" href="#{call}">{number}</a>'
                     f"{print_note_html(by_number[number])}</span>")
         return (f'<a class="noteref" href="#{ids.note_id(essay.anchor, number)}" '
                 f'id="{ids.call_id(essay.anchor, number, call)}">{number}</a>')
