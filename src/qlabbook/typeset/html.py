@@ -11,7 +11,7 @@ from markupsafe import Markup
 from qlabbook.assets import base_context, environment
 from qlabbook.markdown.xhtml import NOTE_CALL, parse_fragment, serialize_children
 from qlabbook.source import ids
-from qlabbook.source.model import Collection, Essay, Figure, Footnote
+from qlabbook.source.model import Collection, Essay, Footnote
 from qlabbook.source.profiles import DEFAULT_PROFILE, PROFILES
 from qlabbook.typeset.formulas import with_formulas
 from qlabbook.typeset.imagesize import sized_images
@@ -117,12 +117,6 @@ def url_breaks(url: str) -> Markup:
     return Markup("/<wbr>").join(Markup.escape(part) for part in url.split("/"))
 
 
-def credits(collection: Collection) -> list[tuple[Essay, Figure]]:
-    """Every figure with a credit, licence or source, in reading order."""
-    return [(essay, figure) for essay in collection.essays for figure in essay.figures
-            if figure.credit or figure.licence or figure.source]
-
-
 # A deferred figure stays in its section and keeps its place among the figures.
 FIXED_BLOCKS = {"h2", "h3", "h4", "h5", "h6", "figure"}
 
@@ -154,7 +148,6 @@ def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE,
     chosen = PROFILES[profile]
     links, cover = chosen.links, chosen.cover
     env = environment(collection)
-    env.filters["url_breaks"] = url_breaks
     template = env.get_template("print.html")
     notes = collection.options.notes
     edit = (lambda html: html) if links else without_links
@@ -167,8 +160,7 @@ def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE,
     html = template.render(
         **base_context(collection), bodies=bodies, endnotes=endnotes,
         profile=profile, press=chosen.press, links=links, cover=cover,
-        cover_image=collection.options.cover,
-        credits=credits(collection))
+        cover_image=collection.options.cover, url_breaks=url_breaks)
     html = sized_images(html, collection.root)  # raw HTML's width= and height=
     html = with_formulas(html)  # last, so nothing above parses or rewrites the SVGs
     return html if links else without_links(html)
