@@ -14,7 +14,6 @@ from qlabbook.markdown.xhtml import NOTE_CALL
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay
 
-
 TITLE_PAGE, IMPRINT, CREDITS = "titlepage.xhtml", "imprint.xhtml", "credits.xhtml"
 
 

@@ -63,11 +63,11 @@ def print_body(essay: Essay, notes: str = "footnotes") -> str:
             # The empty mark before the note tells the PDF stage which page the call is on.
             # The call is a link to its note, the note's number a link back: both are
             # elements, as WeasyPrint's generated ::footnote-call and marker cannot link.
-            call, note = ids.call_id(essay.anchor, number), ids.note_id(essay.anchor, number)
-            return (f'<span class="call-mark" id="{call}"></span>'
+            back, note = ids.call_id(essay.anchor, number), ids.note_id(essay.anchor, number)
+            return (f'<span class="call-mark" id="{back}"></span>'
                     f'<a class="noteref" href="#{note}">{number}</a>'
                     f'<span class="footnote" id="{note}">'
-                    f'<a class="note-number" href="#{call}">{number}</a>'
+                    f'<a class="note-number" href="#{back}">{number}</a>'
                     f"{print_note_html(by_number[number])}</span>")
         return (f'<a class="noteref" href="#{ids.note_id(essay.anchor, number)}" '
                 f'id="{ids.call_id(essay.anchor, number, call)}">{number}</a>')

@@ -51,6 +51,7 @@ def write_caption(figure: ET.Element, caption: str) -> None:
     line: "Workshop in Birmingham. Photo: Alastair Fyfe, CC BY 4.0." A source address
     links the credit (the picture-credits pages print it in full)."""
     credit, licence, source = (figure.get(f"data-{name}", "") for name in FIGURE_ATTRIBUTES)
+    licence = licence.replace(" ", "\u00a0")  # "CC BY 4.0" is one name: never broken
     address = source.startswith(("http://", "https://"))
     details = [part for part in (licence, "" if address else source) if part]
     if not (caption or credit or details):
@@ -93,7 +94,20 @@ def attribute_quotation(quote: ET.Element) -> ET.Element | None:
     caption.text = "\u2014\u2009" + text[len(dash):].lstrip()
     for child in last:
         caption.append(child)
+    keep_last_words(caption)
     return figure
+
+
+def keep_last_words(element: ET.Element) -> None:
+    """Join the last two words with a no-break space, so that an attribution never ends
+    with one word alone on its last line ("2019" under "— Lab participant,")."""
+    holder, slot = (element[-1], "tail") if len(element) else (element, "text")
+    text = getattr(holder, slot) or ""
+    stripped = text.rstrip()
+    space = stripped.rfind(" ")
+    if space > 0 and stripped[:space].strip():
+        setattr(holder, slot, stripped[:space].rstrip() + "\u00a0" + stripped[space + 1:]
+                + text[len(stripped):])
 
 
 class FigureExtension(Extension):
