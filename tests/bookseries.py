@@ -92,7 +92,8 @@ def make_series(root: Path, page_size: str = "A4", notes: str = "footnotes") -> 
         "date = 2020-03-01\nrights = \"Text © the authors.\"\n\n"
         f"[pdf]\npage_size = \"{page_size}\"\nnotes = \"{notes}\"\n", encoding="utf-8")
     for number, (title, subtitle, authors, paragraphs, extras) in enumerate(SERIES, 1):
-        name = f"{number:02d}-essay-{number}.md"
+        # Named as people do, "3-essay-3.md": the editions carry the number once.
+        name = f"{number}-essay-{number}.md"
         (root / "essays" / name).write_text(
             essay_text(number, title, subtitle, authors, paragraphs, extras), encoding="utf-8")
     return root

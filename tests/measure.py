@@ -103,3 +103,21 @@ def links(pdf: Path) -> list[tuple[int, pymupdf.Rect, dict[str, object]]]:
             for link in page.get_links():
                 found.append((number, pymupdf.Rect(link["from"]), link))
     return found
+
+
+def rows(all_lines: list[Line], page: int) -> list[Line]:
+    """The lines of a page joined by baseline, left to right: PyMuPDF gives a contents
+    line as many pieces (number, title, each leader dot, page number)."""
+    found: dict[float, list[Line]] = {}
+    for line in all_lines:
+        if line.page != page:
+            continue
+        key = next((y for y in found if abs(y - line.y) <= 1.0), line.y)
+        found.setdefault(key, []).append(line)
+    joined = []
+    for y in sorted(found):
+        pieces = sorted(found[y], key=lambda line: line.x0)
+        text = "".join(piece.text for piece in pieces)
+        size = statistics.mode(piece.size for piece in pieces)
+        joined.append(Line(page, text, size, pieces[0].x0, max(p.x1 for p in pieces), y))
+    return joined
