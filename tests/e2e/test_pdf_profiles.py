@@ -180,10 +180,11 @@ def test_picture_credits_give_credit_licence_source_and_page(trials: dict[str, A
     texts = [page_text(p) for p in pypdf.PdfReader(trials["screen"]).pages]
     credits = texts[-1]
     assert credits.startswith("Picture credits")
-    assert ("p. 8 The harbour at dusk. Photo: Dana Lens. Licence: CC BY 4.0. Source: "
+    assert ("p. 8 The harbour at dusk. Photo: Dana Lens, CC BY 4.0. Source: "
             "https://example.org/photos/harbour.") in credits.replace("\u200b", "")
     assert "p. 8 A thumbnail. Photo: Eli Pixel. Source: Fixture archive, box 3." in credits
-    assert "The harbour at dusk Photo: Dana Lens" in texts[-2]  # page 8, before the credits
+    # The caption says the same, punctuated as one line: page 8, before the credits.
+    assert "The harbour at dusk. Photo: Dana Lens, CC BY 4.0." in texts[-2]
 
 
 def drawn_images(path: Path) -> list[tuple[int, int]]:

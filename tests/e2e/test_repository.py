@@ -70,7 +70,7 @@ def test_figures_keep_their_captions_and_credits(repository_build: dict[str, Any
     for (page, _, _), caption in zip(drawn, ["Q Lab workshop in Birmingham, February 2019",
                                              "The Q Lab in Birmingham on 14th February 2019"],
                                      strict=True):
-        assert f"{caption} Photo: Alastair Fyfe" in texts[page - 1]
+        assert f"{caption}. Photo: Alastair Fyfe." in texts[page - 1]
 
 
 @pytest.mark.slow

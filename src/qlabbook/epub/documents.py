@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
-from qlabbook.markdown.xhtml import NOTE_CALL
+from qlabbook.markdown.xhtml import NOTE_CALL, separate_calls
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay
 
@@ -41,7 +41,7 @@ def epub_body(essay: Essay, files: dict[str, str]) -> str:
                 f'id="{ids.call_id(essay.anchor, number, n)}" '
                 f'href="#{ids.note_id(essay.anchor, number)}">{number}</a>')
 
-    return retarget_links(NOTE_CALL.sub(call, essay.body_html), essay, files)
+    return retarget_links(NOTE_CALL.sub(call, separate_calls(essay.body_html)), essay, files)
 
 
 def retarget_links(html: str, essay: Essay, files: dict[str, str]) -> str:

@@ -9,7 +9,12 @@ from html import escape
 from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
-from qlabbook.markdown.xhtml import NOTE_CALL, parse_fragment, serialize_children
+from qlabbook.markdown.xhtml import (
+    NOTE_CALL,
+    parse_fragment,
+    separate_calls,
+    serialize_children,
+)
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay, Footnote
 from qlabbook.source.profiles import DEFAULT_PROFILE, PROFILES
@@ -72,7 +77,8 @@ def print_body(essay: Essay, notes: str = "footnotes") -> str:
         return (f'<a class="noteref" href="#{ids.note_id(essay.anchor, number)}" '
                 f'id="{ids.call_id(essay.anchor, number, call)}">{number}</a>')
 
-    return bookmark_labels(ordered_list_starts(NOTE_CALL.sub(replace, essay.body_html)), essay)
+    return bookmark_labels(ordered_list_starts(
+        NOTE_CALL.sub(replace, separate_calls(essay.body_html))), essay)
 
 
 HEADING_OPEN = re.compile(r'<h([2-6]) id="([^"]+)"')
