@@ -52,12 +52,10 @@ def full_text_lines(pdf: Path) -> list[Line]:
     body = [line for line in every if line.size == size]
     if not body:
         return []
-    right = statistics.mode(round(line.x1) for line in body if line.page % 2 == 0) \
-        if any(line.page % 2 == 0 for line in body) else 0
     full = []
     for line in body:
-        edges = [round(other.x1) for other in body if other.page == line.page]
-        right = statistics.mode(edges)
+        # The text block's right edge on this page: where most of its lines end.
+        right = statistics.mode(round(other.x1) for other in body if other.page == line.page)
         if abs(round(line.x1) - right) <= 1 and len(line.text) > 20:
             full.append(line)
     return full
@@ -65,8 +63,7 @@ def full_text_lines(pdf: Path) -> list[Line]:
 
 def measure(pdf: Path) -> list[int]:
     """Characters (spaces included) in each full line of running text."""
-    return [len(line.text.rstrip().rstrip("\u2010-")) + 1 if line.text.rstrip().endswith(
-        ("\u2010", "-")) else len(line.text.strip()) for line in full_text_lines(pdf)]
+    return [len(line.text.strip()) for line in full_text_lines(pdf)]
 
 
 @dataclass(frozen=True)

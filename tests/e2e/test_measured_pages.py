@@ -4,6 +4,7 @@ note call and a working link for each, contents lines, captions and numerals."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from pathlib import Path
@@ -49,7 +50,7 @@ def test_leading_is_even_with_note_calls(book: Path) -> None:
     gaps = []
     for page in {line.page for line in lines}:
         baselines = sorted({line.y for line in lines if line.page == page and line.size == size})
-        gaps += [round(b - a, 1) for a, b in zip(baselines, baselines[1:], strict=False)]
+        gaps += [round(b - a, 1) for a, b in itertools.pairwise(baselines)]
     leading = statistics.mode(gaps)
     assert all(abs(gap - leading) <= 0.15 or gap > leading * 1.2 for gap in gaps), \
         sorted(set(gaps))
