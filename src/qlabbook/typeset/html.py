@@ -118,6 +118,23 @@ def without_links(html: str) -> str:
     return LINK_HREF.sub(r"\1", html)
 
 
+RUNNING_HEAD_CHARACTERS = 48  # one line of small capitals in the head, at A5
+CLAUSE_END = re.compile(r"[:;,.?!\u2013\u2014]")
+
+
+def running_head(title: str) -> str:
+    """An essay's title for the running head: whole when it is short; else up to its first
+    clause end (colon, comma, dash) when that is long enough to stand for it; else its
+    first words, with an ellipsis."""
+    if len(title) <= RUNNING_HEAD_CHARACTERS:
+        return title
+    clause = CLAUSE_END.search(title)
+    if clause and 12 <= clause.start() <= RUNNING_HEAD_CHARACTERS:
+        return title[:clause.start()].rstrip()
+    cut = title.rfind(" ", 0, RUNNING_HEAD_CHARACTERS)
+    return title[:cut if cut > 0 else RUNNING_HEAD_CHARACTERS].rstrip(" ,;:") + "\u2026"
+
+
 def url_breaks(url: str) -> Markup:
     """A URL that may break after its slashes (and nowhere else), for narrow columns."""
     return Markup("/<wbr>").join(Markup.escape(part) for part in url.split("/"))
@@ -166,7 +183,7 @@ def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE,
     html = template.render(
         **base_context(collection), bodies=bodies, endnotes=endnotes,
         profile=profile, press=chosen.press, links=links, cover=cover,
-        cover_image=collection.options.cover, url_breaks=url_breaks)
+        cover_image=collection.options.cover, url_breaks=url_breaks, running_head=running_head)
     html = sized_images(html, collection.root)  # raw HTML's width= and height=
     html = with_formulas(html)  # last, so nothing above parses or rewrites the SVGs
     return html if links else without_links(html)
