@@ -15,7 +15,7 @@ import pytest
 
 import measure
 from bookseries import SERIES, make_series
-from helpers import run_cli
+from helpers import epub_documents, epubcheck, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -198,3 +198,39 @@ def test_numerals_old_style_in_text_lining_in_folios_and_contents(book: Path) ->
 def test_essay_editions_are_named_with_the_number_once(book: Path) -> None:
     names = sorted(p.name for p in (book / "essays").glob("*.pdf"))
     assert names == [f"{n:02d}-essay-{n}.pdf" for n in range(1, len(SERIES) + 1)]
+
+
+@pytest.mark.external
+def test_epub_front_and_back_matter_like_the_pdf(tmp_path: Path) -> None:
+    """The EPUB has the PDF's imprint and picture credits, listed in the nav, the same
+    punctuated captions, and passes EPUBCheck."""
+    root = make_series(tmp_path / "book", "A5")
+    out = root / "dist"
+    result: Any = run_cli("build", root, "--out", out, "--format", "epub", "--no-cache")
+    assert result.exit_code == 0, result.output
+    epub = out / "measured-pages.epub"
+    docs = epub_documents(epub)
+    imprint = docs["EPUB/imprint.xhtml"]
+    for words in ("Measured Pages: Six essays to set and measure", "Published by The Q Lab",
+                  "Text © the authors.", "urn:uuid:1b8e2f7c-52a4-4c1e-8a34-9d3f1c2b7a11",
+                  "The print edition is set in Linux Libertine and Linux Biolinum (SIL Open "
+                  "Font License); this edition is set in your reading system's fonts."):
+        assert words in imprint, words
+    credits = docs["EPUB/credits.xhtml"]
+    figures = [n for n, (*_, extras) in enumerate(SERIES, 1) if "figure" in extras]
+    for number in figures:
+        assert f'href="{number}-essay-{number}.xhtml#e{number}-fig1"' in credits
+        assert f'<a href="https://example.org/photos/{number}">' in credits
+    assert credits.count("Photo: Alastair Fyfe, CC\u00a0BY\u00a04.0</span>.") == len(figures)
+    nav = docs["EPUB/nav.xhtml"]
+    assert '<a href="imprint.xhtml#imprint">Imprint</a>' in nav
+    assert '<a href="credits.xhtml#picture-credits">Picture credits</a>' in nav
+    essay = docs["EPUB/1-essay-1.xhtml"]
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", essay, re.DOTALL)
+    assert caption is not None
+    assert re.sub(r"<[^>]+>", "", caption.group(1)) == \
+        "Workshop in Birmingham, February 2019. Photo: Alastair Fyfe, CC\u00a0BY\u00a04.0."
+    opf = docs["EPUB/content.opf"]
+    spine = re.findall(r'<itemref idref="([^"]+)"', opf)
+    assert spine[:3] == ["titlepage", "imprint", "nav"] and spine[-1] == "credits"
+    assert epubcheck(epub) == []

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
+from qlabbook.epub.fonts import code_faces
 from qlabbook.markdown.xhtml import NOTE_CALL, separate_calls
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay
@@ -63,7 +64,8 @@ def render_epub_documents(collection: Collection) -> dict[str, str]:
     files = {e.anchor: epub_file_name(e) for e in collection.essays}
     documents = {TITLE_PAGE: env.get_template(TITLE_PAGE).render(**context),
                  IMPRINT: env.get_template(IMPRINT).render(
-                     **context, identifier=book_identifier(collection))}
+                     **context, identifier=book_identifier(collection),
+                     code_font=bool(code_faces(collection)))}
     essay_template = env.get_template("essay.xhtml")
     for essay in collection.essays:
         documents[files[essay.anchor]] = essay_template.render(

@@ -50,9 +50,10 @@ def render_epub(collection: Collection, diagnostics: Diagnostics,
     add_metadata(book, collection, claims.metadata(), bool(pages))
     add_style_and_images(book, collection)
     items = {}
-    for index, (name, xhtml) in enumerate(documents.items()):
-        uid = {TITLE_PAGE: "titlepage", IMPRINT: "imprint", CREDITS: "credits",
-               "nav.xhtml": "nav"}.get(name, f"essay{index}")
+    uids = {TITLE_PAGE: "titlepage", IMPRINT: "imprint", CREDITS: "credits", "nav.xhtml": "nav",
+            **{epub_file_name(e): f"essay{n}" for n, e in enumerate(collection.essays, 1)}}
+    for name, xhtml in documents.items():
+        uid = uids[name]
         items[name] = epub.EpubItem(uid=uid, file_name=name, media_type=XHTML,
                                     content=xhtml.encode("utf-8"))
         if has_mathml(xhtml):
