@@ -42,6 +42,16 @@ def test_measure_is_60_to_70_characters(book: Path) -> None:
     assert len(outside) <= len(counts) // 50, sorted(outside)
 
 
+@pytest.mark.parametrize("size", ["Letter", "156x234 mm"])
+def test_measure_at_the_other_trim_sizes(tmp_path: Path, size: str) -> None:
+    root = make_series(tmp_path / "book", size)
+    result: Any = run_cli("build", root, "--out", root / "dist", "--format", "pdf",
+                          "--pdf-profile", "screen", "--no-cache", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    counts = measure.measure(root / "dist" / "measured-pages.pdf")
+    assert 60 <= statistics.mean(counts) <= 70, (size, statistics.mean(counts))
+
+
 def test_leading_is_even_with_note_calls(book: Path) -> None:
     """A note call is raised inside the line: the lines that carry one are as far apart
     as any others."""
