@@ -59,9 +59,11 @@ def test_epub_structure(fixture_build: dict[str, Any]) -> None:
     docs = epub_documents(fixture_build["epub"])
     opf = docs["EPUB/content.opf"]
     spine = opf[opf.index("<spine"):opf.index("</spine>")]
+    # As in the PDF: title page, imprint, contents, the essays, picture credits.
     assert spine.split('idref="')[1:] == [
-        'titlepage"/>\n    <itemref ', 'nav"/>\n    <itemref ', 'essay1"/>\n    <itemref ',
-        'essay2"/>\n    <itemref ', 'essay3"/>\n  ']
+        'titlepage"/>\n    <itemref ', 'imprint"/>\n    <itemref ', 'nav"/>\n    <itemref ',
+        'essay1"/>\n    <itemref ', 'essay2"/>\n    <itemref ', 'essay3"/>\n    <itemref ',
+        'credits"/>\n  ']
     manifest = opf[opf.index("<manifest"):opf.index("</manifest>")]
     order = [manifest.index(f'href="{name}.xhtml"') for name in
              ("c-opening", "a-listening", "b-ten")]
@@ -73,7 +75,9 @@ def test_epub_structure(fixture_build: dict[str, Any]) -> None:
     assert 'id="e3-fn1" epub:type="footnote" role="doc-footnote"' in listening
     assert 'href="#e3-fnref1-2" role="doc-backlink"' in listening
     assert 'href="c-opening.xhtml#e2-first-steps"' in listening
-    assert '<figcaption class="attribution">—\u2009Lab participant, 2019</figcaption>' in listening
+    # The attribution's last two words are bound (a no-break space): no widowed year.
+    assert '<figcaption class="attribution">—\u2009Lab participant,\u00a02019</figcaption>' \
+        in listening
     assert "<dc:creator id=\"creator1\">Ada Author</dc:creator>" in opf
     assert "<dc:creator id=\"creator2\">Ben Writer</dc:creator>" in opf
     assert 'properties="cover-image"' in opf

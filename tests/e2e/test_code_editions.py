@@ -24,7 +24,7 @@ number: 4
 ---
 
 Call `load_collection(root)` first; a long identifier such as
-`configuration.hyphenation_dictionary_for_the_collection_language` is never hyphenated,
+`configuration.hyphenation_dictionary_for_the_language` is never hyphenated,
 nor is `check_coverage_of_every_character`.
 
 ```python
@@ -85,9 +85,10 @@ def test_code_text_is_in_the_pdf_in_order_and_never_hyphenated(built: dict[str, 
     squeezed = "".join(text.replace("\u2192", "").split())  # the continuation marks out
     code = ESSAY.split("```python\n")[1].split("```")[0]
     assert "".join(code.split()) in squeezed
-    for token in ("configuration.hyphenation_dictionary_for_the_collection_language",
+    for token in ("configuration.hyphenation_dictionary_for_the_language",
                   "check_coverage_of_every_character"):
-        assert token in text  # on one line: not broken, not hyphenated
+        # On one line (the token is narrower than the measure): not broken, not hyphenated.
+        assert token in text
     assert "\u2010" not in "".join(t for f, t in runs_by_font(built["pdf"])
                                    if f.startswith("Qlabbook-Mono"))
 

@@ -64,11 +64,11 @@ def test_essay_epub_is_a_book_of_its_own_in_the_series(essays_build: dict[str, A
     # Its own stable identifier, not the collection's.
     assert "0b0e2f7c-52a4-4c1e-8a34-9d3f1c2b7a10" not in opf
     assert '<dc:identifier id="id">urn:uuid:' in opf
-    assert sorted(docs) == ["EPUB/a-listening.xhtml", "EPUB/content.opf", "EPUB/nav.xhtml",
-                            "EPUB/titlepage.xhtml", "EPUB/toc.ncx"]
+    assert sorted(docs) == ["EPUB/a-listening.xhtml", "EPUB/content.opf", "EPUB/imprint.xhtml",
+                            "EPUB/nav.xhtml", "EPUB/titlepage.xhtml", "EPUB/toc.ncx"]
     title = docs["EPUB/titlepage.xhtml"]
     assert '<p class="series">Test project one · Essay 3</p>' in title
-    assert "also published in the collected edition Fixture Series" in title
+    assert "also published in the collected edition Fixture Series" in docs["EPUB/imprint.xhtml"]
     essay = docs["EPUB/a-listening.xhtml"]
     assert 'epub:type="footnote"' in essay  # the notes come along
     # Links to essays outside this book keep their words and lose their target.

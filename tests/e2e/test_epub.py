@@ -214,11 +214,13 @@ def test_navigation_has_toc_landmarks_and_a_page_list(fixture_build: dict[str, A
     navs = {n.get(EPUB_TYPE): n for n in nav.iter(f"{X}nav")}
     assert set(navs) == {"toc", "landmarks", "page-list"}
     toc = [a.get("href") for a in navs["toc"].iter(f"{X}a")]
-    assert toc == ["c-opening.xhtml#e2", "c-opening.xhtml#e2-first-steps",
-                   "a-listening.xhtml#e3", "a-listening.xhtml#e3-what-changed",
-                   "b-ten.xhtml#e10"]
+    # The imprint first and the picture credits last, as in the PDF.
+    assert toc == ["imprint.xhtml#imprint", "c-opening.xhtml#e2",
+                   "c-opening.xhtml#e2-first-steps", "a-listening.xhtml#e3",
+                   "a-listening.xhtml#e3-what-changed", "b-ten.xhtml#e10",
+                   "credits.xhtml#picture-credits"]
     landmarks = [a.get(EPUB_TYPE) for a in navs["landmarks"].iter(f"{X}a")]
-    assert landmarks == ["titlepage", "toc", "bodymatter"]
+    assert landmarks == ["titlepage", "copyright-page", "toc", "bodymatter", "backmatter"]
     assert navs["page-list"].get("role") == "doc-pagelist"
     entries = [(a.get("href", ""), a.text) for a in navs["page-list"].iter(f"{X}a")]
     # Every page: title page, imprint, contents (in the navigation document), the blank
@@ -261,7 +263,8 @@ def marked_pages(epub: Path, pdf: Path) -> dict[int, tuple[str, str]]:
     index_of = {label: index for index, label in enumerate(pdf_labels(pdf))}
     contexts = {}
     for name, text in epub_documents(epub).items():
-        if not name.endswith(".xhtml") or name.endswith(("nav.xhtml", "titlepage.xhtml")):
+        if not name.endswith(".xhtml") or name.endswith(("nav.xhtml", "titlepage.xhtml",
+                                                         "imprint.xhtml")):
             continue
         body = text[text.index("<body>"):text.find('<section class="notes"')]
         body = re.sub(r'<a class="noteref"[^>]*>\d+</a>', "", body)
@@ -463,7 +466,7 @@ def test_calibre_reads_every_essay_note_and_caption_in_order(
         "Quoted with permission.", "A second paragraph of the same note.",
         "Workshops in Birmingham and Leeds.",
         "Test project one · Essay 10 · 15 January 2021", "The long view",
-        "Essay ten comes after essay nine", "A test card Photo: Ben Writer",
+        "Essay ten comes after essay nine", "A test card. Photo: Ben Writer.",
         "Numbered by the series, not by the file name.",
     ]
     assert_in_order(text, expected)
@@ -478,8 +481,8 @@ def test_calibre_reads_the_repository_edition(repository_build: dict[str, Any],
     text = calibre_text(repository_build["epub"], tmp_path / "book.txt")
     assert_in_order(text, [
         "Mental health and persistent pain: an introduction", "What is the Q Improvement Lab?",
-        "Q Lab workshop in Birmingham, February 2019 Photo: Alastair Fyfe",
-        "The Q Lab in Birmingham on 14th February 2019 Photo: Alastair Fyfe", "Next steps",
+        "Q Lab workshop in Birmingham, February 2019. Photo: Alastair Fyfe.",
+        "The Q Lab in Birmingham on 14th February 2019. Photo: Alastair Fyfe.", "Next steps",
         "Notes", *(f"Reference {n} of the original essay" for n in range(1, 11))])
 
 
@@ -548,6 +551,11 @@ def test_page_list_with_endnotes_in_print(tmp_path: Path) -> None:
     EPUB's notes, the rest of the text as before."""
     root = tmp_path / "long"
     write_long_series(root)
+    # Notes long enough that the essays' notes run over a page end.
+    for essay in (root / "essays").glob("*.md"):
+        essay.write_text(essay.read_text().replace(
+            "says a little more.", "says a little more." + 3 * " It names the source, the "
+            "page and the people who were there."))
     toml = root / "qlabbook.toml"
     toml.write_text(toml.read_text() + '\n[pdf]\nnotes = "endnotes"\n')
     result = run_cli("build", root, "--out", root / "dist", "--no-cache")

@@ -93,9 +93,22 @@ ESSAY_CASES = [
     # Front matter.
     pytest.param(
         ("---", "number: 5", "title: a: b", "---", "", "Text."),
-        ["essays/x.md:3: error: invalid YAML in front matter: mapping values are not allowed "
-         "here [S103]"],
+        ["essays/x.md:3: error: the value of 'title' holds ': ', which YAML reads as a new "
+         "field [S103]"],
         id="invalid-yaml"),
+    pytest.param(
+        ("---", 'title: "Unclosed', "number: 5", "summary: Fine", "---", "", "Text."),
+        ["essays/x.md:2: error: the quoted value of 'title' is never closed [S103]"],
+        id="yaml-unclosed-quote"),
+    pytest.param(
+        ("---", "title: T", "authors: [A, B", "number: 5", "---", "", "Text."),
+        ["essays/x.md:3: error: a list opened with [ is never closed [S103]"],
+        id="yaml-unclosed-list"),
+    pytest.param(
+        ("---", "title: T", "number: 5", "  date: 2020-01-01", "---", "", "Text."),
+        ["essays/x.md:4: error: 'date' is indented, so YAML reads it as part of the field "
+         "above [S103]"],
+        id="yaml-indented-field"),
     pytest.param(
         ("---", "- a list", "- not a mapping", "---", "", "Text."),
         ["essays/x.md:2: error: front matter must be a mapping of fields [S103]"],
@@ -157,6 +170,16 @@ ESSAY_CASES = [
         (*FRONT, "Text.", "", "![A cat](../images/cat.png)"),
         ["essays/x.md:8: error: image '../images/cat.png' does not exist [I101]"],
         id="image-missing"),
+    pytest.param(
+        (*FRONT, "Text.", "", "![A card](../images/crad.png)"),
+        ["essays/x.md:8: error: image '../images/crad.png' does not exist; did you mean "
+         "../images/card.png? [I101]"],
+        id="image-misspelt"),
+    pytest.param(
+        (*FRONT, "Text.", "", "![A card](../image/Card.PNG)"),
+        ["essays/x.md:8: error: image '../image/Card.PNG' does not exist; did you mean "
+         "../images/card.png? [I101]"],
+        id="image-misspelt-folder-and-case"),
     pytest.param(
         (*FRONT, "Text.", "", "![](../images/card.png)"),
         ["essays/x.md:8: error: image '../images/card.png' has no alt text [I103]"],
@@ -410,6 +433,10 @@ CONFIG_CASES = [
         '[collection]\ntitle = "T"\ndate = "sometime"\n',
         ["qlabbook.toml:3: error: 'date' must be a date such as 2019-05-01 [C103]"],
         id="date-not-a-date"),
+    pytest.param(
+        '[collection]\ntitle = "T"\ndate = "2019-02-30"\n',
+        ["qlabbook.toml:3: error: 'date' must be a date such as 2019-05-01 [C103]"],
+        id="date-quoted-not-a-day"),
     pytest.param(
         '[collection]\ntitle = \n',
         ["qlabbook.toml:2: error: invalid TOML: Invalid value (at line 2, column 9) [C102]"],

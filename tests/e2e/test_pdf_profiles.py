@@ -102,11 +102,13 @@ def test_page_labels_folios_contents_and_bookmarks_agree(trials: dict[str, Any],
     labels = list(reader.page_labels)
     front = ["i", "ii", "iii", "iv"]
     expected = (["Cover", "Inside cover"] if profile == "screen" else []) + front + \
-        [str(n) for n in range(1, 10)]
+        [str(n) for n in range(1, 12)]
     assert labels == expected
     texts = [page_text(p) for p in reader.pages]
     # Printed folios: none in the front matter or on blank pages, the label elsewhere.
     for page, label in zip(reader.pages, labels, strict=True):
+        if label == "Cover":  # its authors' line sits low, where a folio would be
+            continue
         _, folio = furniture(page, "156x234 mm")
         if label.isdigit() and page_text(page):
             assert folio == label, (label, folio)
@@ -121,7 +123,7 @@ def test_page_labels_folios_contents_and_bookmarks_agree(trials: dict[str, Any],
     outline = {item.title: labels[reader.get_destination_page_number(item)]
                for item in reader.outline if not isinstance(item, list)}
     assert outline == {"Contents": "iii", "Notes under pressure": "1",
-                       "Pictures and their credits": "7", "Picture credits": "9"}
+                       "Pictures and their credits": "9", "Picture credits": "11"}
 
 
 @pytest.mark.slow
@@ -148,7 +150,7 @@ def test_running_heads_collection_left_essay_right(trials: dict[str, Any]) -> No
     assert heads == {
         "1": "", "2": "Typesetting Trials", "3": "Notes under pressure",
         "4": "Typesetting Trials", "5": "Notes under pressure", "6": "Typesetting Trials",
-        "7": "", "8": "Typesetting Trials", "9": ""}
+        "7": "Notes under pressure", "8": "", "9": "", "10": "Typesetting Trials", "11": ""}
 
 
 @pytest.mark.slow
@@ -160,9 +162,9 @@ def test_every_footnote_is_on_the_page_of_its_call(trials: dict[str, Any],
         note = {4: "The long note begins here.",
                 9: "The multi-paragraph note, first paragraph"}.get(
             number, f"Note {number}: the source for paragraph {number}.")
+        # Each paragraph's call follows its "properly.": "properly.7 Several".
         [call_page] = [i for i, t in enumerate(texts)
-                       if f"Paragraph {number} is about" in t and "properly." in
-                       t[t.index(f"Paragraph {number} is about"):]]
+                       if re.search(rf"properly\.{number}(?!\d)", t)]
         assert note in texts[call_page], (number, call_page)
     # All three paragraphs of the long note are printed with it.
     assert "Its third paragraph closes the note." in " ".join(texts)
@@ -180,10 +182,11 @@ def test_picture_credits_give_credit_licence_source_and_page(trials: dict[str, A
     texts = [page_text(p) for p in pypdf.PdfReader(trials["screen"]).pages]
     credits = texts[-1]
     assert credits.startswith("Picture credits")
-    assert ("p. 8 The harbour at dusk. Photo: Dana Lens. Licence: CC BY 4.0. Source: "
+    assert ("p. 10 The harbour at dusk. Photo: Dana Lens, CC BY 4.0. Source: "
             "https://example.org/photos/harbour.") in credits.replace("\u200b", "")
-    assert "p. 8 A thumbnail. Photo: Eli Pixel. Source: Fixture archive, box 3." in credits
-    assert "The harbour at dusk Photo: Dana Lens" in texts[-2]  # page 8, before the credits
+    assert "p. 10 A thumbnail. Photo: Eli Pixel. Source: Fixture archive, box 3." in credits
+    # The caption says the same, punctuated as one line: page 10, before the credits.
+    assert "The harbour at dusk. Photo: Dana Lens, CC BY 4.0." in texts[-2]
 
 
 def drawn_images(path: Path) -> list[tuple[int, int]]:
@@ -200,19 +203,20 @@ def drawn_images(path: Path) -> list[tuple[int, int]]:
 
 @pytest.mark.slow
 def test_images_downsampled_per_profile_and_never_upscaled(trials: dict[str, Any]) -> None:
-    # 3000 px across the 112.3 mm text block: 300 ppi needs 1327 px, 150 ppi 663 px.
+    # 3000 px across the 102.9 mm text block (10.5 pt type, typeset/geometry.py): 300 ppi
+    # needs 1215 px, 150 ppi 607 px.
     # The 240 px thumbnail keeps its pixels (and its own size on the page).
     press = drawn_images(trials["press"])
     screen = drawn_images(trials["screen"])
     assert press[1] == screen[1] == (240, 160)
-    assert abs(press[0][0] - 1327) <= 2 and abs(screen[0][0] - 663) <= 2, (press, screen)
+    assert abs(press[0][0] - 1215) <= 2 and abs(screen[0][0] - 607) <= 2, (press, screen)
 
 
 @pytest.mark.slow
 def test_repository_images_downsampled_per_profile(repository_press: dict[str, Any]) -> None:
-    # 2400 px across a 127 mm text block is about 480 ppi: 1500 px at 300 ppi, 750 at 150.
-    assert drawn_images(repository_press["press"]) == [(1500, 1000)] * 2
-    assert drawn_images(repository_press["screen"]) == [(750, 500)] * 2
+    # 2400 px across A4's 118 mm text block is about 520 ppi: 1393 px at 300 ppi, 696 at 150.
+    assert drawn_images(repository_press["press"]) == [(1393, 929)] * 2
+    assert drawn_images(repository_press["screen"]) == [(696, 464)] * 2
 
 
 # -- press ----------------------------------------------------------------------------------

@@ -70,14 +70,14 @@ def test_figures_keep_their_captions_and_credits(repository_build: dict[str, Any
     for (page, _, _), caption in zip(drawn, ["Q Lab workshop in Birmingham, February 2019",
                                              "The Q Lab in Birmingham on 14th February 2019"],
                                      strict=True):
-        assert f"{caption} Photo: Alastair Fyfe" in texts[page - 1]
+        assert f"{caption}. Photo: Alastair Fyfe." in texts[page - 1]
 
 
 @pytest.mark.slow
 def test_images_are_downsampled_for_the_screen(repository_build: dict[str, Any]) -> None:
-    # 2400 px across a 127 mm text block is about 480 ppi; the screen PDF needs 150, so 750 px
-    # (the press PDF's 300 ppi is checked in test_pdf_profiles).
-    assert [(w, h) for _, w, h in drawn_images(repository_build["pdf"])] == [(750, 500)] * 2
+    # 2400 px across A4's 118 mm text block is about 520 ppi; the screen PDF needs 150, so
+    # 696 px (the press PDF's 300 ppi is checked in test_pdf_profiles).
+    assert [(w, h) for _, w, h in drawn_images(repository_build["pdf"])] == [(696, 464)] * 2
 
 
 @pytest.mark.slow

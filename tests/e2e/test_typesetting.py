@@ -88,7 +88,7 @@ def test_weasyprint_still_moves_a_note_away_and_the_repair_puts_it_back(
     # If this first assertion fails, WeasyPrint has fixed its orphans-time note reporting
     # and keep_notes_with_calls can go.
     raw = render_document(collection, "press")
-    assert [name for name, _, _ in misplaced_notes(raw)] == ["e1-fn8"]
+    assert [name for name, _, _ in misplaced_notes(raw)] == ["e1-fn5"]
     diagnostics = Diagnostics()
     repaired = keep_notes_with_calls(
         collection, "press", lambda repairs: render_document(collection, "press", repairs),
@@ -211,6 +211,6 @@ def test_defer_figures_moves_past_text_but_not_past_headings_or_figures() -> Non
 def test_folio_labels_match_the_laid_out_pages(collection: Collection) -> None:
     [book] = lay_out_books([(collection, "screen")], None)
     labels, pages = book.labels(), book.anchor_pages()
-    assert labels[pages["e1"]] == "1" and labels[pages["e2"]] == "7"
-    assert labels[pages["picture-credits"]] == "9"
-    assert labels[pages["e1-fn8"]] == labels[pages["e1-fnref8"]]  # the repaired layout
+    assert labels[pages["e1"]] == "1" and labels[pages["e2"]] == "9"
+    assert labels[pages["picture-credits"]] == "11"
+    assert labels[pages["e1-fn5"]] == labels[pages["e1-fnref5"]]  # the repaired layout

@@ -70,7 +70,7 @@ def test_lone_image_becomes_figure_with_caption_and_credit(tmp_path: Path) -> No
     assert image.attrib == {"src": "images/p.png", "alt": "Alt words"}  # no credit=, no title=
     caption = figure.find("figcaption")
     assert caption is not None
-    assert "".join(caption.itertext()) == "The caption Photo: Ann Photographer"
+    assert "".join(caption.itertext()) == "The caption. Photo: Ann Photographer."
     assert essay.figures[0].credit == "Ann Photographer"
     assert (essay.figures[0].width, essay.figures[0].height) == (30, 20)
 
@@ -81,7 +81,8 @@ def test_quotation_with_attribution(tmp_path: Path) -> None:
     figure = parse(essay.body_html).find("figure")
     assert figure is not None and figure.get("class") == "quotation"
     assert figure.find("blockquote/p").text == "It helped."  # type: ignore[union-attr]
-    assert figure.find("figcaption").text == "\u2014\u2009Lab participant, 2019"  # type: ignore[union-attr]
+    # The last two words are bound: "2019" never ends the attribution alone on a line.
+    assert figure.find("figcaption").text == "\u2014\u2009Lab participant,\u00a02019"  # type: ignore[union-attr]
 
 
 def test_smart_punctuation_and_existing_characters_survive(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from jinja2 import (
 
 from qlabbook import __version__
 from qlabbook.source import ids
-from qlabbook.source.model import Collection, Essay, Metadata
+from qlabbook.source.model import Collection, Essay, Figure, Metadata
 from qlabbook.source.text import format_date
 from qlabbook.source.timestamp import build_time
 
@@ -86,7 +86,20 @@ def base_context(collection: Collection) -> dict[str, object]:
         "note_id": ids.note_id,
         "call_id": ids.call_id,
         "notes_id": ids.notes_id,
+        "credits": credited_figures(collection),
+        "fonts_licence": FONTS_LICENCE,
     }
+
+
+# The imprint's colophon, in both formats: the shipped fonts and their licence.
+FONTS_LICENCE = "Set in Linux Libertine and Linux Biolinum (SIL Open Font License)"
+
+
+def credited_figures(collection: Collection) -> list[tuple[Essay, Figure]]:
+    """Every figure with a credit, licence or source, in reading order: the picture-credits
+    pages of both formats."""
+    return [(essay, figure) for essay in collection.essays for figure in essay.figures
+            if figure.credit or figure.licence or figure.source]
 
 
 def series_line(collection: Collection) -> Callable[[Essay], str]:

@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import re
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
-from qlabbook.markdown.xhtml import NOTE_CALL
+from qlabbook.epub.fonts import code_faces
+from qlabbook.markdown.xhtml import NOTE_CALL, separate_calls
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay
+
+TITLE_PAGE, IMPRINT, CREDITS = "titlepage.xhtml", "imprint.xhtml", "credits.xhtml"
+
+
+def book_identifier(collection: Collection) -> str:
+    meta = collection.metadata
+    if meta.identifier:
+        return meta.identifier
+    # Stable without configuration: derived from the title, never random.
+    return uuid.uuid5(uuid.NAMESPACE_URL, "qlabbook:" + meta.title).urn
+
+
+def xml_url_breaks(url: str) -> Markup:
+    """An address that may break after its slashes, in XHTML."""
+    return Markup("/<wbr />").join(Markup.escape(part) for part in url.split("/"))
 
 
 def epub_file_name(essay: Essay) -> str:
@@ -26,7 +43,7 @@ def epub_body(essay: Essay, files: dict[str, str]) -> str:
                 f'href="#{ids.note_id(essay.anchor, number)}">{number}</a>')
 
     body = ids.with_paragraph_ids(essay.body_html, essay.anchor)
-    return retarget_links(NOTE_CALL.sub(call, body), essay, files)
+    return retarget_links(NOTE_CALL.sub(call, separate_calls(body)), essay, files)
 
 
 def retarget_links(html: str, essay: Essay, files: dict[str, str]) -> str:
@@ -41,16 +58,23 @@ def retarget_links(html: str, essay: Essay, files: dict[str, str]) -> str:
 
 
 def render_epub_documents(collection: Collection) -> dict[str, str]:
-    """File name -> XHTML for the title page and each essay, in reading order."""
+    """File name -> XHTML for the title page, the imprint, each essay and the picture
+    credits (when a figure has a credit, licence or source), in reading order."""
     env = environment(collection)
     context = base_context(collection)
     files = {e.anchor: epub_file_name(e) for e in collection.essays}
-    documents = {"titlepage.xhtml": env.get_template("titlepage.xhtml").render(**context)}
+    documents = {TITLE_PAGE: env.get_template(TITLE_PAGE).render(**context),
+                 IMPRINT: env.get_template(IMPRINT).render(
+                     **context, identifier=book_identifier(collection),
+                     code_font=bool(code_faces(collection)))}
     essay_template = env.get_template("essay.xhtml")
     for essay in collection.essays:
         documents[files[essay.anchor]] = essay_template.render(
             **context, essay=essay, body=Markup(epub_body(essay, files)),
             note_html=lambda note, essay=essay: Markup(retarget_links(note.html, essay, files)))
+    if context["credits"]:
+        documents[CREDITS] = env.get_template(CREDITS).render(
+            **context, files=files, breaks=xml_url_breaks)
     for xhtml in documents.values():
         ET.fromstring(xhtml.encode("utf-8"))  # every document must be well-formed XML
     return documents
@@ -60,7 +84,9 @@ def render_nav(collection: Collection, pages: Sequence[tuple[str, str, str]]) ->
     """The navigation document: contents with sections, landmarks and the page list, given as
     (file, marker id, label) in reading order."""
     files = {e.anchor: epub_file_name(e) for e in collection.essays}
+    context = base_context(collection)
     xhtml = environment(collection).get_template("nav.xhtml").render(
-        **base_context(collection), files=files, pages=pages)
+        **context, files=files, pages=pages, imprint=IMPRINT,
+        picture_credits=CREDITS if context["credits"] else "")
     ET.fromstring(xhtml.encode("utf-8"))
     return xhtml

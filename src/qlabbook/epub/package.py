@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import uuid
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable
@@ -12,7 +11,14 @@ from typing import Any
 from qlabbook.assets import PACKAGE_STYLES, stylesheet
 from qlabbook.epub.accessibility import accessibility_claims
 from qlabbook.epub.cover import cover_jpeg
-from qlabbook.epub.documents import epub_file_name, render_epub_documents
+from qlabbook.epub.documents import (
+    CREDITS,
+    IMPRINT,
+    TITLE_PAGE,
+    book_identifier,
+    epub_file_name,
+    render_epub_documents,
+)
 from qlabbook.epub.fonts import add_code_fonts
 from qlabbook.epub.formulas import has_mathml, with_mathml
 from qlabbook.epub.pagelist import mark_pages
@@ -27,14 +33,6 @@ XHTML = "application/xhtml+xml"
 # 1980-01-01, the earliest time a zip entry can carry; every entry gets the same one.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 STORED = (".jpg", ".jpeg", ".png", ".gif", ".webp")
-
-
-def book_identifier(collection: Collection) -> str:
-    meta = collection.metadata
-    if meta.identifier:
-        return meta.identifier
-    # Stable without configuration: derived from the title, never random.
-    return uuid.uuid5(uuid.NAMESPACE_URL, "qlabbook:" + meta.title).urn
 
 
 def render_epub(collection: Collection, diagnostics: Diagnostics,
@@ -52,8 +50,10 @@ def render_epub(collection: Collection, diagnostics: Diagnostics,
     add_metadata(book, collection, claims.metadata(), bool(pages))
     add_style_and_images(book, collection)
     items = {}
-    for index, (name, xhtml) in enumerate(documents.items()):
-        uid = {"titlepage.xhtml": "titlepage", "nav.xhtml": "nav"}.get(name, f"essay{index}")
+    uids = {TITLE_PAGE: "titlepage", IMPRINT: "imprint", CREDITS: "credits", "nav.xhtml": "nav",
+            **{epub_file_name(e): f"essay{n}" for n, e in enumerate(collection.essays, 1)}}
+    for name, xhtml in documents.items():
+        uid = uids[name]
         items[name] = epub.EpubItem(uid=uid, file_name=name, media_type=XHTML,
                                     content=xhtml.encode("utf-8"))
         if has_mathml(xhtml):
@@ -64,8 +64,10 @@ def render_epub(collection: Collection, diagnostics: Diagnostics,
     items["nav.xhtml"].properties = ["nav"]
     book.toc = ncx_entries(collection)
     book.add_item(epub.EpubNcx())
-    book.spine = [items["titlepage.xhtml"], items["nav.xhtml"],
-                  *(items[epub_file_name(e)] for e in collection.essays)]
+    # The same order as the PDF: title page, imprint, contents, essays, picture credits.
+    book.spine = [items[TITLE_PAGE], items[IMPRINT], items["nav.xhtml"],
+                  *(items[epub_file_name(e)] for e in collection.essays),
+                  *([items[CREDITS]] if CREDITS in items else [])]
     first = collection.essays[0]
     book.guide = [
         {"type": "title-page", "href": "titlepage.xhtml", "title": "Title page"},

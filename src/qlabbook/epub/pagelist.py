@@ -14,7 +14,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 
-from qlabbook.epub.documents import epub_file_name, render_nav
+from qlabbook.epub.documents import IMPRINT, TITLE_PAGE, epub_file_name, render_nav
 from qlabbook.markdown.units import (
     FRONT_SECTIONS,
     FRONT_TAGS,
@@ -180,7 +180,7 @@ def mark_pages(collection: Collection, documents: dict[str, str], pages: PageMap
         {**documents, "nav.xhtml": render_nav(collection, [])}, [])
     if pages is None:  # no layout, or one the EPUB cannot follow: said where it was made
         return without
-    scopes = {"titlepage.xhtml": ("title-page", "imprint"), "nav.xhtml": ("contents",),
+    scopes = {TITLE_PAGE: ("title-page",), IMPRINT: ("imprint",), "nav.xhtml": ("contents",),
               **{epub_file_name(e): (e.anchor, *([notes_id(e.anchor)] if e.footnotes else []))
                  for e in collection.essays}}
     file_of = {scope: name for name, names in scopes.items() for scope in names}
@@ -188,7 +188,8 @@ def mark_pages(collection: Collection, documents: dict[str, str], pages: PageMap
         entries = [(file_of[s.scope], marker_id(s.label), s.label) for s in pages.starts
                    if s.scope in file_of]
         documents = {**documents, "nav.xhtml": render_nav(collection, entries)}
-        marked = {name: add_markers(xhtml, scopes[name], pages)
+        # The picture credits have no scope: their pages are print's own (see pagemap).
+        marked = {name: add_markers(xhtml, scopes[name], pages) if name in scopes else xhtml
                   for name, xhtml in documents.items()}
     except AlignmentError as error:
         no_page_list(error, diagnostics)

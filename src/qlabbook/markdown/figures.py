@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
+import posixpath
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from qlabbook.markdown.context import EssayContext
 from qlabbook.source import ids
-from qlabbook.source.images import check_image
+from qlabbook.source.images import MEDIA_TYPES, check_image
 from qlabbook.source.model import Figure
 
 
@@ -34,7 +36,10 @@ def resolve_images(body: ET.Element,
                           "put images in the collection's images/ folder")
             continue
         if not (context.root / relative).is_file():
-            context.error("I101", f"image {src!r} does not exist", needle,
+            meant = likely_image(context.root, relative)
+            guess = "" if meant is None else \
+                f"; did you mean {written_from(context.source.path, meant)}?"
+            context.error("I101", f"image {src!r} does not exist{guess}", needle,
                           f"expected at {relative}")
             continue
         checked = check_image(context.root / relative)
@@ -80,3 +85,34 @@ def resolve_inside(root: Path, essay_path: Path, src: str) -> str | None:
         return target.relative_to(root.resolve()).as_posix()
     except ValueError:
         return None
+
+
+NAME_LIKENESS = 0.85  # "workshp.jpg" is 0.96 like "workshop.jpg", "cat.png" only 0.8 "card.png"
+SKIPPED_FOLDERS = {"dist", "build", "node_modules", "_site", "public"}
+
+
+def likely_image(root: Path, missing: str) -> str | None:
+    """The collection's image file whose path is closest to a misspelt one, if any is close:
+    `images/workshp.jpg` -> `images/workshop.jpg`."""
+    found = []
+    for path in sorted(root.rglob("*")):
+        parts = path.relative_to(root).parts
+        if any(p.startswith(".") or p in SKIPPED_FOLDERS for p in parts[:-1]):
+            continue
+        if path.suffix.lower() in MEDIA_TYPES and path.is_file():
+            found.append(path.relative_to(root).as_posix())
+    # The file's name must be close (a slip of a letter or two, or of case); its folder
+    # may be any: `image/x.jpg` for `images/x.jpg`.
+    name = posixpath.basename(missing).lower()
+
+    def likeness(path: str) -> tuple[float, float]:
+        return (difflib.SequenceMatcher(None, name, posixpath.basename(path).lower()).ratio(),
+                difflib.SequenceMatcher(None, missing.lower(), path.lower()).ratio())
+
+    best = max(found, key=likeness, default=None)
+    return best if best is not None and likeness(best)[0] >= NAME_LIKENESS else None
+
+
+def written_from(essay_path: Path, target: str) -> str:
+    """A collection path as the essay would write it: relative to the essay's folder."""
+    return posixpath.relpath(target, essay_path.parent.as_posix() or ".")

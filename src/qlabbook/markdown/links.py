@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from qlabbook.markdown.context import EssayContext
@@ -40,6 +41,14 @@ def assign_heading_ids(body: ET.Element, anchor: str) -> list[Heading]:
     return headings
 
 
+def unreadable_essay(context: EssayContext, path: str) -> bool:
+    """Whether `path` is an essay file that could not be read (its front matter is broken):
+    that error is reported at the file, and a link to it is not a second problem."""
+    target = Path(posixpath.normpath(posixpath.join(context.source.path.parent.as_posix(),
+                                                    unquote(path))))
+    return any(d.path == target for d in context.diagnostics.errors)
+
+
 def resolve_links(body: ET.Element, context: EssayContext) -> None:
     """Links to essays become in-book anchors (#e2-heading), whether written as a file name,
     a site permalink or a shortcode; other local links keep their text, with a warning."""
@@ -64,7 +73,8 @@ def resolve_links(body: ET.Element, context: EssayContext) -> None:
             if essay is None:
                 found, url = resolve_site_link(href, context)
                 if found is None and url is None and not parts.scheme and not parts.netloc \
-                        and not href.startswith("/") and "{" not in unquote(href):
+                        and not href.startswith("/") and "{" not in unquote(href) \
+                        and not unreadable_essay(context, parts.path):
                     context.warning("M203", f"link to {unquote(parts.path)!r}, which is not an "
                                     "essay of this collection: its text is kept",
                                     link_needle(context, f"({href}"),

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.frontmatter import parse_date
 from qlabbook.source.images import image_size
 from qlabbook.source.model import DEFAULT_FORMATS, FORMATS, Metadata, Options
 from qlabbook.source.profiles import (
@@ -71,10 +72,11 @@ def load_config(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Options
         return None
     fields = Fields(table, path, line_of, diagnostics, "C103")
     title = fields.text("title", required=True)
-    date = table.get("date")
-    if date is not None and not isinstance(date, dt.date):
-        diagnostics.error("C103", "'date' must be a date such as 2019-05-01", path, line_of("date"))
-        date = None
+    found_date = collection_date(table.get("date"))
+    date = found_date if isinstance(found_date, dt.date) else None
+    if found_date is False:
+        diagnostics.error("C103", "'date' must be a date such as 2019-05-01", path,
+                          line_of("date"), "write it as date = 2019-05-01 (quotes are fine)")
     metadata = Metadata(
         title=title,
         subtitle=fields.text("subtitle"),
@@ -214,3 +216,17 @@ class Fields:
             return tuple(name for name in names if name)
         self._wrong(key, "a name or a list of names")
         return ()
+
+
+def collection_date(value: Any) -> dt.date | bool | None:
+    """The collection's date: a TOML date, or one quoted as people write dates in YAML
+    ("2026-11-01", "1 November 2026"); None when absent, False when it is no date."""
+    if value is None:
+        return None
+    try:
+        parsed = parse_date(value) if isinstance(value, str | dt.date) else None
+    except ValueError:  # a day or month out of range
+        parsed = None
+    if parsed is None:
+        return False
+    return parsed.date() if isinstance(parsed, dt.datetime) else parsed

@@ -78,6 +78,7 @@ CODES: dict[str, str] = {
     "W101": "an output file cannot be written",
     "W102": "a new essay's file already exists",
     "W103": "qlabbook.toml already exists: init writes nothing",
+    "W104": "a new essay's title is an existing essay's: new writes nothing",
 }
 
 

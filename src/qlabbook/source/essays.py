@@ -64,10 +64,8 @@ def read_matter(text: str, relative: Path,
                           "check the day and month")
         return None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error)
-        diagnostics.error("S103", f"invalid YAML in front matter: {problem}", relative,
-                          mark.line + 2 if mark else 2)
+        line, message, hint = yaml_problem(head, error)
+        diagnostics.error("S103", message, relative, line, hint)
         return None
     if not isinstance(matter.data, dict):
         diagnostics.error("S103", "front matter must be a mapping of fields", relative, 2)
@@ -75,6 +73,44 @@ def read_matter(text: str, relative: Path,
     frontmatter.canonical(matter)
     frontmatter.drop_repeated_title(matter)
     return matter
+
+
+# `key: "value` with no closing quote on the line: YAML reads on into the next fields.
+UNCLOSED_QUOTE = re.compile(r"""^\s*([\w-]+):\s*(?:(")(?:[^"\\]|\\.)*|(')(?:[^']|'')*)$""")
+OPENED_BY = {"flow sequence": "[", "flow mapping": "{"}
+
+
+def yaml_problem(head: str, error: yaml.YAMLError) -> tuple[int, str, str | None]:
+    """(file line, message, hint) for a YAML error in the front matter, at the line that
+    causes it: an unclosed quote or bracket is reported where it opens, not where YAML
+    noticed (often the end of the front matter). `head` starts at the opening line."""
+    lines = head.split("\n")
+    problem_mark = getattr(error, "problem_mark", None)
+    context_mark = getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None) or ""
+    last = problem_mark.line + 1 if problem_mark else len(lines) - 1
+    for index, text in enumerate(lines[1:last + 1], start=1):
+        found = UNCLOSED_QUOTE.match(text)
+        if found:
+            quote = found.group(2) or found.group(3)
+            return (index + 1, f"the quoted value of '{found.group(1)}' is never closed",
+                    f"end it with {quote} on the same line")
+    for name, bracket in OPENED_BY.items():
+        if name in context and context_mark is not None:
+            closing = "]" if bracket == "[" else "}"
+            return (context_mark.line + 2, f"a list opened with {bracket} is never closed",
+                    f"end it with {closing} on the same line, items separated by commas")
+    line = problem_mark.line + 2 if problem_mark else 2
+    text = lines[line - 1] if 0 < line - 1 < len(lines) else ""
+    if "mapping values are not allowed" in problem and text[:1].isspace() and ":" in text:
+        return (line, f"'{text.split(':')[0].strip()}' is indented, so YAML reads it as part "
+                "of the field above", "start it at the beginning of the line")
+    if "mapping values are not allowed" in problem and ":" in text:
+        key, _, value = text.partition(":")
+        return (line, f"the value of '{key.strip()}' holds ': ', which YAML reads as a new "
+                "field", f'put the value in quotes: {key.strip()}: "{value.strip()}"')
+    return line, f"invalid YAML in front matter: {problem}", None
 
 
 def load_essay(root: Path, relative: Path, diagnostics: Diagnostics,

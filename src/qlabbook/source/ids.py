@@ -76,7 +76,15 @@ def essay_of(element_id: str) -> str:
     return element_id.split("-", 1)[0]
 
 
+# A number the slug starts with, as file names give it: "1-", "01-", "001_".
+SLUG_NUMBER = re.compile(r"^(\d+)[-_]+(?=[a-z0-9])")
+
+
 def essay_file_stem(number: int, slug: str) -> str:
-    """`02-challenges-and-opportunities`: the number first, so files sort in series order."""
-    prefix = f"{number:02d}-"
-    return slug if slug.startswith(prefix) else prefix + slug
+    """`02-challenges-and-opportunities`: the number first, so files sort in series order,
+    and only once: a slug that starts with the essay's number (`2-challenges`, from a file
+    named so) loses it."""
+    found = SLUG_NUMBER.match(slug)
+    if found and int(found.group(1)) == number:
+        slug = slug[found.end():]
+    return f"{number:02d}-{slug}"

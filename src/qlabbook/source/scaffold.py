@@ -11,11 +11,13 @@ import yaml
 
 from qlabbook.source.diagnostics import Diagnostics, QlabbookError
 from qlabbook.source.essays import split_front_matter
+from qlabbook.source.frontmatter import name_slug
 from qlabbook.source.layout import read_layout
 from qlabbook.source.text import slugify
 
 NUMBER_LINE = re.compile(r"^number:\s*(\d+)\s*(?:#.*)?$", re.MULTILINE)
 LEADING_NUMBER = re.compile(r"^(\d+)")
+TITLE_LINE = re.compile(r"^title:\s*(.+?)\s*$", re.MULTILINE)
 
 # Lines starting with # in the front matter are YAML comments: never printed.
 GUIDE = """\
@@ -40,24 +42,45 @@ GUIDE = """\
 def essay_numbers(root: Path, folder: str = "essays") -> list[int]:
     """The numbers the existing essays use, read as leniently as possible: a file whose
     front matter is broken still holds its number."""
-    numbers = []
+    return [number for number, _, _ in existing_essays(root, folder) if number is not None]
+
+
+def existing_essays(root: Path, folder: str) -> list[tuple[int | None, str, Path]]:
+    """(number, title, path) of each essay file in the folder, from front matter that may
+    be broken: the number from a `number:` line or the file name, the title from a
+    `title:` line when the YAML cannot be read."""
+    found = []
     for path in sorted((root / folder).glob("*.md")):
         text = path.read_text(encoding="utf-8", errors="replace")
-        number = None
+        number, title = None, ""
         parts = split_front_matter(text.replace("\r\n", "\n"))
         if parts is not None:
             try:
                 data = yaml.safe_load(parts[0])
-                number = data.get("number") if isinstance(data, dict) else None
+                data = data if isinstance(data, dict) else {}
+                number, title = data.get("number"), str(data.get("title") or "")
             except (yaml.YAMLError, ValueError):
-                found = NUMBER_LINE.search(parts[0])
-                number = int(found.group(1)) if found else None
+                found_number = NUMBER_LINE.search(parts[0])
+                number = int(found_number.group(1)) if found_number else None
+                found_title = TITLE_LINE.search(parts[0])
+                title = found_title.group(1).strip().strip("'\"") if found_title else ""
         if not isinstance(number, int) or isinstance(number, bool):
-            found = LEADING_NUMBER.match(path.name)
-            number = int(found.group(1)) if found else None
-        if number is not None:
-            numbers.append(number)
-    return numbers
+            found_number = LEADING_NUMBER.match(path.name)
+            number = int(found_number.group(1)) if found_number else None
+        found.append((number, title, path))
+    return found
+
+
+def same_title(root: Path, folder: str, title: str) -> tuple[Path, str] | None:
+    """The essay already called `title` (the same words, whatever their case or
+    punctuation), relative to the collection, and its title as it is written."""
+    wanted = slugify(title)
+    for _, existing, path in existing_essays(root, folder):
+        # An essay without a title is called by its file name (essays.py).
+        named = existing or LEADING_NUMBER.sub("", name_slug(path.stem)).lstrip("-_")
+        if slugify(named) == wanted:
+            return path.relative_to(root), named
+    return None
 
 
 def essay_text(title: str, number: int, today: dt.date) -> str:
@@ -69,13 +92,20 @@ def new_essay(root: Path, title: str, today: dt.date | None = None) -> Path:
     """Write essays/NN-slug.md (in the [essays] folder) for `title`; never overwrite. The
     path returned is relative to the collection."""
     layout = read_layout(root, Diagnostics())
+    diagnostics = Diagnostics()
+    same = same_title(root, layout.folder, title)
+    if same is not None:
+        taken, existing = same
+        diagnostics.error("W104", f"{taken.as_posix()} already has the title {existing!r}; "
+                          "nothing was written", taken, title_line(root / taken),
+                          "give the new essay another title, or edit the existing one")
+        raise QlabbookError(diagnostics.items)
     number = len(layout.order) + 1 if layout.order is not None else \
         max(essay_numbers(root, layout.folder), default=0) + 1
     slug = slugify(title) or "essay"
     relative = Path(layout.folder, f"{number:02d}-{slug}.md")
     target = root / relative
     text = essay_text(title.strip(), number, today or dt.date.today())
-    diagnostics = Diagnostics()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("x", encoding="utf-8") as file:  # "x": fails if the file exists
@@ -89,3 +119,10 @@ def new_essay(root: Path, title: str, today: dt.date | None = None) -> Path:
                           relative, None, "check that the essays folder is writable")
         raise QlabbookError(diagnostics.items) from error
     return relative
+
+
+def title_line(path: Path) -> int | None:
+    """The line of an essay's `title:` field."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    found = TITLE_LINE.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else None

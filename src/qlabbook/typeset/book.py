@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from qlabbook.assets import credited_figures
 from qlabbook.markdown.units import AlignmentError, PageMap, PageStart, no_page_list
 from qlabbook.source.diagnostics import Diagnostics, Severity
 from qlabbook.source.model import Collection
 from qlabbook.typeset.folios import COVER_LABELS, roman
-from qlabbook.typeset.html import credits
 from qlabbook.typeset.parts import LaidOutPart, Part, PartJob, essay_jobs, matter_jobs
 
 # Lays parts out, in order: one by one, or in other processes.
@@ -158,7 +158,7 @@ def essay_folios(collection: Collection, jobs: list[PartJob],
             if figure.anchor in part.anchors:
                 folios[figure.anchor] = str(folio + part.anchors[figure.anchor])
         folio += part.pages
-    if credits(collection):
+    if credited_figures(collection):
         folios["picture-credits"] = str(folio + (folio % 2 == 0))
     return folios
 

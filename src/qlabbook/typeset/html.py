@@ -10,9 +10,14 @@ from html import escape
 from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
-from qlabbook.markdown.xhtml import NOTE_CALL, parse_fragment, serialize_children
+from qlabbook.markdown.xhtml import (
+    NOTE_CALL,
+    parse_fragment,
+    separate_calls,
+    serialize_children,
+)
 from qlabbook.source import ids
-from qlabbook.source.model import Collection, Essay, Figure, Footnote
+from qlabbook.source.model import Collection, Essay, Footnote
 from qlabbook.source.profiles import DEFAULT_PROFILE, PROFILES
 from qlabbook.typeset.formulas import with_formulas
 from qlabbook.typeset.imagesize import sized_images
@@ -53,22 +58,29 @@ def print_note_html(note: Footnote) -> str:
 
 
 def print_body(essay: Essay, notes: str = "footnotes") -> str:
-    """Page-foot notes float from their first call, later calls are plain links to the
-    note; as endnotes every call links to the note in the essay's Notes section."""
+    """Page-foot notes float from their first call; every call is a link to its note (as
+    endnotes, to the note in the essay's Notes section) and a page-foot note's number
+    links back to its first call."""
     by_number = {note.number: note for note in essay.footnotes}
 
     def replace(match: re.Match[str]) -> str:
         number, call = int(match.group(1)), int(match.group(2))
         if call == 1 and notes == "footnotes":
             # The empty mark before the note tells the PDF stage which page the call is on.
-            return (f'<span class="call-mark" id="{ids.call_id(essay.anchor, number)}"></span>'
-                    f'<span class="footnote" id="{ids.note_id(essay.anchor, number)}">'
+            # The call is a link to its note, the note's number a link back: both are
+            # elements, as WeasyPrint's generated ::footnote-call and marker cannot link.
+            back, note = ids.call_id(essay.anchor, number), ids.note_id(essay.anchor, number)
+            return (f'<span class="call-mark" id="{back}"></span>'
+                    f'<a class="noteref" href="#{note}">{number}</a>'
+                    f'<span class="footnote" id="{note}">'
+                    f'<a class="note-number" href="#{back}">{number}</a>'
                     f"{print_note_html(by_number[number])}</span>")
         return (f'<a class="noteref" href="#{ids.note_id(essay.anchor, number)}" '
                 f'id="{ids.call_id(essay.anchor, number, call)}">{number}</a>')
 
     body = ids.with_paragraph_ids(essay.body_html, essay.anchor)
-    return bookmark_labels(ordered_list_starts(NOTE_CALL.sub(replace, body)), essay)
+    return bookmark_labels(ordered_list_starts(
+        NOTE_CALL.sub(replace, separate_calls(body))), essay)
 
 
 HEADING_OPEN = re.compile(r'<h([2-6]) id="([^"]+)"')
@@ -108,15 +120,26 @@ def without_links(html: str) -> str:
     return LINK_HREF.sub(r"\1", html)
 
 
+RUNNING_HEAD_CHARACTERS = 48  # one line of small capitals in the head, at A5
+CLAUSE_END = re.compile(r"[:;,.?!\u2013\u2014]")
+
+
+def running_head(title: str) -> str:
+    """An essay's title for the running head: whole when it is short; else up to its first
+    clause end (colon, comma, dash) when that is long enough to stand for it; else its
+    first words, with an ellipsis."""
+    if len(title) <= RUNNING_HEAD_CHARACTERS:
+        return title
+    clause = CLAUSE_END.search(title)
+    if clause and 12 <= clause.start() <= RUNNING_HEAD_CHARACTERS:
+        return title[:clause.start()].rstrip()
+    cut = title.rfind(" ", 0, RUNNING_HEAD_CHARACTERS)
+    return title[:cut if cut > 0 else RUNNING_HEAD_CHARACTERS].rstrip(" ,;:") + "\u2026"
+
+
 def url_breaks(url: str) -> Markup:
     """A URL that may break after its slashes (and nowhere else), for narrow columns."""
     return Markup("/<wbr>").join(Markup.escape(part) for part in url.split("/"))
-
-
-def credits(collection: Collection) -> list[tuple[Essay, Figure]]:
-    """Every figure with a credit, licence or source, in reading order."""
-    return [(essay, figure) for essay in collection.essays for figure in essay.figures
-            if figure.credit or figure.licence or figure.source]
 
 
 # A deferred figure stays in its section and keeps its place among the figures.
@@ -158,7 +181,6 @@ def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE,
     chosen = PROFILES[profile]
     links, cover = chosen.links, chosen.cover
     env = environment(collection)
-    env.filters["url_breaks"] = url_breaks
     template = env.get_template("print.html")
     notes = collection.options.notes
     edit = (lambda html: html) if links else without_links
@@ -173,8 +195,7 @@ def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE,
         **base_context(collection), bodies=bodies, endnotes=endnotes, part=part,
         part_essays=part_essays, folios=defaultdict(str, folios or {}),
         profile=profile, press=chosen.press, links=links, cover=cover,
-        cover_image=collection.options.cover,
-        credits=credits(collection))
+        cover_image=collection.options.cover, url_breaks=url_breaks, running_head=running_head)
     html = sized_images(html, collection.root)  # raw HTML's width= and height=
     html = with_formulas(html)  # last, so nothing above parses or rewrites the SVGs
     return html if links else without_links(html)

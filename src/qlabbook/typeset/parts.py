@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from html import unescape
 from urllib.parse import quote, unquote
 
-from qlabbook.assets import PACKAGE_STYLES, stylesheet
+from qlabbook.assets import PACKAGE_STYLES, credited_figures, stylesheet
 from qlabbook.source.diagnostics import Diagnostic
 from qlabbook.source.fingerprint import Hasher, tool_fingerprint
 from qlabbook.source.model import Collection
@@ -22,7 +22,7 @@ from qlabbook.source.profiles import PROFILES
 from qlabbook.source.stylesheets import stylesheet_resources
 from qlabbook.source.timestamp import build_time
 from qlabbook.typeset.geometry import page_rule
-from qlabbook.typeset.html import credits, render_print_html
+from qlabbook.typeset.html import render_print_html
 
 # A link to an anchor in another part is written as a link to this scheme, which the
 # renderer keeps as it is; joining the parts turns it back into a link inside the book.
@@ -161,8 +161,8 @@ def matter_jobs(collection: Collection, profile: str,
     jobs = [PartJob(listed, profile, Part("front", "front"),
                     tuple(sorted((a, f) for a, f in folios.items() if is_essay_anchor(a, collection)
                                  or a == "picture-credits")))]
-    if credits(collection):
-        figures = {figure.anchor for _, figure in credits(collection)}
+    if credited_figures(collection):
+        figures = {figure.anchor for _, figure in credited_figures(collection)}
         jobs.append(PartJob(listed, profile, Part("back", "back"),
                             tuple(sorted((a, f) for a, f in folios.items() if a in figures))))
     return jobs

@@ -39,17 +39,43 @@ def make_figure(image: ET.Element) -> ET.Element:
             figure.set(f"data-{name}", image.attrib.pop(name).strip())
     image.tail = None
     figure.append(image)
-    credit = figure.get("data-credit", "")
-    if caption or credit:
-        figcaption = ET.SubElement(figure, "figcaption")
-        if caption:
-            ET.SubElement(figcaption, "span", {"class": "caption"}).text = caption
-        if credit:
-            span = ET.SubElement(figcaption, "span", {"class": "credit"})
-            span.text = f"Photo: {credit}"
-            if caption:
-                span.text = " " + span.text
+    write_caption(figure, caption)
     return figure
+
+
+SENTENCE_ENDS = (".", "!", "?", "…")
+
+
+def write_caption(figure: ET.Element, caption: str) -> None:
+    """Caption, then credit, licence and a source that is not an address, punctuated as one
+    line: "Workshop in Birmingham. Photo: Alastair Fyfe, CC BY 4.0." A source address
+    links the credit (the picture-credits pages print it in full)."""
+    credit, licence, source = (figure.get(f"data-{name}", "") for name in FIGURE_ATTRIBUTES)
+    licence = licence.replace(" ", "\u00a0")  # "CC BY 4.0" is one name: never broken
+    address = source.startswith(("http://", "https://"))
+    details = [part for part in (licence, "" if address else source) if part]
+    if not (caption or credit or details):
+        return
+    figcaption = ET.SubElement(figure, "figcaption")
+    last: ET.Element | None = None
+    if caption:
+        last = ET.SubElement(figcaption, "span", {"class": "caption"})
+        last.text = caption
+        last.tail = "" if caption.endswith(SENTENCE_ENDS) else "."
+    if credit or details:
+        span = ET.SubElement(figcaption, "span", {"class": "credit"})
+        if last is not None:
+            last.tail = (last.tail or "") + " "
+        span.text = "Photo: " if credit else ""
+        if credit and address:
+            ET.SubElement(span, "a", {"href": source}).text = credit
+            span[0].tail = "".join(", " + part for part in details)
+        else:
+            span.text += ", ".join([credit, *details] if credit else details)
+        last = span
+        end = details[-1] if details else credit
+        if not end.endswith(SENTENCE_ENDS):
+            last.tail = "."
 
 
 def attribute_quotation(quote: ET.Element) -> ET.Element | None:
@@ -68,7 +94,20 @@ def attribute_quotation(quote: ET.Element) -> ET.Element | None:
     caption.text = "\u2014\u2009" + text[len(dash):].lstrip()
     for child in last:
         caption.append(child)
+    keep_last_words(caption)
     return figure
+
+
+def keep_last_words(element: ET.Element) -> None:
+    """Join the last two words with a no-break space, so that an attribution never ends
+    with one word alone on its last line ("2019" under "— Lab participant,")."""
+    holder, slot = (element[-1], "tail") if len(element) else (element, "text")
+    text = getattr(holder, slot) or ""
+    stripped = text.rstrip()
+    space = stripped.rfind(" ")
+    if space > 0 and stripped[:space].strip():
+        setattr(holder, slot, stripped[:space].rstrip() + "\u00a0" + stripped[space + 1:]
+                + text[len(stripped):])
 
 
 class FigureExtension(Extension):
