@@ -23,6 +23,8 @@ class EssayContext:
     permalinks: dict[str, str] = field(default_factory=dict)  # site_key -> essay anchor
     essay_slugs: dict[str, str] = field(default_factory=dict)  # slug -> essay anchor
     site: str = ""  # the essays' web address: site paths (/about/) are pages under it
+    # Essay files that could not be read (their errors are reported where they are).
+    unreadable: frozenset[Path] = frozenset()
     # Where in the body (character ranges) to look for what is reported, before anywhere
     # else: a note's own lines, or the body without its notes.
     regions: tuple[tuple[int, int], ...] = ()

@@ -81,12 +81,13 @@ def convert_essays(root: Path, metadata: Metadata, options: Options,
     essay_anchors = {s.path.as_posix(): ids.essay_anchor(s.number) for s in sources}
     permalinks = {key: ids.essay_anchor(s.number) for s in sources for key in s.permalinks}
     slugs = {s.slug: ids.essay_anchor(s.number) for s in sources}
+    unreadable = frozenset(d.path for d in diagnostics.errors if d.path is not None)
     contexts, essays = [], []
     for source in sources:
         # Each essay's own diagnostics, so that what it said is remembered with it.
         context = EssayContext(root, source, essay_anchors[source.path.as_posix()],
                                essay_anchors, Diagnostics(), permalinks=permalinks,
-                               essay_slugs=slugs, site=options.site)
+                               essay_slugs=slugs, site=options.site, unreadable=unreadable)
         essays.append(converted(context, store, convert))
         contexts.append(context)
     essays = check_links(essays, contexts)

@@ -46,7 +46,7 @@ def unreadable_essay(context: EssayContext, path: str) -> bool:
     that error is reported at the file, and a link to it is not a second problem."""
     target = Path(posixpath.normpath(posixpath.join(context.source.path.parent.as_posix(),
                                                     unquote(path))))
-    return any(d.path == target for d in context.diagnostics.errors)
+    return target in context.unreadable
 
 
 def resolve_links(body: ET.Element, context: EssayContext) -> None:

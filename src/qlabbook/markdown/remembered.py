@@ -33,6 +33,7 @@ def conversion_key(context: EssayContext) -> str:
                            ("slugs", context.essay_slugs)):
         hasher.add(label, repr(sorted(mapping.items())))
     hasher.add("site", context.site)
+    hasher.add("unreadable", repr(sorted(context.unreadable)))
     return hasher.hexdigest()
 
 

@@ -13,7 +13,7 @@ from qlabbook.markdown.formulas import PLACEHOLDER, FormulaError, tex_to_mathml
 from qlabbook.markdown.units import PageMap
 from qlabbook.markdown.xhtml import serialize_children
 from qlabbook.source import ids
-from qlabbook.source.model import Essay, Figure, Footnote
+from qlabbook.source.model import Essay, Footnote
 from qlabbook.web.images import SIZES, Picture
 from qlabbook.web.printpages import is_note_call, mark_print_pages, markers
 
@@ -118,29 +118,6 @@ def responsive_images(root: ET.Element, pictures: dict[str, Picture], prefix: st
         image.set("decoding", "async")
 
 
-def figure_credits(root: ET.Element, figures: tuple[Figure, ...]) -> None:
-    """A figure's caption with its credit, licence and source (linked when an address)."""
-    by_id = {figure.anchor: figure for figure in figures}
-    for element in root.iter("figure"):
-        figure = by_id.get(element.get("id", ""))
-        caption = element.find("figcaption")
-        if figure is None:
-            continue
-        if caption is None:
-            caption = ET.SubElement(element, "figcaption")
-        for name, label, value in (("licence", "Licence", figure.licence),
-                                   ("source", "Source", figure.source)):
-            if not value or caption.find(f"span[@class='{name}']") is not None:
-                continue
-            span = ET.SubElement(caption, "span", {"class": name})
-            span.text = f" {label}: "
-            if value.startswith(("http://", "https://")):
-                link = ET.SubElement(span, "a", {"href": value})
-                link.text = value
-            else:
-                span.text += value
-
-
 def with_mathml(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         display, tex = match.group(1), html.unescape(match.group(2))
@@ -162,7 +139,6 @@ def web_body(essay: Essay, slugs: dict[str, str], pictures: dict[str, Picture],
     place_notes(root, essay, slugs)
     retarget(root, slugs, essay.anchor)
     responsive_images(root, pictures, "../")
-    figure_credits(root, essay.figures)
     holder = ET.Element("div")
     holder.extend([markers(opening)] if opening else [])
     mark = serialize_children(holder)
