@@ -12,8 +12,10 @@ from pathlib import Path
 
 from markdown import Markdown
 
+from qlabbook.markdown.citations import add_references, resolve_citations
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.extensions.blocks import FigureExtension
+from qlabbook.markdown.extensions.citations import CitationExtension
 from qlabbook.markdown.extensions.code import CodeExtension
 from qlabbook.markdown.extensions.commonmark import CommonMarkBlocksExtension, unclosed_fences
 from qlabbook.markdown.extensions.formulas import FormulaExtension
@@ -24,6 +26,7 @@ from qlabbook.markdown.links import assign_heading_ids, check_links, resolve_lin
 from qlabbook.markdown.notes import note_regions, number_footnotes, outside
 from qlabbook.markdown.sanitize import MAX_DEPTH, first_deep_line, sanitize, within_depth
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
+from qlabbook.references.bibliography import load_bibliography
 from qlabbook.source import ids
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection, Essay, EssaySource, Metadata, Options
@@ -42,7 +45,7 @@ def make_markdown() -> tuple[Markdown, NotesExtension]:
     notes = NotesExtension()
     md = Markdown(
         extensions=["attr_list", "tables", "sane_lists", "smarty", "def_list", "abbr",
-                    notes, FigureExtension(), FormulaExtension(),
+                    notes, FigureExtension(), FormulaExtension(), CitationExtension(),
                     CodeExtension(),  # code blocks: line spans, Pygments classes
                     # pandoc's extensions (after tables and def_list, which they extend).
                     PandocExtension(),
@@ -68,6 +71,7 @@ def convert_essays(root: Path, metadata: Metadata, options: Options,
                    sources: list[EssaySource], diagnostics: Diagnostics) -> Collection:
     """Convert every essay and check links, recording problems without raising."""
     md, notes = make_markdown()
+    bibliography = load_bibliography(root, options.bibliography, metadata.language, diagnostics)
     essay_anchors = {s.path.as_posix(): ids.essay_anchor(s.number) for s in sources}
     permalinks = {key: ids.essay_anchor(s.number) for s in sources for key in s.permalinks}
     slugs = {s.slug: ids.essay_anchor(s.number) for s in sources}
@@ -75,7 +79,8 @@ def convert_essays(root: Path, metadata: Metadata, options: Options,
     for source in sources:
         context = EssayContext(root, source, essay_anchors[source.path.as_posix()],
                                essay_anchors, diagnostics, permalinks=permalinks,
-                               essay_slugs=slugs, site=options.site)
+                               essay_slugs=slugs, site=options.site,
+                               bibliography=bibliography)
         essays.append(convert_essay(md, notes, context))
         contexts.append(context)
     essays = check_links(essays, contexts)
@@ -138,9 +143,13 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     for extension in md.registeredExtensions:  # formulas that fail are this essay's warnings
         if isinstance(extension, FormulaExtension):
             extension.begin(context)
+        if isinstance(extension, CitationExtension):
+            extension.active = context.bibliography is not None
     body_html, note_htmls = notes.split_output(md.convert(context.source.body))
     body = parse_fragment(body_html)
     definitions = list(notes.definitions)
+    cited, references = resolve_citations(body, definitions, note_htmls, context,
+                                           context.bibliography)
     # The body's problems are looked for outside its note definitions first.
     regions = note_regions(context.source.body, definitions)
     body_context = context.within(outside(regions, len(context.source.body)))
@@ -151,6 +160,7 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     headings = assign_heading_ids(body, context.anchor)
     resolve_links(body, body_context)
     figures, images = resolve_images(body, body_context)
+    headings = add_references(body, references, context.anchor, headings)
     footnotes = number_footnotes(body, definitions, note_htmls, notes.nested_inline,
                                  body_context)
     for extension in md.registeredExtensions:
@@ -160,7 +170,8 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     return Essay(
         source=context.source, anchor=context.anchor, body_html=serialize_children(body),
         footnotes=footnotes, figures=tuple(figures), headings=tuple(headings),
-        images=tuple(images),
+        images=tuple(images), citations=tuple(cited),
+        references=headings[-1].anchor if references is not None else "",
         words=len(WORD.findall(text)),
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.images import image_size
-from qlabbook.source.model import Metadata, Options
+from qlabbook.source.model import BibliographyOptions, Metadata, Options
 from qlabbook.source.profiles import (
     DEFAULT_PROFILE,
     NOTE_PLACEMENTS,
@@ -96,7 +96,41 @@ def load_config(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Options
         diagnostics.error("C104", f"[build] essays must be true or false, not {essays!r}", path,
                           line_of("essays"), "write essays = true")
         essays = False
-    return metadata, replace(options, essays=essays)
+    bibliography = bibliography_options(data.get("bibliography"), text, path, diagnostics)
+    return metadata, replace(options, essays=essays, bibliography=bibliography)
+
+
+def bibliography_options(table: Any, text: str, path: Path,
+                         diagnostics: Diagnostics) -> BibliographyOptions | None:
+    """The `[bibliography]` table; whether its files and style exist is the references
+    stage's to say."""
+    if table is None:
+        return None
+    header = re.search(r"^\s*\[bibliography\]", text, re.MULTILINE)
+    start = header.end() if header else 0
+
+    def line_of(key: str) -> int | None:
+        found = re.compile(rf"^\s*{key}\s*=", re.MULTILINE).search(text, start)
+        return text.count("\n", 0, found.start()) + 1 if found else \
+            (text.count("\n", 0, start) + 1 if header else None)
+
+    if not isinstance(table, dict):
+        diagnostics.error("C104", "[bibliography] must be a table", path, line_of("bibliography"))
+        return None
+    files = table.get("files", [])
+    files = [files] if isinstance(files, str) else files
+    if not isinstance(files, list) or not files or not all(
+            isinstance(f, str) and f.strip() for f in files):
+        diagnostics.error("C104", "[bibliography] files must be a list of .bib or .json files",
+                          path, line_of("files"), 'write files = ["references.bib"]')
+        return None
+    style = table.get("style", "chicago-note-bibliography")
+    if not isinstance(style, str) or not style.strip():
+        diagnostics.error("C104", "[bibliography] style must be a style's name or a .csl file",
+                          path, line_of("style"), 'write style = "vancouver"')
+        style = "chicago-note-bibliography"
+    return BibliographyOptions(tuple(f.strip() for f in files), style.strip(),
+                               line_of("files"), line_of("style"))
 
 
 def pdf_options(pdf: dict[str, Any], root: Path, path: Path, line_of: Any,

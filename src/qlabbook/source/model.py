@@ -31,6 +31,16 @@ class Metadata:
 
 
 @dataclass(frozen=True)
+class BibliographyOptions:
+    """The `[bibliography]` table: the files of references and the citation style."""
+
+    files: tuple[str, ...]  # collection-relative .bib and .json files
+    style: str  # a shipped style's name or a collection-relative .csl file
+    files_line: int | None = None  # where qlabbook.toml names them
+    style_line: int | None = None
+
+
+@dataclass(frozen=True)
 class Options:
     """Rendering options from the `[pdf]` and `[epub]` tables, and `[build]`."""
 
@@ -41,6 +51,7 @@ class Options:
     notes: str = "footnotes"  # or "endnotes": a Notes section after each essay
     cover: str = ""  # collection-relative path of a supplied cover image; "" draws one
     site: str = ""  # [essays] site: the address the essays had on the web, if any
+    bibliography: BibliographyOptions | None = None  # [bibliography], when given
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,8 @@ class Essay:
     headings: tuple[Heading, ...]
     words: int
     images: tuple[str, ...] = ()  # every image shown, figures or inline, in reading order
+    citations: tuple[str, ...] = ()  # the bibliography keys it cites, in order of first citation
+    references: str = ""  # the id of its References section's heading, when it cites any
 
     @property
     def number(self) -> int:
