@@ -20,7 +20,8 @@ from qlabbook.references.format import CitationRequest, FormattedEssay, format_e
 from qlabbook.references.links import linkify
 from qlabbook.references.syntax import CiteItem
 from qlabbook.source import ids
-from qlabbook.source.model import Heading
+from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.model import Essay, Heading
 
 TITLE = "References"
 
@@ -238,3 +239,13 @@ def add_references(body: ET.Element, section: ET.Element | None, anchor: str,
     section.set("aria-labelledby", heading.get("id", ""))
     body.append(section)
     return [*headings, Heading(2, TITLE, heading.get("id", ""))]
+
+
+def report_uncited(bibliography: Bibliography, essays: list[Essay],
+                   diagnostics: Diagnostics) -> None:
+    """Warn, at its definition, about each entry that no essay cites."""
+    cited = {key for essay in essays for key in essay.citations}
+    for key, entry in bibliography.entries.items():
+        if key not in cited:
+            diagnostics.warning("B105", f"the entry {key!r} is never cited", entry.path,
+                                entry.line, f"cite it as [@{key}] or remove it")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from markdown import Markdown
 
-from qlabbook.markdown.citations import add_references, resolve_citations
+from qlabbook.markdown.citations import add_references, report_uncited, resolve_citations
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.extensions.blocks import FigureExtension
 from qlabbook.markdown.extensions.citations import CitationExtension
@@ -68,8 +68,10 @@ def convert_collection(root: Path, metadata: Metadata, options: Options,
 
 
 def convert_essays(root: Path, metadata: Metadata, options: Options,
-                   sources: list[EssaySource], diagnostics: Diagnostics) -> Collection:
-    """Convert every essay and check links, recording problems without raising."""
+                   sources: list[EssaySource], diagnostics: Diagnostics,
+                   uncited: bool = False) -> Collection:
+    """Convert every essay and check links, recording problems without raising; with
+    `uncited`, also warn about bibliography entries that no essay cites."""
     md, notes = make_markdown()
     bibliography = load_bibliography(root, options.bibliography, metadata.language, diagnostics)
     essay_anchors = {s.path.as_posix(): ids.essay_anchor(s.number) for s in sources}
@@ -84,6 +86,8 @@ def convert_essays(root: Path, metadata: Metadata, options: Options,
         essays.append(convert_essay(md, notes, context))
         contexts.append(context)
     essays = check_links(essays, contexts)
+    if uncited and bibliography is not None:
+        report_uncited(bibliography, essays, diagnostics)
     return Collection(root=root, metadata=metadata, options=options, essays=tuple(essays))
 
 

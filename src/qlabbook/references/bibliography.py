@@ -48,7 +48,6 @@ def load_bibliography(root: Path, options: BibliographyOptions | None, language:
     (then the problems are recorded)."""
     if options is None:
         return None
-    style = resolve_style(root, options, language, diagnostics)
     entries: dict[str, Entry] = {}
     for name in options.files:
         path = Path(name)
@@ -79,6 +78,7 @@ def load_bibliography(root: Path, options: BibliographyOptions | None, language:
                                     "give one of the two works another key")
                 continue
             entries[entry.key] = entry
+    style = resolve_style(root, options, language, diagnostics)
     if style is None:
         return None
     return Bibliography(style, entries)
