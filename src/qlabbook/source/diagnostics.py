@@ -42,7 +42,6 @@ CODES: dict[str, str] = {
     "B104": "a bibliography key is defined twice (the first definition is used)",
     "B105": "a bibliography entry is never cited (qlabbook check)",
     "B201": "a citation names a key that no bibliography file defines",
-    "B202": "a citation is malformed or cited without a bibliography",
     "M101": "a footnote is referenced but never defined: the call is printed as written",
     "M102": "a footnote is defined but never referenced",
     "M103": "a footnote is defined twice",
