@@ -101,6 +101,7 @@ def test_bracketed_citations(content: str, expected: list[tuple[object, ...]] | 
 @pytest.mark.parametrize(("text", "key"), [
     ("@smith2019 says", "smith2019"), ("as @doe:2019. Then", "doe:2019"),
     ("mail jane@example.org today", None), ("https://medium.com/@user", None),
+    ('<img alt="@2x" src="a@2x.png">', None),
 ])
 def test_narrative_citations(text: str, key: str | None) -> None:
     found = re.search(NARRATIVE, text)
@@ -276,3 +277,27 @@ def test_check_warns_of_uncited_entries_and_duplicate_keys(tmp_path: Path) -> No
     built = Diagnostics()
     load_collection(root, built)
     assert [d.code for d in built.warnings] == ["B104"]
+
+
+TITLE_ONLY = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Title only</title><id>title-only</id>
+    <updated>2019-01-01T00:00:00+00:00</updated></info>
+  <citation><layout prefix="[" suffix="]"><text variable="citation-number"/></layout></citation>
+  <bibliography><layout><text variable="title"/></layout></bibliography>
+</style>
+"""
+
+
+def test_a_style_that_drops_dois_and_urls_still_gives_them(tmp_path: Path) -> None:
+    root = collection(tmp_path, "title-only.csl")
+    (root / "title-only.csl").write_text(TITLE_ONLY)
+    first = load_collection(root).essays[0]
+    assert citation_links(first.body_html)[0] == ("#e1-ref1", "[1]")
+    listed = dict(entries(first.body_html))
+    assert listed["e1-ref2"] == ("Persistent pain in primary care: a cohort study "
+                                 "https://doi.org/10.1136/bmj.k1401")
+    assert listed["e1-ref3"] == ("The NHS Long Term Plan "
+                                 "https://www.longtermplan.nhs.uk/publication/nhs-long-term-plan/")
+    section = next(e for e in tree(first.body_html).iter(f"{XHTML}section"))
+    assert "https://doi.org/10.1136/bmj.k1401" in {a.get("href") for a in section.iter()}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from qlabbook.references.bibliography import Bibliography
@@ -88,9 +89,22 @@ def format_essay(bibliography: Bibliography,
             found = LABEL.match(text)
             if found:
                 label, text = re.sub(r"<[^>]+>", "", found.group(1)), text[found.end():]
+        text = keep_address(text, bibliography.entries[by_internal[key]].item)
         references.append(Reference(by_internal[key], text, label))
     return FormattedEssay(tuple(citations), layout_delimiter(style.csl), tuple(names),
                           tuple(references))
+
+
+def keep_address(text: str, item: dict[str, Any]) -> str:
+    """The entry with its DOI or URL, which some styles (and citeproc-py with some item
+    types) leave out: a reader must be able to find the work."""
+    doi, url = str(item.get("DOI") or ""), str(item.get("URL") or "")
+    plain = re.sub(r"<[^>]+>", "", text)
+    if doi and doi.lower() not in plain.lower():
+        return f"{text.rstrip()} https://doi.org/{escape(doi, quote=False)}"
+    if url and not doi and url not in plain and escape(url, quote=False) not in text:
+        return f"{text.rstrip()} {escape(url, quote=False)}"
+    return text
 
 
 def citation_item(key: str, item: CiteItem) -> Any:

@@ -69,11 +69,17 @@ def load_style(path: Path, name: str, locale: str) -> Style:
                          "<citation> of its own)")
     repair_localized_dates(root)
     compile_citeproc_lookups()
-    try:
-        csl = CitationStylesStyle(io.BytesIO(etree.tostring(tree)), locale=locale,
-                                  validate=False)
-    except Exception:  # an unknown locale: the style's default
-        csl = CitationStylesStyle(io.BytesIO(etree.tostring(tree)), validate=False)
+    base = locale.split("-")[0].lower()
+    csl = None
+    for candidate in dict.fromkeys((locale, f"{base}-{base.upper()}", "en-US")):
+        try:  # "fr" is read as fr-FR; a language citeproc has no terms for, in English
+            csl = CitationStylesStyle(io.BytesIO(etree.tostring(tree)), locale=candidate,
+                                      validate=False)
+            break
+        except ValueError:
+            continue
+    if csl is None:
+        raise StyleError(f"{path.name}: citeproc-py cannot read this style")
     bibliography = root.find(f"{CSL}bibliography")
     kind = "note" if root.get("class") == "note" else "author-date"
     citation_layout = root.find(f"{CSL}citation/{CSL}layout")

@@ -10,8 +10,9 @@ KEY = r"(?:\{(?P<braced>[^{}\s]+)\}|(?P<plain>\w(?:\w|[:.#$%&\-+?<>~/](?=\w))*))
 KEY_IN_TEXT = re.compile(r"(?P<minus>-?)@" + KEY)
 # A bracketed citation holds at least one @key; it is not a link's text.
 BRACKETED = r"\[(?P<content>[^\[\]]*?@[^\[\]]*)\](?![(\[])"
-# `@key` not inside a word, an e-mail address or a URL path; a bracketed locator may follow.
-NARRATIVE = (r"(?<![\w@/.:\\\-])@" + KEY +
+# `@key` not inside a word, an e-mail address, a URL path or an HTML attribute's value; a
+# bracketed locator may follow.
+NARRATIVE = (r"(?<![\w@/.:\\\-=\"'])@" + KEY +
              r"(?:[ \u00a0]\[(?P<locator>[^\[\]@]+)\](?![(\[]))?")
 LOCATOR_TERMS = {
     "p.": "page", "pp.": "page", "page": "page", "pages": "page", "pg.": "page",
