@@ -147,7 +147,7 @@ def test_apa_author_date_sorted_narrative_and_suppressed_author(tmp_path: Path) 
     text = " ".join("".join(tree(first.body_html).itertext()).split())
     assert "with pain (Williams et al., 2020)." in text
     assert "over a decade (Müller & Łukasz, 2018, pp. 3–5)." in text
-    assert "(see NHS England, 2019; The Q Lab, 2019" in text
+    assert "(see NHS England, 2019; The Q Lab, 2019, Chapter 3)." in text
     assert "van der Kolk (2014) argues" in text and "Eccleston (2017, p. 214) writes" in text
     assert "The cohort (2018) was small." in text
     listed = [t for _, t in entries(first.body_html)]

@@ -68,7 +68,7 @@ def load_style(path: Path, name: str, locale: str) -> Style:
         raise StyleError(f"{path.name} is not an independent CSL style (it has no "
                          "<citation> of its own)")
     repair_localized_dates(root)
-    compile_citeproc_lookups()
+    repair_citeproc()
     base = locale.split("-")[0].lower()
     csl = None
     for candidate in dict.fromkeys((locale, f"{base}-{base.upper()}", "en-US")):
@@ -112,10 +112,11 @@ def compiled_xpath(expression: str) -> Any:
 
 
 @functools.cache
-def compile_citeproc_lookups() -> None:
-    """citeproc-py looks up the same macros and ancestors thousands of times per essay.
-    The expressions are compiled once, and each element remembers its answers (the style
-    never changes once read); an element object lxml drops and makes again asks anew."""
+def repair_citeproc() -> None:
+    """Two repairs to citeproc-py 0.11.1, made once. It looks up the same macros and
+    ancestors thousands of times per essay: the expressions are compiled once, and each
+    element remembers its answers (the style never changes once read; an element object
+    lxml drops and makes again asks anew). And `is-numeric` reads the citation's locator."""
     from citeproc import model
 
     def xpath_search(self: Any, expression: str) -> Any:
@@ -125,3 +126,20 @@ def compile_citeproc_lookups() -> None:
         return answers[expression]
 
     model.CitationStylesElement.xpath_search = xpath_search
+
+    def is_numeric(self: Any, item: Any) -> list[bool]:
+        """`is-numeric="locator"` tests the citation's locator, which citeproc-py looks for
+        among the work's variables (so APA printed "2019, 3" for "chap. 3")."""
+        results = []
+        for variable in self.get("is-numeric").split():
+            if variable == "locator":
+                locator = getattr(item, "locator", None) if "locator" in item else None
+                value = str(locator.identifier) if locator is not None else ""
+                results.append(bool(value) and bool(self.re_numeric.match(value)))
+            else:
+                name = variable.replace("-", "_")
+                results.append(name in item.reference and
+                               bool(self.re_numeric.match(str(item.reference[name]))))
+        return results
+
+    model.If._is_numeric = is_numeric
