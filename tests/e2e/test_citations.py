@@ -214,3 +214,31 @@ def test_a_build_with_citations_takes_at_most_ten_percent_longer(tmp_path: Path)
             times[root].append(seconds(root))
     with_citations, without = min(times[cited]), min(times[typed])
     assert with_citations <= 1.10 * without, (with_citations, without)
+
+
+def test_an_unknown_key_fails_the_build_and_writes_nothing(tmp_path: Path) -> None:
+    root = styled(tmp_path, "apa")
+    essay = root / "essays" / "02-again.md"
+    essay.write_text(essay.read_text().replace("[@nhs2019]", "[@NHS2019]"))
+    result: Any = run_cli("build", root, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "essays/02-again.md:7: error: citation key @NHS2019 is in no bibliography file " \
+        "[B201]\n    hint: did you mean @nhs2019?" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_lists_uncited_entries(tmp_path: Path) -> None:
+    root = styled(tmp_path, "vancouver")
+    (root / "essays" / "02-again.md").write_text("---\ntitle: Again\nnumber: 2\n---\n\nNo "
+                                                  "citations here.\n")
+    (root / "essays" / "01-sources.md").write_text(
+        "---\ntitle: One\nnumber: 1\n---\n\nOnly this one [@nhs2019].\n")
+    result: Any = run_cli("check", root)
+    assert result.exit_code == 0
+    lines = [line for line in result.output.splitlines() if "[B105]" in line]
+    assert lines == [  # the report sorts by file and line
+        "more.json:3: warning: the entry 'qlab2019' is never cited [B105]",
+        "more.json:14: warning: the entry 'eccleston2017' is never cited [B105]",
+        "references.bib:4: warning: the entry 'williams2019' is never cited [B105]",
+        "references.bib:15: warning: the entry 'mueller2018' is never cited [B105]",
+        "references.bib:33: warning: the entry 'vanderkolk2014' is never cited [B105]"]
