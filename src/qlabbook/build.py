@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from qlabbook.markdown.convert import convert_collection, convert_essays
-from qlabbook.output.cache import CACHE_FOLDER, RenderCache, edition_key
+from qlabbook.output.cache import CACHE_FOLDER, RecordCache, RenderCache, edition_key
 from qlabbook.output.editions import FORMATS as FORMATS
 from qlabbook.output.editions import Edition, plan_editions
 from qlabbook.output.files import write_if_changed
@@ -32,9 +34,12 @@ from qlabbook.source.profiles import DEFAULT_PROFILE
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
+    from qlabbook.typeset.book import BookLayout, PartStore, Runner
+    from qlabbook.typeset.parts import LaidOutPart, PartJob
+
 # What every worker needs, imported once in the fork server (missing ones are skipped).
-WORKER_PRELOAD = ("qlabbook.build", "qlabbook.typeset.pdf", "qlabbook.epub.package", "weasyprint",
-                  "weasyprint.text.fonts", "ebooklib.epub", "PIL.Image")
+WORKER_PRELOAD = ("qlabbook.build", "qlabbook.typeset.layout", "weasyprint",
+                  "weasyprint.text.fonts", "PIL.Image")
 
 
 class Progress(Protocol):
@@ -58,12 +63,16 @@ class Quiet:
         pass
 
 
-def load_collection(root: Path, diagnostics: Diagnostics | None = None) -> Collection:
-    """Read, order and convert a collection; raise QlabbookError with every error found."""
+def load_collection(root: Path, diagnostics: Diagnostics | None = None,
+                    cache: bool = False) -> Collection:
+    """Read, order and convert a collection; raise QlabbookError with every error found.
+    With `cache`, essays converted by an earlier build and unchanged since are taken from
+    the collection's cache folder."""
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     metadata, options, sources = load_sources(root, diagnostics)
     ordered = order_essays(sources, diagnostics)
-    return convert_collection(root, metadata, options, ordered, diagnostics)
+    store = RecordCache(root / CACHE_FOLDER / "essays") if cache else None
+    return convert_collection(root, metadata, options, ordered, diagnostics, store)
 
 
 def inspect_collection(root: Path, diagnostics: Diagnostics) -> Collection | None:
@@ -109,7 +118,7 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] = FORMATS,
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     progress = progress if progress is not None else Quiet()
     progress.stage("reading essays")
-    collection = load_collection(root, diagnostics)
+    collection = load_collection(root, diagnostics, cache)
     out = out if out is not None else root / "dist"
     numbers = [e.number for e in collection.essays]
     for number in dict.fromkeys(only):
@@ -148,8 +157,9 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] = FORMATS,
 
 def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Progress,
                     report: BuildReport, cache: RenderCache, jobs: int) -> list[Artefact]:
-    """Each edition from the cache when its inputs are unchanged, else rendered: in
-    parallel processes when more than one needs it and jobs allow."""
+    """Each edition from the cache when its inputs are unchanged, else rendered from its
+    book's layout: the parts of every book that needs one, laid out together (in parallel
+    processes when jobs allow), or found in the cache of parts."""
     keys = [edition_key(edition) if cache.folder is not None else "" for edition in plan]
     results: dict[int, tuple[bytes, list[Diagnostic]]] = {}
     for index, (edition, key) in enumerate(zip(plan, keys, strict=True)):
@@ -159,61 +169,80 @@ def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Pro
             report.cached.append(edition.label)
     misses = [i for i in range(len(plan)) if i not in results]
     progress.start(len(misses))
-    groups = together(plan, misses)
-    if jobs <= 1 or len(groups) <= 1:
-        for group in groups:
-            rendered = render_formats(plan[group[0]].collection,
-                                      [(plan[i].format, plan[i].profile) for i in group])
-            for index, result in zip(group, rendered, strict=True):
-                results[index] = result
-                progress.done(plan[index].label)
-    else:
-        results.update(render_in_parallel(plan, groups, progress, jobs))
+    books = {book_id(plan[index]): book_of(plan[index]) for index in misses}
+    if books:
+        from qlabbook.typeset.book import lay_out_books
+
+        progress.stage("laying out pages")
+        with part_runner(jobs) as run:
+            layouts = dict(zip(books, lay_out_books(list(books.values()), cache.parts, run),
+                               strict=True))
+        for index in misses:
+            edition = plan[index]
+            layout = layouts[book_id(edition)]
+            found = Diagnostics()
+            for _, part in layout.parts:
+                for diagnostic in part.diagnostics:
+                    found.add(diagnostic)
+            results[index] = (render(edition, layout, found, cache.parts), found.items)
+            progress.done(edition.label)
+        cache.parts.prune()
     artefacts = []
     for index, edition in enumerate(plan):
-        data, found = results[index]
-        for diagnostic in found:
+        data, found_items = results[index]
+        for diagnostic in found_items:
             diagnostics.add(diagnostic)
         if index in misses:
             report.rendered.append(edition.label)
-            if keys[index] and not any(d.severity is Severity.ERROR for d in found):
-                cache.put(edition, keys[index], data, found)
+            if keys[index] and not any(d.severity is Severity.ERROR for d in found_items):
+                cache.put(edition, keys[index], data, found_items)
         artefacts.append(Artefact(edition.path, edition.format, data, edition.essay,
                                   edition.profile))
     return artefacts
 
 
-def together(plan: list[Edition], misses: list[int]) -> list[list[int]]:
-    """The editions to render, grouped by the book they are formats of: one layout of its
-    pages makes its PDF and its EPUB's page list."""
-    groups: dict[int, list[int]] = {}
-    for index in misses:
-        groups.setdefault(id(plan[index].collection), []).append(index)
-    return list(groups.values())
+def book_of(edition: Edition) -> tuple[Collection, str]:
+    """The book an edition is made from: its collection laid out for its PDF profile (the
+    screen profile for an EPUB, whose page list follows the screen PDF)."""
+    profile = edition.profile if edition.format == "pdf" and edition.profile \
+        else DEFAULT_PROFILE
+    return edition.collection, profile
 
 
-def render_in_parallel(plan: list[Edition], groups: list[list[int]], progress: Progress,
-                       jobs: int) -> dict[int, tuple[bytes, list[Diagnostic]]]:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+def book_id(edition: Edition) -> tuple[int, str]:
+    collection, profile = book_of(edition)
+    return id(collection), profile
 
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(groups)), mp_context=worker_context())
-    environment, folder = dict(os.environ), os.getcwd()
-    results = {}
+
+@contextmanager
+def part_runner(jobs: int) -> Iterator[Runner]:
+    """Lays parts out here, or, for more than one part when jobs allow, in a pool of
+    processes started once for the whole build."""
+    from qlabbook.typeset.book import lay_out_here
+
+    pool: ProcessPoolExecutor | None = None
+
+    def run(batch: Sequence[PartJob]) -> list[LaidOutPart]:
+        nonlocal pool
+        if jobs <= 1 or len(batch) <= 1:
+            return lay_out_here(batch)
+        if pool is None:
+            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=worker_context(),
+                                       initializer=enter_build,
+                                       initargs=(dict(os.environ), os.getcwd()))
+        from qlabbook.typeset.layout import lay_out_part
+
+        futures = [pool.submit(lay_out_part, job) for job in batch]
+        return [future.result() for future in futures]
+
     try:
-        futures = {pool.submit(render_in_worker, plan[group[0]].collection,
-                               [(plan[i].format, plan[i].profile) for i in group],
-                               environment, folder): group
-                   for group in groups}  # the collected edition, the longest, goes first
-        for future in as_completed(futures):
-            group = futures[future]
-            for index, result in zip(group, future.result(), strict=True):
-                results[index] = result
-                progress.done(plan[index].label)
+        yield run
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         raise
-    pool.shutdown()
-    return results
+    if pool is not None:
+        pool.shutdown()
 
 
 def worker_context() -> BaseContext:
@@ -230,51 +259,26 @@ def worker_context() -> BaseContext:
     return context
 
 
-def render_in_worker(collection: Collection, editions: list[tuple[str, str]],
-                     environment: dict[str, str],
-                     folder: str) -> list[tuple[bytes, list[Diagnostic]]]:
-    """Render in the environment (SOURCE_DATE_EPOCH above all) and the working folder (the
-    collection's path may be relative) of the build, not those the fork server started in."""
+def enter_build(environment: dict[str, str], folder: str) -> None:
+    """A worker lays out in the environment (SOURCE_DATE_EPOCH above all) and the working
+    folder (the collection's path may be relative) of the build, not those the fork server
+    started in."""
     os.environ.clear()
     os.environ.update(environment)
     os.chdir(folder)
-    return render_formats(collection, editions)
 
 
-def render_formats(collection: Collection, editions: Sequence[tuple[str, str]]) -> list[
-        tuple[bytes, list[Diagnostic]]]:
-    """The book in each (format, PDF profile), each from its profile's layout, made once:
-    the screen PDF is written from the same layout the EPUB's page list is read from. Each
-    edition's bytes and what the renderers said."""
-    from qlabbook.typeset.layout import laid_out
-
-    layouts: dict[str, tuple[Any, list[Diagnostic]]] = {}
-    results = []
-    for fmt, profile in editions:
-        chosen = profile if fmt == "pdf" and profile else DEFAULT_PROFILE
-        if chosen not in layouts:
-            found = Diagnostics()
-            layouts[chosen] = (laid_out(collection, found, chosen), found.items)
-        layout, found_while_laying_out = layouts[chosen]
-        diagnostics = Diagnostics()
-        for diagnostic in found_while_laying_out:
-            diagnostics.add(diagnostic)
-        # A failed layout has said so (an error, which ends the build): nothing to render.
-        data = b"" if layout is None else render(collection, fmt, diagnostics, profile, layout)
-        results.append((data, diagnostics.items))
-    return results
-
-
-def render(collection: Collection, fmt: str, diagnostics: Diagnostics,
-           profile: str = "", layout: Any = None) -> bytes:
-    """One edition's bytes, from `layout` (the laid-out pages of the profile's PDF, or of
-    the screen PDF for an EPUB) when the build has one."""
-    if fmt == "pdf":
+def render(edition: Edition, layout: BookLayout, diagnostics: Diagnostics,
+           store: PartStore | None) -> bytes:
+    """One edition's bytes from its book's layout: the PDF joined from its parts, or the
+    EPUB with a page list read off the screen layout."""
+    if layout.failed:
+        return b""  # the layout has said so (an error, which ends the build)
+    if edition.format == "pdf":
         from qlabbook.typeset.pdf import render_pdf
 
-        return render_pdf(collection, diagnostics, profile or DEFAULT_PROFILE, layout)
+        return render_pdf(layout, diagnostics, store)
     from qlabbook.epub.package import render_epub
-    from qlabbook.typeset.pagemap import print_page_map
+    from qlabbook.typeset.book import book_page_map
 
-    return render_epub(collection, diagnostics, print_page_map(layout, diagnostics))
-
+    return render_epub(edition.collection, diagnostics, book_page_map(layout, diagnostics))

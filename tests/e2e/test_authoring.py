@@ -165,10 +165,11 @@ def test_plain_progress_lines_in_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPa
                      "--essay", "3", "--jobs", "1")
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()
-    assert lines[:3] == ["qlabbook: reading essays", "qlabbook: rendered essay 2 EPUB (1/2)",
+    assert lines[:4] == ["qlabbook: reading essays", "qlabbook: laying out pages",
+                         "qlabbook: rendered essay 2 EPUB (1/2)",
                          "qlabbook: rendered essay 3 EPUB (2/2)"]
-    assert lines[3] == "qlabbook: writing"
-    assert lines[4].startswith("qlabbook: 2 edition(s) rendered in ")
+    assert lines[4] == "qlabbook: writing"
+    assert lines[5].startswith("qlabbook: 2 edition(s) rendered in ")
 
 
 @pytest.mark.slow

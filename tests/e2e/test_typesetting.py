@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -12,11 +13,12 @@ from helpers import FIXTURES, REPOSITORY
 from qlabbook.build import load_collection
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection
+from qlabbook.typeset.book import lay_out_books
 from qlabbook.typeset.document import render_document
-from qlabbook.typeset.folios import anchor_pages, folio_labels
 from qlabbook.typeset.geometry import geometry
-from qlabbook.typeset.layout import lay_out
+from qlabbook.typeset.layout import settled
 from qlabbook.typeset.notes import keep_notes_with_calls, misplaced_notes
+from qlabbook.typeset.parts import essay_jobs
 from qlabbook.typeset.preflight import printed_images
 
 
@@ -26,11 +28,13 @@ def collection() -> Collection:
 
 
 def build_layout(root: Any) -> Any:
-    """The press layout as the build writes it (figures placed, notes with their calls)."""
+    """The essays' press pages as the build lays them out, each essay on its own (figures
+    placed, notes with their calls), in one list."""
     diagnostics = Diagnostics()
-    document = lay_out(load_collection(root), "press", diagnostics)
+    pages = [page for job in essay_jobs(load_collection(root), "press")
+             for page in settled(job, diagnostics).pages]
     assert diagnostics.items == []
-    return document
+    return SimpleNamespace(pages=pages)
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +75,11 @@ def parts(document: Any) -> dict[Any, list[tuple[int, Any]]]:
 
 
 def essay_blocks(document: Any) -> list[Any]:
-    root = document.pages[0]._page_box.children[0].element
-    return [child for body in root.iter("div") if body.get("class") == "essay-body"
-            for child in body]
+    """The blocks of every essay's text, from the HTML of each part the pages were laid
+    out from."""
+    roots = list(dict.fromkeys(page._page_box.children[0].element for page in document.pages))
+    return [child for root in roots for body in root.iter("div")
+            if body.get("class") == "essay-body" for child in body]
 
 
 @pytest.mark.slow
@@ -84,7 +90,9 @@ def test_weasyprint_still_moves_a_note_away_and_the_repair_puts_it_back(
     raw = render_document(collection, "press")
     assert [name for name, _, _ in misplaced_notes(raw)] == ["e1-fn8"]
     diagnostics = Diagnostics()
-    repaired = keep_notes_with_calls(collection, "press", raw, diagnostics)
+    repaired = keep_notes_with_calls(
+        collection, "press", lambda repairs: render_document(collection, "press", repairs),
+        raw, diagnostics)
     assert misplaced_notes(repaired) == [] and diagnostics.items == []
 
 
@@ -165,9 +173,10 @@ def test_images_fit_the_text_block_and_are_never_upscaled(laid_out: Any) -> None
     assert round(printed["images/thumbnail.png"].ppi) == 96
 
 
+@pytest.mark.slow
 def test_folio_labels_for_the_epub_page_list(collection: Collection) -> None:
-    document = render_document(collection, "screen")
-    labels = folio_labels(document)
+    [book] = lay_out_books([(collection, "screen")], None)
+    labels = book.labels()
     assert labels[:7] == ["Cover", "Inside cover", "i", "ii", "iii", "iv", "1"]
     assert labels[6:] == [str(n) for n in range(1, len(labels) - 5)]
 
@@ -200,8 +209,8 @@ def test_defer_figures_moves_past_text_but_not_past_headings_or_figures() -> Non
 
 @pytest.mark.slow
 def test_folio_labels_match_the_laid_out_pages(collection: Collection) -> None:
-    document = lay_out(collection, "screen", Diagnostics())
-    labels, pages = folio_labels(document), anchor_pages(document)
+    [book] = lay_out_books([(collection, "screen")], None)
+    labels, pages = book.labels(), book.anchor_pages()
     assert labels[pages["e1"]] == "1" and labels[pages["e2"]] == "7"
     assert labels[pages["picture-credits"]] == "9"
     assert labels[pages["e1-fn8"]] == labels[pages["e1-fnref8"]]  # the repaired layout

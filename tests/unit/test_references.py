@@ -301,3 +301,17 @@ def test_a_style_that_drops_dois_and_urls_still_gives_them(tmp_path: Path) -> No
                                  "https://www.longtermplan.nhs.uk/publication/nhs-long-term-plan/")
     section = next(e for e in tree(first.body_html).iter(f"{XHTML}section"))
     assert "https://doi.org/10.1136/bmj.k1401" in {a.get("href") for a in section.iter()}
+
+
+def test_remembered_essays_keep_their_references_and_forget_them_when_the_bib_changes(
+        tmp_path: Path) -> None:
+    root = collection(tmp_path, "vancouver")
+    first = load_collection(root, cache=True).essays[0]
+    again = load_collection(root, cache=True).essays[0]  # from the cache folder
+    assert again == first and again.references == "e1-references"
+    assert again.citations == first.citations
+    bib = root / "references.bib"
+    bib.write_text(bib.read_text().replace("The {NHS} Long Term Plan", "The Plan"))
+    changed = load_collection(root, cache=True).essays[0]
+    assert "The Plan [Internet]" in changed.body_html
+    assert "Long Term Plan" not in changed.body_html

@@ -24,6 +24,7 @@ from qlabbook.markdown.extensions.pandoc import PandocExtension
 from qlabbook.markdown.figures import resolve_images
 from qlabbook.markdown.links import assign_heading_ids, check_links, resolve_links
 from qlabbook.markdown.notes import note_regions, number_footnotes, outside
+from qlabbook.markdown.remembered import RecordStore, converted
 from qlabbook.markdown.sanitize import MAX_DEPTH, first_deep_line, sanitize, within_depth
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
 from qlabbook.references.bibliography import load_bibliography
@@ -59,33 +60,45 @@ def make_markdown() -> tuple[Markdown, NotesExtension]:
 
 
 def convert_collection(root: Path, metadata: Metadata, options: Options,
-                       sources: list[EssaySource], diagnostics: Diagnostics) -> Collection:
+                       sources: list[EssaySource], diagnostics: Diagnostics,
+                       store: RecordStore | None = None) -> Collection:
     """Convert every essay (in series order), then check links across them; raise once
     with every error found."""
-    collection = convert_essays(root, metadata, options, sources, diagnostics)
+    collection = convert_essays(root, metadata, options, sources, diagnostics, store)
     diagnostics.raise_if_errors()
     return collection
 
 
 def convert_essays(root: Path, metadata: Metadata, options: Options,
                    sources: list[EssaySource], diagnostics: Diagnostics,
-                   uncited: bool = False) -> Collection:
-    """Convert every essay and check links, recording problems without raising; with
-    `uncited`, also warn about bibliography entries that no essay cites."""
-    md, notes = make_markdown()
+                   store: RecordStore | None = None, uncited: bool = False) -> Collection:
+    """Convert every essay (or take it from `store`, unchanged) and check links, recording
+    problems without raising; with `uncited`, also warn about bibliography entries that no
+    essay cites."""
+    converter: list[tuple[Markdown, NotesExtension]] = []
     bibliography = load_bibliography(root, options.bibliography, metadata.language, diagnostics)
+
+    def convert(context: EssayContext) -> Essay:
+        if not converter:  # made once, and only if an essay is not remembered
+            converter.append(make_markdown())
+        return convert_essay(*converter[0], context)
+
     essay_anchors = {s.path.as_posix(): ids.essay_anchor(s.number) for s in sources}
     permalinks = {key: ids.essay_anchor(s.number) for s in sources for key in s.permalinks}
     slugs = {s.slug: ids.essay_anchor(s.number) for s in sources}
     contexts, essays = [], []
     for source in sources:
+        # Each essay's own diagnostics, so that what it said is remembered with it.
         context = EssayContext(root, source, essay_anchors[source.path.as_posix()],
-                               essay_anchors, diagnostics, permalinks=permalinks,
+                               essay_anchors, Diagnostics(), permalinks=permalinks,
                                essay_slugs=slugs, site=options.site,
                                bibliography=bibliography)
-        essays.append(convert_essay(md, notes, context))
+        essays.append(converted(context, store, convert))
         contexts.append(context)
     essays = check_links(essays, contexts)
+    for context in contexts:
+        for diagnostic in context.diagnostics.items:
+            diagnostics.add(diagnostic)
     if uncited and bibliography is not None:
         report_uncited(bibliography, essays, diagnostics)
     return Collection(root=root, metadata=metadata, options=options, essays=tuple(essays))

@@ -2,74 +2,24 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
-import sys
-import zlib
 from dataclasses import replace
-from importlib import metadata as distributions
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-import qlabbook
-from qlabbook import __version__
 from qlabbook.output.editions import Edition
 from qlabbook.output.files import write_atomically
 from qlabbook.source.diagnostics import Diagnostic
-from qlabbook.source.stylesheets import stylesheet_urls
+from qlabbook.source.fingerprint import Hasher, tool_fingerprint
+from qlabbook.source.stylesheets import stylesheet_resources
 from qlabbook.source.timestamp import build_time
+from qlabbook.typeset.parts import LaidOutPart
 
 CACHE_FOLDER = ".qlabbook-cache"
-PACKAGE = Path(qlabbook.__file__).parent
 KEEP = 3  # newest entries kept per edition: enough to switch back and forth between options
-# The libraries whose output ends up in the files; a new version may change the bytes.
-RENDERERS = ("weasyprint", "pydyf", "fonttools", "tinycss2", "ebooklib", "lxml", "pillow",
-             "markdown", "jinja2", "tinyhtml5")
-
-
-class Hasher:
-    """sha256 over labelled fields, each length-prefixed, so no two inputs run together."""
-
-    def __init__(self) -> None:
-        self.sha = hashlib.sha256()
-
-    def add(self, label: str, data: str | bytes) -> None:
-        raw = data.encode("utf-8") if isinstance(data, str) else data
-        self.sha.update(label.encode("utf-8") + b"\0" + len(raw).to_bytes(8, "big") + raw)
-
-    def add_file(self, label: str, path: Path) -> None:
-        self.add(label, path.read_bytes() if path.is_file() else b"<missing>")
-
-    def hexdigest(self) -> str:
-        return self.sha.hexdigest()
-
-
-def package_files() -> list[Path]:
-    """Every file of the installed qlabbook package, every stage's code and the assets."""
-    return sorted(path for path in PACKAGE.rglob("*")
-                  if path.is_file() and "__pycache__" not in path.parts)
-
-
-@functools.cache
-def tool_fingerprint() -> str:
-    """qlabbook's version, every file of the installed package (code, templates, styles,
-    fonts), Python's, zlib's and the renderers' versions: a change to any of them may change
-    the output."""
-    hasher = Hasher()
-    hasher.add("version", __version__)
-    for path in package_files():
-        hasher.add_file(path.relative_to(PACKAGE).as_posix(), path)
-    # Compressed streams in both formats depend on zlib; anything else on the interpreter.
-    hasher.add("python", sys.version)
-    hasher.add("zlib", zlib.ZLIB_RUNTIME_VERSION)
-    for name in RENDERERS:
-        try:
-            hasher.add(name, distributions.version(name))
-        except distributions.PackageNotFoundError:
-            hasher.add(name, "absent")
-    return hasher.hexdigest()
+PART_ENTRIES = 400  # laid-out parts kept at least, the most recently used
+RECORD_ENTRIES = 1000  # converted essays kept, the most recently used
 
 
 def edition_key(edition: Edition) -> str:
@@ -103,24 +53,6 @@ def edition_key(edition: Edition) -> str:
     return hasher.hexdigest()
 
 
-def stylesheet_resources(root: Path) -> list[Path]:
-    """Files outside styles/ that the collection's stylesheets load, found as the renderer
-    finds them: url() and @import read as CSS, escapes decoded, comments skipped."""
-    styles = root / "styles"
-    real_root, real_styles = root.resolve(), styles.resolve()
-    found: set[Path] = set()
-    for sheet in sorted(styles.rglob("*.css")) if styles.is_dir() else []:
-        text = sheet.read_text(encoding="utf-8", errors="replace")
-        for _, url in stylesheet_urls(text):
-            parts = urlsplit(url)
-            if parts.scheme or not parts.path:
-                continue  # data: and other schemes are in the stylesheet's own bytes
-            path = (sheet.parent / unquote(parts.path)).resolve()
-            if path.is_relative_to(real_root) and not path.is_relative_to(real_styles):
-                found.add(path)
-    return sorted(found)
-
-
 class RenderCache:
     """Files under <collection>/.qlabbook-cache/<edition>/<key>.<format>, with the render's
     warnings and the data's sha256 beside them. An unreadable or damaged entry is a miss,
@@ -128,6 +60,7 @@ class RenderCache:
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
+        self.parts = PartCache(folder / "parts" if folder is not None else None)
 
     def _paths(self, edition: Edition, key: str) -> tuple[Path, Path]:
         assert self.folder is not None
@@ -173,3 +106,87 @@ class RenderCache:
         for record in records[KEEP:]:
             for path in folder.glob(record.stem + ".*"):
                 path.unlink(missing_ok=True)
+
+
+class PartCache:
+    """Laid-out parts of books (typeset.book.PartStore): <key>.pdf with <key>.json beside
+    it, the record last. A damaged entry is a miss; a cache that cannot be written is
+    skipped. After each build the least recently used entries beyond what it used, and
+    beyond PART_ENTRIES, are removed."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+
+    def get(self, key: str) -> LaidOutPart | None:
+        if self.folder is None:
+            return None
+        data_path, info_path = self.folder / f"{key}.pdf", self.folder / f"{key}.json"
+        try:
+            info = json.loads(info_path.read_text(encoding="utf-8"))
+            data = data_path.read_bytes()
+            if hashlib.sha256(data).hexdigest() != info.get("sha256"):
+                return None
+            part = LaidOutPart.from_record(data, info)
+            os.utime(info_path)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        self.used.add(key)
+        return part
+
+    def put(self, key: str, part: LaidOutPart) -> None:
+        if self.folder is None:
+            return
+        record = {"sha256": hashlib.sha256(part.pdf).hexdigest(), **part.record()}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.folder / f"{key}.pdf", part.pdf)
+            write_atomically(self.folder / f"{key}.json", json.dumps(record).encode("utf-8"))
+        except OSError:
+            return
+        self.used.add(key)
+
+    def prune(self) -> None:
+        if self.folder is None or not self.folder.is_dir():
+            return
+        try:
+            records = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns,
+                             reverse=True)
+            for record in records[max(PART_ENTRIES, 2 * len(self.used)):]:
+                if record.stem not in self.used:
+                    record.unlink(missing_ok=True)
+                    record.with_suffix(".pdf").unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+class RecordCache:
+    """JSON records (markdown.remembered.RecordStore), <key>.json, the oldest beyond
+    RECORD_ENTRIES removed as new ones are written. A damaged record is a miss; a cache
+    that cannot be written is skipped."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.written = 0
+
+    def get(self, key: str) -> dict[str, object] | None:
+        path = self.folder / f"{key}.json"
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            os.utime(path)
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) else None
+
+    def put(self, key: str, record: dict[str, object]) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.folder / f"{key}.json", json.dumps(record).encode("utf-8"))
+            self.written += 1
+            if self.written == 1:  # once a build, when it first writes
+                records = sorted(self.folder.glob("*.json"),
+                                 key=lambda p: p.stat().st_mtime_ns, reverse=True)
+                for old in records[RECORD_ENTRIES:]:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -3,6 +3,7 @@ each problem located: in the .bib or .json file at its line, or in qlabbook.toml
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -40,6 +41,9 @@ class Bibliography:
 
     style: Style
     entries: dict[str, Entry] = field(default_factory=dict)
+    # Everything formatting reads (the files' and the style's bytes, the options, the
+    # language): a converted essay remembered with another fingerprint is converted again.
+    fingerprint: str = ""
 
 
 def load_bibliography(root: Path, options: BibliographyOptions | None, language: str,
@@ -49,6 +53,7 @@ def load_bibliography(root: Path, options: BibliographyOptions | None, language:
     if options is None:
         return None
     entries: dict[str, Entry] = {}
+    hasher = hashlib.sha256(repr((options.files, options.style, language)).encode())
     for name in options.files:
         path = Path(name)
         target = (root / path).resolve()
@@ -68,6 +73,7 @@ def load_bibliography(root: Path, options: BibliographyOptions | None, language:
             diagnostics.error("B102", f"cannot read the bibliography: {error}", path, None,
                               "save the file as UTF-8")
             continue
+        hasher.update(name.encode() + b"\0" + text.encode() + b"\0")
         read = read_json if suffix == ".json" else read_bibtex
         for entry in read(text, path, diagnostics):
             if entry.key in entries:
@@ -81,7 +87,8 @@ def load_bibliography(root: Path, options: BibliographyOptions | None, language:
     style = resolve_style(root, options, language, diagnostics)
     if style is None:
         return None
-    return Bibliography(style, entries)
+    hasher.update(style.path.read_bytes())
+    return Bibliography(style, entries, hasher.hexdigest())
 
 
 def inside(root: Path, target: Path) -> bool:

@@ -37,6 +37,7 @@ class Style:
     """A parsed CSL style and what kind of citations it makes."""
 
     name: str
+    path: Path  # the CSL file
     csl: Any  # citeproc.CitationStylesStyle
     kind: str  # "numeric", "author-date" or "note"
     hanging: bool  # the bibliography asks for hanging indents
@@ -88,7 +89,7 @@ def load_style(path: Path, name: str, locale: str) -> Style:
         kind = "numeric"
     hanging = bibliography is not None and bibliography.get("hanging-indent") == "true"
     label_column = bibliography is not None and bool(bibliography.get("second-field-align"))
-    return Style(name, csl, kind, hanging, label_column)
+    return Style(name, path, csl, kind, hanging, label_column)
 
 
 def repair_localized_dates(root: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from qlabbook.source.config import read_text
 from qlabbook.source.diagnostics import Diagnostics
@@ -68,3 +69,21 @@ def links_outside(root: Path, paths: list[Path]) -> list[Path]:
     """The files among `paths` that resolve (through symbolic links) outside the root."""
     real_root = root.resolve()
     return [p for p in paths if not p.resolve().is_relative_to(real_root)]
+
+
+def stylesheet_resources(root: Path) -> list[Path]:
+    """Files outside styles/ that the collection's stylesheets load, found as the renderer
+    finds them: url() and @import read as CSS, escapes decoded, comments skipped."""
+    styles = root / "styles"
+    real_root, real_styles = root.resolve(), styles.resolve()
+    found: set[Path] = set()
+    for sheet in sorted(styles.rglob("*.css")) if styles.is_dir() else []:
+        text = sheet.read_text(encoding="utf-8", errors="replace")
+        for _, url in stylesheet_urls(text):
+            parts = urlsplit(url)
+            if parts.scheme or not parts.path:
+                continue  # data: and other schemes are in the stylesheet's own bytes
+            path = (sheet.parent / unquote(parts.path)).resolve()
+            if path.is_relative_to(real_root) and not path.is_relative_to(real_styles):
+                found.add(path)
+    return sorted(found)

@@ -9,14 +9,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from qlabbook.assets import FONT_CONFIG, PACKAGE_STYLES, stylesheet
+from qlabbook.assets import FONT_CONFIG, PACKAGE_STYLES
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection
 from qlabbook.source.process import environment_variable
 from qlabbook.source.profiles import DEFAULT_PROFILE, PROFILES, PdfProfile
-from qlabbook.typeset.geometry import page_rule, text_width_pixels
+from qlabbook.typeset.geometry import text_width_pixels
 from qlabbook.typeset.html import render_print_html
 from qlabbook.typeset.images import fitted
+from qlabbook.typeset.parts import PartJob, print_stylesheets
 
 JPEG_QUALITY = 88  # photographs scaled for a profile are saved at this quality
 
@@ -69,35 +70,72 @@ def shipped_font_configuration() -> Any:
 
 def render_document(collection: Collection, profile: str = DEFAULT_PROFILE,
                     repairs: tuple[str, ...] = (), moves: Mapping[str, int] | None = None) -> Any:
-    """Lay the edition out with WeasyPrint: a weasyprint.Document, pages and all.
+    """The whole book laid out as one document: a weasyprint.Document, pages and all.
     `repairs` are CSS rules added last (see keep_notes_with_calls), `moves` figures to
-    defer (see place_figures)."""
-    from weasyprint import CSS, HTML
+    defer (see place_figures). Builds lay the book out in parts (render_part); this is the
+    reference they are compared with."""
+    return lay_out_html(collection, profile, render_print_html(collection, profile, moves),
+                        print_stylesheets(collection, profile), repairs)
+
+
+def render_part(job: PartJob, repairs: tuple[str, ...] = (),
+                moves: Mapping[str, int] | None = None) -> Any:
+    """One part of the book laid out (see parts.py), with `repairs` and `moves` as above."""
+    return lay_out_html(job.collection, job.profile, job.html(moves), job.stylesheets(),
+                        repairs)
+
+
+def lay_out_html(collection: Collection, profile: str, html: str,
+                 stylesheets: list[tuple[str, str]], repairs: tuple[str, ...]) -> Any:
+    from weasyprint import HTML
 
     from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL, LocalOnlyFetcher
 
     chosen = PROFILES[profile]
     fetcher = LocalOnlyFetcher({COLLECTION_URL: collection.root, STYLES_URL: PACKAGE_STYLES},
                                images=image_fitter(collection, chosen))
-    # One configuration for every stylesheet and the document, or @font-face fails.
-    fonts = shipped_font_configuration()
-    sheets = [CSS(string=(PACKAGE_STYLES / "print.css").read_text(encoding="utf-8"),
-                  base_url=STYLES_URL, font_config=fonts, url_fetcher=fetcher),
-              CSS(string=page_rule(collection.options.page_size, chosen,
-                                   collection.options.bleed_mm), font_config=fonts)]
-    own = stylesheet(collection, "print.css")
-    if own is not None:
-        sheets.append(CSS(string=own.read_text(encoding="utf-8"),
-                          base_url=COLLECTION_URL + "styles/", font_config=fonts,
-                          url_fetcher=fetcher))
     if repairs:
-        sheets.append(CSS(string="\n".join(repairs), font_config=fonts))
-    html = render_print_html(collection, profile=chosen.name, moves=moves)
+        stylesheets = [*stylesheets, ("\n".join(repairs), "")]
+    fonts, sheets = parsed_stylesheets(collection.root, tuple(stylesheets), fetcher)
     # Image options act while images load, so they go to render(), not write_pdf(). Images
     # arrive fitted to the text width (image_fitter); without a JPEG quality or optimisation
     # WeasyPrint embeds those bytes as they are and only scales images printed smaller.
     return HTML(string=html, base_url=COLLECTION_URL, url_fetcher=fetcher).render(
         stylesheets=sheets, font_config=fonts, **pdf_options(collection, chosen))
+
+
+# The shipped fonts loaded and each stylesheet parsed once in a process, for every part it
+# lays out: parsing print.css and loading the fonts costs about as much as laying out a
+# short essay. Keyed by the collection's folder and each sheet's text, so nothing is stale.
+FONTS: dict[Path, Any] = {}
+SHEETS: dict[tuple[Path, str, str], Any] = {}
+MAX_SHEETS = 32  # repairs make one-off sheets: the memory stays bounded
+
+
+def parsed_stylesheets(root: Path, stylesheets: tuple[tuple[str, str], ...],
+                       fetcher: Any) -> tuple[Any, list[Any]]:
+    """One font configuration for every stylesheet and the document (or @font-face fails),
+    and the stylesheets parsed with it."""
+    from weasyprint import CSS
+
+    from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL
+
+    root = root.resolve()
+    if root not in FONTS:
+        FONTS.clear()
+        SHEETS.clear()
+        FONTS[root] = shipped_font_configuration()
+    fonts = FONTS[root]
+    bases = {"styles": STYLES_URL, "collection-styles": COLLECTION_URL + "styles/"}
+    sheets = []
+    for css, base in stylesheets:
+        if (root, css, base) not in SHEETS:
+            if len(SHEETS) >= MAX_SHEETS:
+                SHEETS.pop(next(iter(SHEETS)))
+            SHEETS[(root, css, base)] = CSS(string=css, base_url=bases.get(base),
+                                            font_config=fonts, url_fetcher=fetcher)
+        sheets.append(SHEETS[(root, css, base)])
+    return fonts, sheets
 
 
 def figure_paths(collection: Collection) -> list[Path]:

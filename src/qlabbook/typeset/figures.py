@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from qlabbook.source import ids
-from qlabbook.source.model import Collection
-from qlabbook.typeset.document import render_document
 from qlabbook.typeset.notes import BREAKABLE_BLOCKS
 
 GAP_SHARE = 0.25  # a page whose text stops this far above its foot has a gap worth filling
@@ -73,13 +71,14 @@ def essay_gaps(document: Any) -> dict[str, list[float]]:
     return found
 
 
-def place_figures(collection: Collection, profile: str,
+def place_figures(render: Callable[[Mapping[str, int]], Any],
                   document: Any) -> tuple[Any, dict[str, int]]:
     """WeasyPrint moves a figure that does not fit to the next page and leaves the rest of
     the page empty. Move such a figure below the next paragraph instead (a float to the
-    next page's top, as a typesetter would), until the gap is gone. Every essay opens on
-    a new right-hand page, so one layout tries a move in every essay at once; a move that
-    leaves its essay's pages as they were is dropped."""
+    next page's top, as a typesetter would), until the gap is gone. `render` lays the same
+    pages out again with figures moved. Every essay opens on a new right-hand page, so one
+    layout tries a move in every essay it holds at once; a move that leaves its essay's
+    pages as they were is dropped."""
     moves: dict[str, int] = {}
     tried: set[str] = set()
     for _ in range(MAX_FIGURE_MOVES):
@@ -87,7 +86,7 @@ def place_figures(collection: Collection, profile: str,
         if not candidates:
             break
         moved = {**moves, **{f: moves.get(f, 0) + 1 for f in candidates}}
-        attempt = render_document(collection, profile, moves=moved)
+        attempt = render(moved)
         before, after = essay_gaps(document), essay_gaps(attempt)
         kept = []
         for figure_id in candidates:

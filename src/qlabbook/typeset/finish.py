@@ -1,4 +1,4 @@
-"""Finishing the written PDF: page labels, exact bleed boxes, a steady document id."""
+"""Finishing a part's written PDF: exact bleed boxes, a steady document id."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from qlabbook.typeset.folios import label_ranges
 from qlabbook.typeset.geometry import MM
 
 
@@ -37,19 +36,11 @@ def remember_page_references() -> None:
     pydyf.PDF.page_references = property(page_references)
 
 
-def finisher(labels: list[str], bleed_mm: float, identifier: str) -> Callable[[Any, Any], None]:
-    """Post-process WeasyPrint's PDF before it is written: page labels, the exact bleed box,
+def finisher(bleed_mm: float, identifier: str) -> Callable[[Any, Any], None]:
+    """Post-process WeasyPrint's PDF of a part before it is written: the exact bleed box,
     and a document id that does not change between builds."""
-    import pydyf
 
     def finish(document: Any, pdf: Any) -> None:
-        nums = pydyf.Array()
-        for index, entry in label_ranges(labels):
-            nums.append(index)
-            nums.append(pydyf.Dictionary({
-                key: (pydyf.String(value) if key == "P" else f"/{value}")
-                for key, value in entry.items()}))
-        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
         if bleed_mm:
             set_bleed_boxes(pdf, bleed_mm * MM)
         steady_document_id(pdf, identifier)

@@ -1,4 +1,4 @@
-"""Page labels: cover pages, roman front matter, arabic from the first essay."""
+"""Page labels and anchors: where each anchor is, roman numerals, /PageLabels ranges."""
 
 from __future__ import annotations
 
@@ -16,24 +16,6 @@ def anchor_pages(document: Any) -> dict[str, int]:
 COVER_LABELS = ("Cover", "Inside cover")
 
 
-def folio_labels(document: Any) -> list[str]:
-    """The label of every page of a rendered document, as printed and as in /PageLabels:
-    "Cover" and "Inside cover", roman numerals from the title page, arabic numerals from
-    the first essay's opening page (which is page 1)."""
-    pages = anchor_pages(document)
-    title = pages.get("title-page", 0)
-    main = pages.get("main-matter", len(document.pages))
-    labels = []
-    for index in range(len(document.pages)):
-        if index < title:
-            labels.append(COVER_LABELS[min(index, 1)])
-        elif index < main:
-            labels.append(roman(index - title + 1))
-        else:
-            labels.append(str(index - main + 1))
-    return labels
-
-
 def roman(number: int) -> str:
     numerals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
                 (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
@@ -46,7 +28,7 @@ def roman(number: int) -> str:
 
 def label_ranges(labels: list[str]) -> list[tuple[int, dict[str, str]]]:
     """/PageLabels number-tree entries (first page index, label dictionary) for labels
-    made by folio_labels: a prefix for each cover page, then a roman and an arabic range."""
+    made by BookLayout.labels: a prefix for each cover page, then a roman and an arabic range."""
     ranges: list[tuple[int, dict[str, str]]] = []
     previous = ""
     for index, label in enumerate(labels):

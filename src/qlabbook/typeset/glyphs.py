@@ -44,7 +44,7 @@ def check_coverage(collection: Collection, diagnostics: Diagnostics) -> None:
     for path, line, text, code_text in edition_texts(collection):
         for fonts, characters in ((text_fonts, text), (code_fonts, code_text)):
             in_code = fonts is code_fonts
-            for character in characters:
+            for character in dict.fromkeys(characters):  # each once, in order
                 if (character, in_code) in seen or ord(character) in fonts[0][1] or \
                         unicodedata.category(character) in INVISIBLE_CATEGORIES:
                     continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Mapping
 from html import escape
 
@@ -140,11 +141,19 @@ def defer_figures(html: str, moves: Mapping[str, int]) -> str:
     return serialize_children(body)
 
 
+PARTS = ("book", "front", "essay", "back")
+
+
 def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE,
-                      moves: Mapping[str, int] | None = None) -> str:
-    """The whole book as one HTML document for a PDF profile: cover (if the profile has
-    one), front matter, the essays, picture credits; without links, every anchor is left
-    unlinked (press). `moves` defers figures (see defer_figures)."""
+                      moves: Mapping[str, int] | None = None, part: str = "book",
+                      folios: Mapping[str, str] | None = None) -> str:
+    """The print HTML for a PDF profile: of the whole book, or of one `part` laid out on its
+    own: the front matter (cover if the profile has one, title page, imprint, contents),
+    the essays of `collection` (one, for an essay part) or the back matter (picture
+    credits). `folios` are the printed page numbers the contents and credits give, by
+    anchor. Without links, every anchor is left unlinked (press). `moves` defers figures
+    (see defer_figures)."""
+    assert part in PARTS, part
     chosen = PROFILES[profile]
     links, cover = chosen.links, chosen.cover
     env = environment(collection)
@@ -152,14 +161,16 @@ def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE,
     template = env.get_template("print.html")
     notes = collection.options.notes
     edit = (lambda html: html) if links else without_links
+    part_essays = collection.essays if part in ("book", "essay") else ()
     bodies = {e.anchor: Markup(edit(defer_figures(print_body(e, notes), moves)
                                     if moves and any(f.anchor in moves for f in e.figures)
                                     else print_body(e, notes)))
-              for e in collection.essays}
+              for e in part_essays}
     endnotes = {e.anchor: [(note, Markup(edit(note.html))) for note in e.footnotes]
-                for e in collection.essays} if notes == "endnotes" else {}
+                for e in part_essays} if notes == "endnotes" else {}
     html = template.render(
-        **base_context(collection), bodies=bodies, endnotes=endnotes,
+        **base_context(collection), bodies=bodies, endnotes=endnotes, part=part,
+        part_essays=part_essays, folios=defaultdict(str, folios or {}),
         profile=profile, press=chosen.press, links=links, cover=cover,
         cover_image=collection.options.cover,
         credits=credits(collection))

@@ -1,23 +1,29 @@
-"""The book laid out once per profile, then settled: figures, then notes."""
+"""One part of the book laid out, settled (figures, then notes), and written as a PDF."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from qlabbook.source.diagnostics import Diagnostics
-from qlabbook.source.model import Collection
-from qlabbook.source.profiles import DEFAULT_PROFILE, PROFILES
+from qlabbook.source.profiles import PROFILES
+from qlabbook.source.timestamp import library_clock
 from qlabbook.typeset.document import (
     JPEG_QUALITY,
     figure_paths,
-    render_document,
+    pdf_options,
+    render_part,
     report_renderer_logs,
     weasyprint_logs,
 )
 from qlabbook.typeset.figures import place_figures
+from qlabbook.typeset.finish import finisher, remember_page_references
+from qlabbook.typeset.folios import anchor_pages
 from qlabbook.typeset.geometry import text_width_pixels
 from qlabbook.typeset.images import fit_ahead
 from qlabbook.typeset.notes import keep_notes_with_calls
+from qlabbook.typeset.pagemap import part_page_starts
+from qlabbook.typeset.parts import LaidOutPart, PartJob
+from qlabbook.typeset.preflight import check_image_resolution
 
 
 def renderer_failed(error: Exception, diagnostics: Diagnostics) -> None:
@@ -28,30 +34,54 @@ def renderer_failed(error: Exception, diagnostics: Diagnostics) -> None:
         "called from one paragraph: split the paragraph or merge notes")
 
 
-def laid_out(collection: Collection, diagnostics: Diagnostics,
-             profile: str = DEFAULT_PROFILE) -> Any:
-    """lay_out, with what WeasyPrint said on the way: the layout a build makes once and
-    shares between a PDF and, for the screen profile, the EPUB's page list. None (and an
-    error) when the layout fails."""
-    # The figures are fitted on other cores while WeasyPrint parses and styles the book.
+def lay_out_part(job: PartJob) -> LaidOutPart:
+    """The part laid out and written, with what WeasyPrint said on the way. Its layout is
+    freed when this returns: only the PDF's bytes and the facts read off the pages stay.
+    A part that fails has no pages (and an error, which ends the build)."""
+    diagnostics = Diagnostics()
+    collection = job.collection
+    # The figures are fitted on other cores while WeasyPrint parses and styles the part.
     pool = fit_ahead(figure_paths(collection),
-                     text_width_pixels(collection, PROFILES[profile]), JPEG_QUALITY)
+                     text_width_pixels(collection, PROFILES[job.profile]), JPEG_QUALITY)
     with weasyprint_logs() as logs:
         try:
-            document = lay_out(collection, profile, diagnostics)
+            part = written(job, settled(job, diagnostics), diagnostics)
         except Exception as error:  # layout can fail on pages that cannot hold their content
             renderer_failed(error, diagnostics)
-            document = None
+            part = LaidOutPart(b"", 0, {}, [], {})
         finally:
             pool.shutdown(cancel_futures=True)
     report_renderer_logs(logs, diagnostics)
+    part.diagnostics = diagnostics.items
+    return part
+
+
+def settled(job: PartJob, diagnostics: Diagnostics) -> Any:
+    """An essay's pages settled: figures that left a gap deferred, then notes kept with
+    their calls (in that order: moving a figure changes what a note repair names). Only
+    this essay is laid out again, never the book."""
+    document = render_part(job)
+    if job.part.kind != "essay":
+        return document
+    document, moves = place_figures(lambda moved: render_part(job, moves=moved), document)
+    if job.collection.options.notes == "footnotes":
+        document = keep_notes_with_calls(
+            job.collection, job.profile, lambda repairs: render_part(job, repairs, moves),
+            document, diagnostics)
     return document
 
 
-def lay_out(collection: Collection, profile: str, diagnostics: Diagnostics) -> Any:
-    """The book laid out, then settled: figures that left a gap deferred, then notes kept
-    with their calls (in that order: moving a figure changes what a note repair names)."""
-    document, moves = place_figures(collection, profile, render_document(collection, profile))
-    if collection.options.notes == "footnotes":
-        document = keep_notes_with_calls(collection, profile, document, diagnostics, moves)
-    return document
+def written(job: PartJob, document: Any, diagnostics: Diagnostics) -> LaidOutPart:
+    chosen = PROFILES[job.profile]
+    collection = job.collection
+    if chosen.press:
+        check_image_resolution(collection, document, diagnostics, chosen.ppi)
+    starts, texts, misaligned = part_page_starts(document)
+    remember_page_references()
+    finish = finisher(collection.options.bleed_mm if chosen.press else 0,
+                      collection.metadata.identifier or collection.metadata.title)
+    with library_clock(collection):  # subset fonts carry the edition's date
+        pdf = document.write_pdf(finisher=finish, **pdf_options(collection, chosen))
+    assert isinstance(pdf, bytes)
+    return LaidOutPart(pdf, len(document.pages), anchor_pages(document), starts, texts,
+                       misaligned)

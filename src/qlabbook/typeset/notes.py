@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from typing import Any
 
 from qlabbook.source import ids
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection
-from qlabbook.typeset.document import render_document
 from qlabbook.typeset.folios import anchor_pages
 
 MAX_REPAIRS = 8
@@ -89,13 +88,14 @@ def note_repairs(document: Any, misplaced: list[tuple[str, int, int]]) -> list[s
     return rules
 
 
-def keep_notes_with_calls(collection: Collection, profile: str, document: Any,
-                          diagnostics: Diagnostics,
-                          moves: Mapping[str, int] | None = None) -> Any:
+def keep_notes_with_calls(collection: Collection, profile: str,
+                          render: Callable[[tuple[str, ...]], Any], document: Any,
+                          diagnostics: Diagnostics) -> Any:
     """WeasyPrint 70 makes room for a paragraph's first line at a page foot (its orphans
     check) by moving the page's last note to the next page, away from its call in an
     earlier paragraph. Where that happened, start that paragraph on the next page (it
-    had at most two lines on this one) and lay the book out again."""
+    had at most two lines on this one) and lay the pages out again (`render`, with the
+    repairs)."""
     repairs: list[str] = []
     for _ in range(MAX_REPAIRS):
         misplaced = misplaced_notes(document)
@@ -105,7 +105,7 @@ def keep_notes_with_calls(collection: Collection, profile: str, document: Any,
         if not added:
             break
         repairs += added
-        document = render_document(collection, profile, tuple(repairs), moves)
+        document = render(tuple(repairs))
     for name, call_page, note_page in misplaced_notes(document):
         essay = next(e for e in collection.essays if e.anchor == ids.essay_of(name))
         number = name.rsplit("fn", 1)[1]

@@ -18,14 +18,11 @@ from qlabbook.markdown.units import (
     is_figure,
     is_whole,
     local,
-    no_page_list,
     note_units,
     scope_units,
     unit_text,
 )
-from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.ids import notes_id
-from qlabbook.typeset.folios import folio_labels
 
 
 def is_print_note(element: ET.Element) -> bool:
@@ -209,11 +206,13 @@ def advance(text: str, done: int, laid_out: str) -> int:
     return done
 
 
-def print_page_map(document: Any, diagnostics: Diagnostics) -> PageMap | None:
-    """The page map of a laid-out screen PDF, for the EPUB's page list; None (and a
-    warning) when its pages do not print the essays' text as the units hold it."""
+def part_page_starts(document: Any) -> tuple[list[tuple[int, str, int, int]],
+                                              dict[str, list[str]], str]:
+    """Where each page of a laid-out part starts, as (page index, scope, unit, offset), the
+    texts of its units, and why they could not be found on the pages, if they could not."""
     try:
-        return page_map(document.pages, folio_labels(document))
+        found = page_map(document.pages, [str(i) for i in range(len(document.pages))])
     except AlignmentError as error:
-        no_page_list(error, diagnostics)
-        return None
+        return [], {}, str(error)
+    return ([(int(start.label), start.scope, start.unit, start.offset)
+             for start in found.starts], found.texts, "")

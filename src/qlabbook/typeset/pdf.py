@@ -1,45 +1,39 @@
-"""A profile's PDF written from its layout: tagged, fonts embedded, labels and boxes set."""
+"""A profile's PDF from the book's laid-out parts: joined, tagged, labelled, folios stamped."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from qlabbook.source.diagnostics import Diagnostics
-from qlabbook.source.model import Collection
-from qlabbook.source.profiles import DEFAULT_PROFILE, PROFILES
-from qlabbook.source.timestamp import library_clock
-from qlabbook.typeset.document import pdf_options, report_renderer_logs, weasyprint_logs
-from qlabbook.typeset.finish import finisher, remember_page_references
-from qlabbook.typeset.folios import folio_labels
+from qlabbook.typeset.book import BookLayout, PartStore
 from qlabbook.typeset.glyphs import check_coverage
-from qlabbook.typeset.layout import laid_out, renderer_failed
-from qlabbook.typeset.preflight import check_image_resolution
+from qlabbook.typeset.join import join_parts
+from qlabbook.typeset.layout import renderer_failed
+from qlabbook.typeset.parts import LaidOutPart
+from qlabbook.typeset.sheets import render_sheet, sheet_key, sheet_length
 
 
-def render_pdf(collection: Collection, diagnostics: Diagnostics,
-               profile: str = DEFAULT_PROFILE, document: Any = None) -> bytes:
-    """One profile's PDF as bytes: tagged, fonts embedded and subset, page labels set;
-    written from `document` (the profile's laid_out) when the build has laid it out."""
-    check_coverage(collection, diagnostics)
-    chosen = PROFILES[profile]
-    remember_page_references()
-    if document is None:
-        document = laid_out(collection, diagnostics, profile)
-        if document is None:
-            return b""  # the error ends the build before anything is written
-    with weasyprint_logs() as logs:
-        try:
-            if chosen.press:
-                check_image_resolution(collection, document, diagnostics, chosen.ppi)
-            labels = folio_labels(document)
-            finish = finisher(labels,
-                              collection.options.bleed_mm if chosen.press else 0,
-                              collection.metadata.identifier or collection.metadata.title)
-            with library_clock(collection):  # subset fonts carry the edition's date
-                pdf = document.write_pdf(finisher=finish, **pdf_options(collection, chosen))
-        except Exception as error:  # the renderer can still fail writing the pages
-            renderer_failed(error, diagnostics)
-            return b""  # the error ends the build before anything is written
-    report_renderer_logs(logs, diagnostics)
-    assert isinstance(pdf, bytes)
-    return pdf
+def render_pdf(layout: BookLayout, diagnostics: Diagnostics,
+               store: PartStore | None = None) -> bytes:
+    """The book's PDF as bytes: tagged, fonts embedded and subset, page labels set. What
+    the parts' renderer said is the layout's (BookLayout.parts) to report."""
+    check_coverage(layout.collection, diagnostics)
+    if layout.failed:
+        return b""  # the error ends the build before anything is written
+    printed = [folio for folio in layout.folios() if folio is not None]
+    try:
+        blank = stored_sheet(layout, "blank", 1, store)
+        sheet = stored_sheet(layout, "folios", sheet_length(max(printed, default=1)), store)
+        return join_parts(layout, blank.pdf, sheet.pdf)
+    except Exception as error:  # the renderer or the joining can still fail
+        renderer_failed(error, diagnostics)
+        return b""
+
+
+def stored_sheet(layout: BookLayout, kind: str, pages: int,
+                 store: PartStore | None) -> LaidOutPart:
+    key = sheet_key(layout.collection, layout.profile, kind, pages)
+    found = store.get(key) if store is not None else None
+    if found is None:
+        found = render_sheet(layout.collection, layout.profile, kind, pages)
+        if store is not None:
+            store.put(key, found)
+    return found

@@ -1,0 +1,189 @@
+"""The book from its parts: which are laid out (in parallel, or found in the cache), where
+each begins, the labels and folios of its pages, and the page map the EPUB shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from qlabbook.markdown.units import AlignmentError, PageMap, PageStart, no_page_list
+from qlabbook.source.diagnostics import Diagnostics, Severity
+from qlabbook.source.model import Collection
+from qlabbook.typeset.folios import COVER_LABELS, roman
+from qlabbook.typeset.html import credits
+from qlabbook.typeset.parts import LaidOutPart, Part, PartJob, essay_jobs, matter_jobs
+
+# Lays parts out, in order: one by one, or in other processes.
+Runner = Callable[[Sequence[PartJob]], list[LaidOutPart]]
+
+
+class PartStore(Protocol):
+    """Where laid-out parts are kept between builds, by PartJob.key()."""
+
+    def get(self, key: str) -> LaidOutPart | None: ...
+    def put(self, key: str, part: LaidOutPart) -> None: ...
+
+
+def lay_out_here(jobs: Sequence[PartJob]) -> list[LaidOutPart]:
+    from qlabbook.typeset.layout import lay_out_part
+
+    return [lay_out_part(job) for job in jobs]
+
+
+@dataclass
+class BookLayout:
+    """A book's parts in reading order, each laid out, and which of them open after a blank
+    left-hand page (every essay, and the back matter, opens on a right-hand page)."""
+
+    collection: Collection
+    profile: str
+    parts: list[tuple[Part, LaidOutPart]]
+    blank_before: list[bool]
+
+    @property
+    def failed(self) -> bool:
+        return any(d.severity is Severity.ERROR for _, part in self.parts
+                   for d in part.diagnostics)
+
+    def first_pages(self) -> list[int]:
+        """The index in the book of each part's first page."""
+        firsts, count = [], 0
+        for (_, part), blank in zip(self.parts, self.blank_before, strict=True):
+            count += blank
+            firsts.append(count)
+            count += part.pages
+        return firsts
+
+    def anchor_pages(self) -> dict[str, int]:
+        """The index in the book of the page each anchor is on."""
+        return {anchor: first + page
+                for (_, laid), first in zip(self.parts, self.first_pages(), strict=True)
+                for anchor, page in laid.anchors.items()}
+
+    def page_count(self) -> int:
+        return sum(part.pages for _, part in self.parts) + sum(self.blank_before)
+
+    def labels(self) -> list[str]:
+        """Every page's label, as printed and as in /PageLabels: "Cover" and "Inside cover",
+        roman numerals from the title page, arabic from the first essay's opening page."""
+        firsts = self.first_pages()
+        main = next((first for (part, _), first in zip(self.parts, firsts, strict=True)
+                     if part.kind != "front"), self.page_count())
+        front = next((laid for part, laid in self.parts if part.kind == "front"), None)
+        title = front.anchors.get("title-page", 0) if front is not None else 0
+        return [COVER_LABELS[min(index, 1)] if index < title else
+                roman(index - title + 1) if index < main else str(index - main + 1)
+                for index in range(self.page_count())]
+
+    def folios(self) -> list[int | None]:
+        """The folio printed on each page: on the pages of essays and back matter, not on
+        the front matter or a blank page."""
+        printed: list[int | None] = [None] * self.page_count()
+        labels = self.labels()
+        for (part, laid), first in zip(self.parts, self.first_pages(), strict=True):
+            if part.kind != "front":
+                for index in range(first, first + laid.pages):
+                    printed[index] = int(labels[index])
+        return printed
+
+
+def lay_out_books(books: Sequence[tuple[Collection, str]], store: PartStore | None,
+                  run: Runner = lay_out_here) -> list[BookLayout]:
+    """Each (collection, PDF profile) laid out in parts: every essay of every book first,
+    in one batch, then the front and back matter, which print the essays' page numbers."""
+    essays = [essay_jobs(collection, profile) for collection, profile in books]
+    laid = iter(obtain([job for jobs in essays for job in jobs], store, run))
+    essay_parts = [[next(laid) for _ in jobs] for jobs in essays]
+    matter = [matter_jobs(collection, profile,
+                          essay_folios(collection, jobs, parts))
+              for (collection, profile), jobs, parts in zip(books, essays, essay_parts,
+                                                            strict=True)]
+    laid = iter(obtain([job for jobs in matter for job in jobs], store, run))
+    layouts = []
+    for (collection, profile), jobs, parts, matter_of in zip(books, essays, essay_parts,
+                                                             matter, strict=True):
+        matter_parts = [next(laid) for _ in matter_of]
+        order = [(matter_of[0].part, matter_parts[0])]
+        order += [(job.part, part) for job, part in zip(jobs, parts, strict=True)]
+        order += [(job.part, part) for job, part in zip(matter_of[1:], matter_parts[1:],
+                                                         strict=True)]
+        layouts.append(BookLayout(collection, profile, order, opening_blanks(order)))
+    return layouts
+
+
+def obtain(jobs: list[PartJob], store: PartStore | None, run: Runner) -> list[LaidOutPart]:
+    """Each job's part from the store when it holds one for the job's key, else laid out
+    (each distinct key once) and stored unless it failed."""
+    keys = [job.key() for job in jobs] if store is not None else [str(i) for i in
+                                                                   range(len(jobs))]
+    found: dict[str, LaidOutPart] = {}
+    if store is not None:
+        for key in dict.fromkeys(keys):
+            hit = store.get(key)
+            if hit is not None:
+                found[key] = hit
+    missing = {key: job for key, job in zip(keys, jobs, strict=True) if key not in found}
+    for key, part in zip(missing, run(list(missing.values())), strict=True):
+        found[key] = part
+        if store is not None and not any(d.severity is Severity.ERROR
+                                         for d in part.diagnostics):
+            store.put(key, part)
+    return [found[key] for key in keys]
+
+
+def opening_blanks(parts: list[tuple[Part, LaidOutPart]]) -> list[bool]:
+    """A blank left-hand page before every part but the front matter that would otherwise
+    open on a left-hand page (the book's first page is a right-hand one)."""
+    blanks, count = [], 0
+    for part, laid in parts:
+        blank = part.kind != "front" and count % 2 == 1
+        blanks.append(blank)
+        count += blank + laid.pages
+    return blanks
+
+
+def essay_folios(collection: Collection, jobs: list[PartJob],
+                 parts: list[LaidOutPart]) -> dict[str, str]:
+    """The folio of each essay's opening page, of each figure's page, of its References and
+    of the picture credits' first page: arabic numbering starts at 1 on the first essay's
+    opening page, and every essay opens on a right-hand (odd) page."""
+    folios: dict[str, str] = {}
+    folio = 1
+    for job, part in zip(jobs, parts, strict=True):
+        folio += folio % 2 == 0  # a blank left-hand page before it
+        folios[job.part.name] = str(folio)
+        essay = job.collection.essays[0]
+        for figure in essay.figures:
+            if figure.anchor in part.anchors:
+                folios[figure.anchor] = str(folio + part.anchors[figure.anchor])
+        if essay.references in part.anchors:  # its References, in the contents
+            folios[essay.references] = str(folio + part.anchors[essay.references])
+        folio += part.pages
+    if credits(collection):
+        folios["picture-credits"] = str(folio + (folio % 2 == 0))
+    return folios
+
+
+def book_page_map(layout: BookLayout, diagnostics: Diagnostics) -> PageMap | None:
+    """Where each page of the book starts in the text units the EPUB's page list shares;
+    None (and a warning) when a part's pages do not print its text as the units hold it. A
+    blank page before an essay starts where the essay does; one before the back matter,
+    which the EPUB does not have, starts nowhere."""
+    labels = layout.labels()
+    starts: list[PageStart] = []
+    texts: dict[str, list[str]] = {}
+    for (part, laid), first, blank in zip(layout.parts, layout.first_pages(),
+                                          layout.blank_before, strict=True):
+        if laid.misaligned:
+            no_page_list(AlignmentError(laid.misaligned), diagnostics)
+            return None
+        texts.update(laid.texts)
+        found = [PageStart(labels[first + page], scope, unit, offset)
+                 for page, scope, unit, offset in laid.starts]
+        if blank and part.kind == "essay" and found:
+            first_start = found[0]
+            starts.append(PageStart(labels[first - 1], first_start.scope, first_start.unit,
+                                    first_start.offset))
+        starts.extend(found)
+    return PageMap(tuple(starts), texts)

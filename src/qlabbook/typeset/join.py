@@ -1,0 +1,230 @@
+"""The parts' PDFs joined into the book's: pages in order with blank left-hand pages where an
+essay needs one, one structure tree (a Part element for each part), one outline, one set of
+named destinations (links between parts among them), page labels, and the folios stamped on
+as artifacts."""
+
+from __future__ import annotations
+
+import warnings
+from io import BytesIO
+from typing import TYPE_CHECKING, Any
+
+from qlabbook.typeset.folios import label_ranges
+from qlabbook.typeset.parts import linked_anchor
+
+if TYPE_CHECKING:
+    from pikepdf import Dictionary, Pdf
+
+    from qlabbook.typeset.book import BookLayout
+
+# What the book's catalogue takes from the front matter's: the same in every part.
+CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputIntents")
+
+
+def join_parts(layout: BookLayout, blank: bytes, folio_sheet: bytes) -> bytes:
+    import pikepdf
+
+    sources = [pikepdf.Pdf.open(BytesIO(part.pdf)) for _, part in layout.parts]
+    book = pikepdf.Pdf.new()
+    # Every source stays open until the book is saved: qpdf copies stream data then.
+    blank_source = pikepdf.Pdf.open(BytesIO(blank))
+    blank_page = book.copy_foreign(blank_source.pages[0].obj)
+    firsts = []
+    for source, before in zip(sources, layout.blank_before, strict=True):
+        if before:
+            book.pages.append(pikepdf.Page(blank_copy(book, blank_page)))
+        firsts.append(len(book.pages))
+        with warnings.catch_warnings():  # its named destinations are joined below
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            book.pages.extend(source.pages)
+    join_structure(book, sources, firsts)
+    join_outlines(book, sources, firsts)
+    join_destinations(book, sources, firsts)
+    link_between_parts(book)
+    front = sources[0]
+    for key in CATALOG_KEYS:
+        if key in front.Root:  # copied as indirect objects, which direct ones become first
+            book.Root[key] = book.copy_foreign(front.make_indirect(front.Root[key]))
+    book.trailer.Info = book.copy_foreign(front.trailer.Info)
+    book.Root.PageLabels = page_labels(layout.labels())
+    sheet = pikepdf.Pdf.open(BytesIO(folio_sheet))
+    stamp_folios(book, layout.folios(), sheet)
+    out = BytesIO()
+    book.save(out, deterministic_id=True, compress_streams=True,
+              object_stream_mode=pikepdf.ObjectStreamMode.generate,
+              min_version=front.pdf_version)
+    return out.getvalue()
+
+
+def blank_copy(book: Pdf, page: Any) -> Dictionary:
+    """A page drawing what the blank page draws (nothing, or the press marks)."""
+    import pikepdf
+
+    copy = pikepdf.Dictionary({key: page[key] for key in page
+                               if key not in ("/Parent", "/StructParents", "/Annots")})
+    return book.make_indirect(copy)
+
+
+def join_structure(book: Pdf, sources: list[Pdf], firsts: list[int]) -> None:
+    """One Document element holding each part's elements under a Part element, in order.
+    Each part numbers its pages' and links' entries in the parent tree from 0: they are
+    shifted past the previous parts' entries."""
+    from pikepdf import Array, Dictionary, Name
+
+    document = book.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document,
+                                             K=Array()))
+    nums = Array()
+    next_key = 0
+    for source, first in zip(sources, firsts, strict=True):
+        if "/StructTreeRoot" not in source.Root:
+            continue
+        # Copied after the pages, so that its references to them are to the book's pages.
+        tree = book.copy_foreign(source.Root.StructTreeRoot)
+        part = tree.K[0]
+        part.S, part.P = Name.Part, document
+        document.K.append(part)
+        shift = next_key
+        entries = list(tree.ParentTree.Nums)
+        for key, value in zip(entries[::2], entries[1::2], strict=True):
+            nums.append(int(key) + shift)
+            nums.append(value)
+            next_key = max(next_key, int(key) + shift + 1)
+        for page in book.pages[first:first + len(source.pages)]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + shift
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + shift
+    root = book.make_indirect(Dictionary(
+        Type=Name.StructTreeRoot, K=Array([document]),
+        ParentTree=book.make_indirect(Dictionary(Nums=nums)), ParentTreeNextKey=next_key))
+    document.P = root
+    book.Root.StructTreeRoot = root
+
+
+def page_index(source: Pdf) -> dict[tuple[int, int], int]:
+    return {page.obj.objgen: index for index, page in enumerate(source.pages)}
+
+
+def join_outlines(book: Pdf, sources: list[Pdf], firsts: list[int]) -> None:
+    """The parts' bookmarks, in order, pointing at the book's pages."""
+    entries: list[tuple[str, Any, list[Any], bool]] = []
+    for source, first in zip(sources, firsts, strict=True):
+        if "/Outlines" in source.Root and "/First" in source.Root.Outlines:
+            entries += read_outline(source.Root.Outlines.First, page_index(source), book, first)
+    if entries:
+        book.Root.Outlines = write_outline(book, entries, None)[0]
+
+
+def read_outline(item: Any, pages: dict[tuple[int, int], int], book: Pdf,
+                 first: int) -> list[tuple[str, Any, list[Any], bool]]:
+    import pikepdf
+
+    found = []
+    while item is not None:
+        target, *place = list(item.Dest)
+        destination = pikepdf.Array([book.pages[first + pages[target.objgen]].obj, *place])
+        children = read_outline(item.First, pages, book, first) if "/First" in item else []
+        found.append((str(item.Title), destination, children, int(item.get("/Count", 0)) < 0))
+        item = item.get("/Next")
+    return found
+
+
+def write_outline(book: Pdf, entries: list[tuple[str, Any, list[Any], bool]],
+                  parent: Any) -> tuple[Any, int]:
+    """The outline dictionaries for `entries` under `parent` (None: the outline's root), and
+    how many of them are visible (PDF's /Count)."""
+    from pikepdf import Dictionary, String
+
+    holder = parent if parent is not None else book.make_indirect(Dictionary(Type="/Outlines"))
+    items: list[Any] = []
+    visible = len(entries)
+    for title, destination, children, closed in entries:
+        item = book.make_indirect(Dictionary(Title=String(title), Dest=destination,
+                                             Parent=holder))
+        if children:
+            _, count = write_outline(book, children, item)
+            item.Count = -count if closed else count
+            visible += 0 if closed else count
+        if items:
+            item.Prev = items[-1]
+            items[-1].Next = item
+        items.append(item)
+    holder.First, holder.Last = items[0], items[-1]
+    if parent is None:
+        holder.Count = visible
+    return holder, visible
+
+
+def join_destinations(book: Pdf, sources: list[Pdf], firsts: list[int]) -> None:
+    """Every part's named destinations (the anchors links go to), in one sorted name tree."""
+    from pikepdf import Array, Dictionary, String
+
+    names: dict[bytes, Any] = {}
+    for source, first in zip(sources, firsts, strict=True):
+        tree = source.Root.get("/Names")
+        dests = tree.get("/Dests") if tree is not None else None
+        if dests is None:
+            continue
+        pages = page_index(source)
+        flat = list(dests.Names)
+        for name, destination in zip(flat[::2], flat[1::2], strict=True):
+            target, *place = list(destination)
+            names.setdefault(bytes(name), Array([book.pages[first + pages[target.objgen]].obj,
+                                                 *place]))
+    if names:
+        flat_names = Array()
+        for key in sorted(names):
+            flat_names.append(String(key))
+            flat_names.append(names[key])
+        book.Root.Names = Dictionary(Dests=Dictionary(Names=flat_names))
+
+
+def link_between_parts(book: Pdf) -> None:
+    """A link a part wrote to an anchor in another part goes to that anchor's destination."""
+    from pikepdf import Name, String
+
+    for page in book.pages:
+        for annotation in page.obj.get("/Annots", []):
+            action = annotation.get("/A")
+            if action is None or action.get("/S") != Name.URI:
+                continue
+            anchor = linked_anchor(str(action.URI))
+            if anchor is not None:
+                del annotation["/A"]
+                annotation.Dest = String(anchor)
+                annotation.Contents = String(anchor)
+
+
+def page_labels(labels: list[str]) -> Any:
+    from pikepdf import Array, Dictionary, Name, String
+
+    nums = Array()
+    for index, entry in label_ranges(labels):
+        nums.append(index)
+        nums.append(Dictionary({f"/{key}": String(value) if key == "P" else Name(f"/{value}")
+                                for key, value in entry.items()}))
+    return Dictionary(Nums=nums)
+
+
+def stamp_folios(book: Pdf, folios: list[int | None], sheet: Pdf) -> None:
+    """Each folio drawn from the folio sheet's page of that number, over the page's own
+    content and marked as an artifact (page furniture, not text to read aloud)."""
+    from pikepdf import Dictionary, Name
+
+    forms: dict[int, Any] = {}
+    for page, folio in zip(book.pages, folios, strict=True):
+        if folio is None:
+            continue
+        if folio not in forms:
+            forms[folio] = book.copy_foreign(sheet.pages[folio - 1].as_form_xobject())
+        # Named after the folio, not at random (pikepdf's way), so the bytes are the same
+        # each build; pages of a part share one resource dictionary, where names differ.
+        name = Name(f"/QlabbookFolio{folio}")
+        resources = page.obj.Resources
+        if "/XObject" not in resources:
+            resources.XObject = Dictionary()
+        resources.XObject[name] = forms[folio]
+        page.contents_add(book.make_stream(b"q\n"), prepend=True)
+        page.contents_add(book.make_stream(
+            b"\nQ\n/Artifact BMC q " + str(name).encode() + b" Do Q EMC\n"))

@@ -1,0 +1,205 @@
+"""The book in parts, each laid out on its own: the front matter, every essay, the back matter.
+
+Every essay opens on a right-hand page, so no part's pages depend on another's pages: a part
+is laid out alone (in a process of its own, and again only when what it reads changes), and
+the parts are joined into one PDF (join.py). The facts that cross parts are printed page
+numbers only: the folios are stamped on after joining, and the contents and the picture
+credits are given theirs by the essays' layouts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from html import unescape
+from urllib.parse import quote, unquote
+
+from qlabbook.assets import PACKAGE_STYLES, stylesheet
+from qlabbook.source.diagnostics import Diagnostic
+from qlabbook.source.fingerprint import Hasher, tool_fingerprint
+from qlabbook.source.model import Collection
+from qlabbook.source.profiles import PROFILES
+from qlabbook.source.stylesheets import stylesheet_resources
+from qlabbook.source.timestamp import build_time
+from qlabbook.typeset.geometry import page_rule
+from qlabbook.typeset.html import credits, render_print_html
+
+# A link to an anchor in another part is written as a link to this scheme, which the
+# renderer keeps as it is; joining the parts turns it back into a link inside the book.
+OTHER_PART = "qlabbook-part:"
+
+
+@dataclass(frozen=True)
+class Part:
+    kind: str  # "front", "essay" or "back"
+    name: str  # "front", the essay's anchor (e1, e2, ...) or "back"
+
+
+@dataclass(frozen=True)
+class PartJob:
+    """What a process needs to lay one part out: for an essay, the collection with that
+    essay alone, so that little is sent to it."""
+
+    collection: Collection
+    profile: str
+    part: Part
+    folios: tuple[tuple[str, str], ...] = ()  # printed page numbers, by anchor (front, back)
+
+    def html(self, moves: Mapping[str, int] | None = None) -> str:
+        return link_across_parts(render_print_html(
+            self.collection, self.profile, moves, part=self.part.kind,
+            folios=dict(self.folios)))
+
+    def stylesheets(self) -> list[tuple[str, str]]:
+        return print_stylesheets(self.collection, self.profile, part_rules(self.collection))
+
+    def key(self) -> str:
+        """Everything the layout of this part reads: what its HTML is made from (the essay
+        as converted, the metadata and options, the folios it prints, the collection's
+        templates), the stylesheets and what they load, the images it shows, the profile's
+        PDF settings, the timestamp and the tool (whose fingerprint covers its templates)."""
+        hasher = Hasher()
+        hasher.add("tool", tool_fingerprint())
+        hasher.add("profile", self.profile)
+        hasher.add("time", build_time(self.collection).isoformat())
+        hasher.add("identifier", self.collection.metadata.identifier or
+                   self.collection.metadata.title)
+        # What the part's HTML is made from, not the HTML itself: making it for every essay
+        # would cost more than the rest of a build in which one essay changed.
+        hasher.add("collection", repr(self.collection))
+        hasher.add("part", repr((self.part, self.folios)))
+        for css, _ in self.stylesheets():
+            hasher.add("css", css)
+        root = self.collection.root
+        for folder in (root / "styles", root / "templates"):
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                if path.is_file():
+                    hasher.add_file(path.relative_to(root).as_posix(), path)
+        for path in stylesheet_resources(root):
+            hasher.add_file("resource " + path.as_posix(), path)
+        for src in part_images(self):
+            hasher.add_file("image " + src, root / src)
+        return hasher.hexdigest()
+
+
+def print_stylesheets(collection: Collection, profile: str,
+                      rules: str = "") -> list[tuple[str, str]]:
+    """(CSS, what its URLs are relative to) of every print stylesheet, in cascade order: the
+    package's, the page geometry, `rules` (a part's own), the collection's."""
+    options = collection.options
+    sheets = [((PACKAGE_STYLES / "print.css").read_text(encoding="utf-8"), "styles"),
+              (page_rule(options.page_size, PROFILES[profile], options.bleed_mm), "")]
+    if rules:
+        sheets.append((rules, ""))
+    own = stylesheet(collection, "print.css")
+    if own is not None:
+        sheets.append((own.read_text(encoding="utf-8"), "collection-styles"))
+    return sheets
+
+
+def part_images(job: PartJob) -> list[str]:
+    """The collection-relative images a part shows."""
+    images = list(job.collection.images) if job.part.kind == "essay" else []
+    if job.part.kind == "front" and job.collection.options.cover and \
+            PROFILES[job.profile].cover:
+        images.append(job.collection.options.cover)
+    return images
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal of `text`."""
+    return '"' + "".join(f"\\{ord(c):x} " if c in '"\\\n' else c for c in text) + '"'
+
+
+def part_rules(collection: Collection) -> str:
+    """What a part says that the whole book's flow would have carried: the collection's
+    title for left-hand running heads (set by the title page, which is in another part),
+    and no folios, which are stamped on the joined book."""
+    return (f".essay, .picture-credits {{ string-set: book-title "
+            f"{css_string(collection.metadata.title)}; }}"
+            "@page :left { @bottom-left { content: none; } }"
+            "@page :right { @bottom-right { content: none; } }")
+
+
+ANCHOR = re.compile(r'\sid="([^"]*)"')
+INTERNAL_LINK = re.compile(r'(\shref=")#([^"]+)"')
+
+
+def link_across_parts(html: str) -> str:
+    """Links to anchors that are not in this part's HTML, rewritten to OTHER_PART: a link to
+    an absent anchor is dropped by the renderer."""
+    here = {unescape(name) for name in ANCHOR.findall(html)}
+
+    def relink(match: re.Match[str]) -> str:
+        target = unescape(match.group(2))
+        if target in here:
+            return match.group(0)
+        return f'{match.group(1)}{OTHER_PART}{quote(target, safe="")}"'
+
+    return INTERNAL_LINK.sub(relink, html)
+
+
+def linked_anchor(uri: str) -> str | None:
+    """The anchor an OTHER_PART link names, None for any other URI."""
+    return unquote(uri[len(OTHER_PART):]) if uri.startswith(OTHER_PART) else None
+
+
+def essay_jobs(collection: Collection, profile: str) -> list[PartJob]:
+    return [PartJob(replace(collection, essays=(essay,)), profile, Part("essay", essay.anchor))
+            for essay in collection.essays]
+
+
+def matter_jobs(collection: Collection, profile: str,
+                folios: Mapping[str, str]) -> list[PartJob]:
+    """The front matter, and the back matter when there are picture credits; the folios they
+    print are those of the essays, their References, the figures and the credits."""
+    # The matter lists the essays and their figures; it does not print their text, so an
+    # edit to an essay's text leaves it (and its cache key) as it was.
+    listed = replace(collection, essays=tuple(
+        replace(essay, source=replace(essay.source, body=""), body_html="", footnotes=(),
+                headings=(), words=0) for essay in collection.essays))
+    references = {essay.references for essay in collection.essays if essay.references}
+    jobs = [PartJob(listed, profile, Part("front", "front"),
+                    tuple(sorted((a, f) for a, f in folios.items() if is_essay_anchor(a, collection)
+                                 or a == "picture-credits" or a in references)))]
+    if credits(collection):
+        figures = {figure.anchor for _, figure in credits(collection)}
+        jobs.append(PartJob(listed, profile, Part("back", "back"),
+                            tuple(sorted((a, f) for a, f in folios.items() if a in figures))))
+    return jobs
+
+
+def is_essay_anchor(anchor: str, collection: Collection) -> bool:
+    return any(essay.anchor == anchor for essay in collection.essays)
+
+
+@dataclass
+class LaidOutPart:
+    """A part as laid out and written: its PDF, how many pages, on which of them each anchor
+    is, where each page starts in the text units the EPUB's page list shares, and what the
+    renderer said. Kept in the cache, so made of plain data."""
+
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int]
+    starts: list[tuple[int, str, int, int]]  # (page, scope, unit, offset) of page_map
+    texts: dict[str, list[str]]
+    misaligned: str = ""  # why the pages could not be mapped to the text, if they could not
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def record(self) -> dict[str, object]:
+        return {"pages": self.pages, "anchors": self.anchors,
+                "starts": [list(start) for start in self.starts], "texts": self.texts,
+                "misaligned": self.misaligned,
+                "diagnostics": [d.as_record() for d in self.diagnostics]}
+
+    @classmethod
+    def from_record(cls, pdf: bytes, record: dict[str, object]) -> LaidOutPart:
+        return cls(pdf=pdf, pages=int(record["pages"]),  # type: ignore[call-overload]
+                   anchors=dict(record["anchors"]),  # type: ignore[call-overload]
+                   starts=[(int(p), str(s), int(u), int(o))
+                           for p, s, u, o in record["starts"]],  # type: ignore[attr-defined]
+                   texts=dict(record["texts"]),  # type: ignore[call-overload]
+                   misaligned=str(record["misaligned"]),
+                   diagnostics=[Diagnostic.from_record(d)
+                                for d in record["diagnostics"]])  # type: ignore[attr-defined]

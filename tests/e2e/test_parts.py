@@ -1,0 +1,162 @@
+"""The book laid out in parts and joined is the book laid out whole, page by page, and keeps
+what the PDF promises: tags, outline, labels, links across parts, folios as artifacts."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+
+from helpers import FIXTURES, page_texts
+from qlabbook.build import build, load_collection
+from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.typeset.document import render_document
+from qlabbook.typeset.figures import place_figures
+from qlabbook.typeset.notes import keep_notes_with_calls
+
+pytestmark = pytest.mark.slow
+
+
+def whole_book(root: Path, profile: str, out: Path) -> Path:
+    """The book as one WeasyPrint document, settled as a whole, the way it was laid out
+    before it was laid out in parts: the reference."""
+    collection = load_collection(root)
+    document, moves = place_figures(lambda moved: render_document(collection, profile,
+                                                                  moves=moved),
+                                    render_document(collection, profile))
+    document = keep_notes_with_calls(
+        collection, profile, lambda repairs: render_document(collection, profile, repairs,
+                                                             moves),
+        document, Diagnostics())
+    out.write_bytes(document.write_pdf())
+    return out
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    folder = tmp_path_factory.mktemp("parts")
+    root = folder / "typesetting"
+    shutil.copytree(FIXTURES / "typesetting", root)
+    build(root, formats=["pdf"], out=folder / "dist", jobs=2, essays=False,
+          pdf_profiles=["screen"])
+    [joined] = (folder / "dist").glob("*.pdf")
+    return {"root": root, "joined": joined,
+            "whole": whole_book(root, "screen", folder / "whole.pdf")}
+
+
+def words(text: str, numbers: bool = True) -> Counter[str]:
+    """The page's words; without `numbers`, no page numbers and no leader dots."""
+    return Counter(word for word in text.split()
+                   if numbers or not (word.isdigit() or set(word) == {"."}))
+
+
+def content(page: Any) -> bytes:
+    streams = page.Contents if isinstance(page.Contents, pikepdf.Array) else [page.Contents]
+    return b"".join(stream.read_bytes() for stream in streams)
+
+
+def test_every_page_prints_what_the_whole_book_printed_there(books: dict[str, Any]) -> None:
+    joined, whole = page_texts(books["joined"]), page_texts(books["whole"])
+    assert len(joined) == len(whole) > 12
+    with pikepdf.open(books["joined"]) as pdf:
+        labels = [pikepdf.Page(page).label for page in pdf.pages]
+    first_essay = labels.index("1")
+    # Every page has the same words, folios included, in the same place in the book. The
+    # reference's contents and picture credits have no page numbers (it is given none).
+    for index, label in enumerate(labels):
+        numbers = not any(title in whole[index] for title in ("Contents", "Picture credits"))
+        assert words(joined[index], numbers) == words(whole[index], numbers), f"page {label}"
+    assert first_essay > 3
+
+
+def test_one_structure_tree_holds_every_part_in_reading_order(books: dict[str, Any]) -> None:
+    with pikepdf.open(books["joined"]) as pdf:
+        root = pdf.Root.StructTreeRoot
+        [document] = list(root.K)
+        assert document.S == "/Document" and document.P.objgen == root.objgen
+        # A Part for the front matter, each essay and the picture credits, in order.
+        parts = list(document.K)
+        assert len(parts) == 2 + len(load_collection(books["root"]).essays)
+        assert all(part.S == "/Part" and part.P.objgen == document.objgen for part in parts)
+        assert all(kid.P.objgen == part.objgen for part in parts for kid in part.K)
+        def tags(element: Any) -> set[str]:
+            kids = element.get("/K", [])
+            kids = kids if isinstance(kids, pikepdf.Array) else [kids]
+            return {str(element.get("/S"))} | {tag for kid in kids
+                                               if isinstance(kid, pikepdf.Dictionary)
+                                               for tag in tags(kid)}
+
+        assert {"/H1", "/P"} <= tags(parts[1])  # the first essay's title and text
+        # Every page's and link's entry in the parent tree is its own, and within range.
+        nums = list(root.ParentTree.Nums)
+        keys = [int(key) for key in nums[::2]]
+        assert keys == sorted(set(keys)) and int(root.ParentTreeNextKey) == keys[-1] + 1
+        used = [int(page.StructParents) for page in pdf.pages if "/StructParents" in page]
+        used += [int(annotation.StructParent) for page in pdf.pages
+                 for annotation in page.get("/Annots", []) if "/StructParent" in annotation]
+        assert len(used) == len(set(used)) and set(used) <= set(keys)
+        # Marked content points at elements whose pages are the book's own pages.
+        pages = {page.objgen for page in pdf.pages}
+        for value in nums[1::2]:
+            for element in (value if isinstance(value, pikepdf.Array) else [value]):
+                if "/Pg" in element:
+                    assert element.Pg.objgen in pages
+
+
+def test_links_between_parts_go_to_named_destinations_in_the_book(
+        books: dict[str, Any]) -> None:
+    with pikepdf.open(books["joined"]) as pdf:
+        names = list(pdf.Root.Names.Dests.Names)
+        destinations = dict(zip((str(n) for n in names[::2]), names[1::2], strict=True))
+        assert [str(n) for n in names[::2]] == sorted(str(n) for n in names[::2])
+        pages = [page.objgen for page in pdf.pages]
+        internal = []
+        for page in pdf.pages:
+            for annotation in page.get("/Annots", []):
+                action = annotation.get("/A")
+                assert action is None or not str(action.URI).startswith("qlabbook-part:")
+                if "/Dest" in annotation:
+                    internal.append(str(annotation.Dest))
+        # The contents (in the front matter) link to every essay, which are other parts.
+        assert {"e1", "e2"} <= set(internal)
+        for name in internal:
+            assert destinations[name][0].objgen in pages, name
+        labels = [pikepdf.Page(page).label for page in pdf.pages]
+        essay = destinations["e2"][0].objgen
+        assert labels[pages.index(essay)] == "7"
+
+
+def test_folios_are_artifacts_drawn_on_essay_pages_only(books: dict[str, Any]) -> None:
+    texts = page_texts(books["joined"])
+    with pikepdf.open(books["joined"]) as pdf:
+        labels = [pikepdf.Page(page).label for page in pdf.pages]
+        for page, label, text in zip(pdf.pages, labels, texts, strict=True):
+            folios = [str(name) for name in page.Resources.get("/XObject", {})
+                      if name.startswith("/QlabbookFolio")]
+            stamped = f"/QlabbookFolio{label}".encode() in content(page)
+            if label.isdigit() and text:  # an essay's or the credits' page
+                assert stamped and f"/QlabbookFolio{label}" in folios
+                assert text.split()[-1] == label or label in text.split()
+            elif not label.isdigit():
+                assert not stamped
+        assert b"/Artifact BMC q /QlabbookFolio1 Do Q EMC" in content(
+            pdf.pages[labels.index("1")])
+
+
+def test_outline_and_labels_cover_the_whole_book(books: dict[str, Any]) -> None:
+    with pikepdf.open(books["joined"]) as pdf:
+        labels = [pikepdf.Page(page).label for page in pdf.pages]
+        assert labels[:3] == ["Cover", "Inside cover", "i"]
+        first = labels.index("1")
+        assert labels[first:] == [str(n) for n in range(1, len(labels) - first + 1)]
+        with pdf.open_outline() as outline:
+            titles = [item.title for item in outline.root]
+        pages = [page.objgen for page in pdf.pages]
+        assert titles[0] == "Contents" and titles[-1] == "Picture credits"
+        with pdf.open_outline() as outline:
+            for item in outline.root:
+                assert item.destination[0].objgen in pages
