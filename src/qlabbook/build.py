@@ -83,7 +83,7 @@ def inspect_collection(root: Path, diagnostics: Diagnostics) -> Collection | Non
     except QlabbookError:
         return None
     ordered = order_essays(sources, diagnostics)
-    return convert_essays(root, metadata, options, ordered, diagnostics)
+    return convert_essays(root, metadata, options, ordered, diagnostics, uncited=True)
 
 
 @dataclass

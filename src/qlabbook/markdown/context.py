@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from qlabbook.references.bibliography import Bibliography
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import EssaySource
 
@@ -25,6 +26,7 @@ class EssayContext:
     site: str = ""  # the essays' web address: site paths (/about/) are pages under it
     # Essay files that could not be read (their errors are reported where they are).
     unreadable: frozenset[Path] = frozenset()
+    bibliography: Bibliography | None = None  # [bibliography]'s works and style, if any
     # Where in the body (character ranges) to look for what is reported, before anywhere
     # else: a note's own lines, or the body without its notes.
     regions: tuple[tuple[int, int], ...] = ()

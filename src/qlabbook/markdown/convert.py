@@ -12,8 +12,10 @@ from pathlib import Path
 
 from markdown import Markdown
 
+from qlabbook.markdown.citations import add_references, report_uncited, resolve_citations
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.extensions.blocks import FigureExtension
+from qlabbook.markdown.extensions.citations import CitationExtension
 from qlabbook.markdown.extensions.code import CodeExtension
 from qlabbook.markdown.extensions.commonmark import CommonMarkBlocksExtension, unclosed_fences
 from qlabbook.markdown.extensions.formulas import FormulaExtension
@@ -25,6 +27,7 @@ from qlabbook.markdown.notes import note_regions, number_footnotes, outside
 from qlabbook.markdown.remembered import RecordStore, converted
 from qlabbook.markdown.sanitize import MAX_DEPTH, first_deep_line, sanitize, within_depth
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
+from qlabbook.references.bibliography import load_bibliography
 from qlabbook.source import ids
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection, Essay, EssaySource, Metadata, Options
@@ -43,7 +46,7 @@ def make_markdown() -> tuple[Markdown, NotesExtension]:
     notes = NotesExtension()
     md = Markdown(
         extensions=["attr_list", "tables", "sane_lists", "smarty", "def_list", "abbr",
-                    notes, FigureExtension(), FormulaExtension(),
+                    notes, FigureExtension(), FormulaExtension(), CitationExtension(),
                     CodeExtension(),  # code blocks: line spans, Pygments classes
                     # pandoc's extensions (after tables and def_list, which they extend).
                     PandocExtension(),
@@ -68,10 +71,12 @@ def convert_collection(root: Path, metadata: Metadata, options: Options,
 
 def convert_essays(root: Path, metadata: Metadata, options: Options,
                    sources: list[EssaySource], diagnostics: Diagnostics,
-                   store: RecordStore | None = None) -> Collection:
+                   store: RecordStore | None = None, uncited: bool = False) -> Collection:
     """Convert every essay (or take it from `store`, unchanged) and check links, recording
-    problems without raising."""
+    problems without raising; with `uncited`, also warn about bibliography entries that no
+    essay cites."""
     converter: list[tuple[Markdown, NotesExtension]] = []
+    bibliography = load_bibliography(root, options.bibliography, metadata.language, diagnostics)
 
     def convert(context: EssayContext) -> Essay:
         if not converter:  # made once, and only if an essay is not remembered
@@ -87,13 +92,16 @@ def convert_essays(root: Path, metadata: Metadata, options: Options,
         # Each essay's own diagnostics, so that what it said is remembered with it.
         context = EssayContext(root, source, essay_anchors[source.path.as_posix()],
                                essay_anchors, Diagnostics(), permalinks=permalinks,
-                               essay_slugs=slugs, site=options.site, unreadable=unreadable)
+                               essay_slugs=slugs, site=options.site, unreadable=unreadable,
+                               bibliography=bibliography)
         essays.append(converted(context, store, convert))
         contexts.append(context)
     essays = check_links(essays, contexts)
     for context in contexts:
         for diagnostic in context.diagnostics.items:
             diagnostics.add(diagnostic)
+    if uncited and bibliography is not None:
+        report_uncited(bibliography, essays, diagnostics)
     return Collection(root=root, metadata=metadata, options=options, essays=tuple(essays))
 
 
@@ -153,9 +161,13 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     for extension in md.registeredExtensions:  # formulas that fail are this essay's warnings
         if isinstance(extension, FormulaExtension):
             extension.begin(context)
+        if isinstance(extension, CitationExtension):
+            extension.active = context.bibliography is not None
     body_html, note_htmls = notes.split_output(md.convert(context.source.body))
     body = parse_fragment(body_html)
     definitions = list(notes.definitions)
+    cited, references = resolve_citations(body, definitions, note_htmls, context,
+                                           context.bibliography)
     # The body's problems are looked for outside its note definitions first.
     regions = note_regions(context.source.body, definitions)
     body_context = context.within(outside(regions, len(context.source.body)))
@@ -166,6 +178,7 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     headings = assign_heading_ids(body, context.anchor)
     resolve_links(body, body_context)
     figures, images = resolve_images(body, body_context)
+    headings = add_references(body, references, context.anchor, headings)
     footnotes = number_footnotes(body, definitions, note_htmls, notes.nested_inline,
                                  body_context)
     for extension in md.registeredExtensions:
@@ -175,7 +188,8 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     return Essay(
         source=context.source, anchor=context.anchor, body_html=serialize_children(body),
         footnotes=footnotes, figures=tuple(figures), headings=tuple(headings),
-        images=tuple(images),
+        images=tuple(images), citations=tuple(cited),
+        references=headings[-1].anchor if references is not None else "",
         words=len(WORD.findall(text)),
     )
 

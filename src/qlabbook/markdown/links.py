@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from qlabbook.markdown.context import EssayContext
+from qlabbook.markdown.extensions.citations import LINK_CLASS
 from qlabbook.markdown.sanitize import unwrap
 from qlabbook.markdown.sitelinks import resolve_site_link
 from qlabbook.source import ids
@@ -58,6 +59,8 @@ def resolve_links(body: ET.Element, context: EssayContext) -> None:
                 if e.tag in ("h1", "h2", "h3", "h4", "h5", "h6")}
     for link in list(body.iter("a")):
         href = link.get("href", "")
+        if link.get("class") == LINK_CLASS:
+            continue  # a citation's link to its reference entry
         parts = urlsplit(href)
         if not href or parts.scheme not in ("", "http", "https"):
             continue  # mailto: and the like; unsafe schemes are gone already

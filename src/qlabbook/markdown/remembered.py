@@ -34,6 +34,8 @@ def conversion_key(context: EssayContext) -> str:
         hasher.add(label, repr(sorted(mapping.items())))
     hasher.add("site", context.site)
     hasher.add("unreadable", repr(sorted(context.unreadable)))
+    if context.bibliography is not None:
+        hasher.add("bibliography", context.bibliography.fingerprint)
     return hasher.hexdigest()
 
 
@@ -67,6 +69,7 @@ def essay_record(context: EssayContext, essay: Essay) -> dict[str, Any]:
             "footnotes": [asdict(note) for note in essay.footnotes],
             "figures": [asdict(figure) for figure in essay.figures],
             "headings": [asdict(heading) for heading in essay.headings],
+            "citations": list(essay.citations), "references": essay.references,
             "digests": {src: image_digest(context.root, src) for src in essay.images},
             "links": [list(link) for link in context.links],
             "diagnostics": [d.as_record() for d in context.diagnostics.items]}
@@ -83,7 +86,9 @@ def remembered_essay(context: EssayContext, record: dict[str, Any]) -> Essay | N
                       images=tuple(str(src) for src in record["images"]),
                       footnotes=tuple(Footnote(**note) for note in record["footnotes"]),
                       figures=tuple(Figure(**figure) for figure in record["figures"]),
-                      headings=tuple(Heading(**heading) for heading in record["headings"]))
+                      headings=tuple(Heading(**heading) for heading in record["headings"]),
+                      citations=tuple(str(key) for key in record["citations"]),
+                      references=str(record["references"]))
         links = [(str(target), str(text), None if line is None else int(line))
                  for target, text, line in record["links"]]
         said = [Diagnostic.from_record(d) for d in record["diagnostics"]]

@@ -12,7 +12,7 @@ from typing import Any
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.frontmatter import parse_date
 from qlabbook.source.images import image_size
-from qlabbook.source.model import DEFAULT_FORMATS, FORMATS, Metadata, Options
+from qlabbook.source.model import DEFAULT_FORMATS, FORMATS, BibliographyOptions, Metadata, Options
 from qlabbook.source.profiles import (
     DEFAULT_PROFILE,
     NOTE_PLACEMENTS,
@@ -106,8 +106,10 @@ def load_config(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Options
         diagnostics.error("C104", f"[web] url must be an http(s) address, not {web_url!r}",
                           path, line_of("url"), 'write url = "https://example.org/essays/"')
         web_url = ""
+    bibliography = bibliography_options(data.get("bibliography"), text, path, diagnostics)
     return metadata, replace(options, essays=essays, formats=formats,
-                             web_url=web_url.rstrip("/") + "/" if web_url else "")
+                             web_url=web_url.rstrip("/") + "/" if web_url else "",
+                             bibliography=bibliography)
 
 
 def build_formats(build: dict[str, Any], path: Path, line_of: Any,
@@ -120,6 +122,39 @@ def build_formats(build: dict[str, Any], path: Path, line_of: Any,
                           'write formats = ["pdf", "epub", "web"]')
         return DEFAULT_FORMATS
     return tuple(f for f in FORMATS if f in formats)
+
+
+def bibliography_options(table: Any, text: str, path: Path,
+                         diagnostics: Diagnostics) -> BibliographyOptions | None:
+    """The `[bibliography]` table; whether its files and style exist is the references
+    stage's to say."""
+    if table is None:
+        return None
+    header = re.search(r"^\s*\[bibliography\]", text, re.MULTILINE)
+    start = header.end() if header else 0
+
+    def line_of(key: str) -> int | None:
+        found = re.compile(rf"^\s*{key}\s*=", re.MULTILINE).search(text, start)
+        return text.count("\n", 0, found.start()) + 1 if found else \
+            (text.count("\n", 0, start) + 1 if header else None)
+
+    if not isinstance(table, dict):
+        diagnostics.error("C104", "[bibliography] must be a table", path, line_of("bibliography"))
+        return None
+    files = table.get("files", [])
+    files = [files] if isinstance(files, str) else files
+    if not isinstance(files, list) or not files or not all(
+            isinstance(f, str) and f.strip() for f in files):
+        diagnostics.error("C104", "[bibliography] files must be a list of .bib or .json files",
+                          path, line_of("files"), 'write files = ["references.bib"]')
+        return None
+    style = table.get("style", "chicago-note-bibliography")
+    if not isinstance(style, str) or not style.strip():
+        diagnostics.error("C104", "[bibliography] style must be a style's name or a .csl file",
+                          path, line_of("style"), 'write style = "vancouver"')
+        style = "chicago-note-bibliography"
+    return BibliographyOptions(tuple(f.strip() for f in files), style.strip(),
+                               line_of("files"), line_of("style"))
 
 
 def pdf_options(pdf: dict[str, Any], root: Path, path: Path, line_of: Any,

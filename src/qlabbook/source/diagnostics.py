@@ -14,8 +14,9 @@ class Severity(enum.Enum):
 
 
 # Every diagnostic the library can give, by stable code. The prefix names the stage:
-# C config, S sources, A assembly, M Markdown conversion, I images, R rendering,
-# E the EPUB's accessibility claims and page list, H the web edition, W writing.
+# C config, S sources, A assembly, B bibliography and citations, M Markdown conversion,
+# I images, R rendering, E the EPUB's accessibility claims and page list, H the web edition,
+# W writing.
 CODES: dict[str, str] = {
     "C101": "qlabbook.toml is missing",
     "C102": "qlabbook.toml is not valid TOML",
@@ -36,6 +37,12 @@ CODES: dict[str, str] = {
     "A102": "two essays share a number",
     "A103": "two essays share a slug",
     "A104": "no essay has the number asked for",
+    "B101": "a bibliography file named in qlabbook.toml is missing",
+    "B102": "a bibliography file is malformed",
+    "B103": "the citation style is unknown or cannot be read",
+    "B104": "a bibliography key is defined twice (the first definition is used)",
+    "B105": "a bibliography entry is never cited (qlabbook check)",
+    "B201": "a citation names a key that no bibliography file defines",
     "M101": "a footnote is referenced but never defined: the call is printed as written",
     "M102": "a footnote is defined but never referenced",
     "M103": "a footnote is defined twice",

@@ -14,8 +14,8 @@ NOTE_ID = re.compile(r"^(e\d+)-fn(\d+)$")
 ESSAY_HREF = re.compile(r'href="#(e\d+)((?:-[^"]*)?)"')
 # A link made to another essay, with its text: links never nest, so the first </a> closes it.
 ESSAY_LINK = re.compile(r'<a\b[^>]*?\shref="#e(\d+)(?:-[^"]*)?"[^>]*>(.*?)</a>', re.DOTALL)
-# Heading slugs that would collide with note, call and paragraph ids.
-RESERVED_SLUG = re.compile(r"^(fn(ref)?\d+(-\d+)?|p\d+)$")
+# Heading slugs that would collide with note, call, reference and paragraph ids.
+RESERVED_SLUG = re.compile(r"^((fn(ref)?|ref)\d+(-\d+)?|p\d+)$")
 # A paragraph's start tag (attribute values escape ">").
 PARAGRAPH_OPEN = re.compile(r'<p((?:\s[^>]*)?)>')
 # Ids the templates give every essay's title and notes section.
@@ -64,6 +64,11 @@ def with_paragraph_ids(html: str, anchor: str) -> str:
 def call_id(anchor: str, number: int, call: int = 1) -> str:
     """The `call`-th call of note `number`: the first has no counter."""
     return f"{anchor}-fnref{number}" + (f"-{call}" if call > 1 else "")
+
+
+def reference_id(anchor: str, number: int) -> str:
+    """The `number`-th (from 1) entry of an essay's reference list."""
+    return f"{anchor}-ref{number}"
 
 
 def notes_id(anchor: str) -> str:

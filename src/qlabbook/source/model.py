@@ -37,6 +37,16 @@ DEFAULT_FORMATS = ("pdf", "epub")
 
 
 @dataclass(frozen=True)
+class BibliographyOptions:
+    """The `[bibliography]` table: the files of references and the citation style."""
+
+    files: tuple[str, ...]  # collection-relative .bib and .json files
+    style: str  # a shipped style's name or a collection-relative .csl file
+    files_line: int | None = None  # where qlabbook.toml names them
+    style_line: int | None = None
+
+
+@dataclass(frozen=True)
 class Options:
     """Rendering options from the `[pdf]` and `[epub]` tables, and `[build]`."""
 
@@ -49,6 +59,7 @@ class Options:
     site: str = ""  # [essays] site: the address the essays had on the web, if any
     formats: tuple[str, ...] = DEFAULT_FORMATS  # [build] formats: what a build writes
     web_url: str = ""  # [web] url: where the web edition is published ("" leaves it unsaid)
+    bibliography: BibliographyOptions | None = None  # [bibliography], when given
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,8 @@ class Essay:
     headings: tuple[Heading, ...]
     words: int
     images: tuple[str, ...] = ()  # every image shown, figures or inline, in reading order
+    citations: tuple[str, ...] = ()  # the bibliography keys it cites, in order of first citation
+    references: str = ""  # the id of its References section's heading, when it cites any
 
     @property
     def number(self) -> int:

@@ -145,9 +145,9 @@ def opening_blanks(parts: list[tuple[Part, LaidOutPart]]) -> list[bool]:
 
 def essay_folios(collection: Collection, jobs: list[PartJob],
                  parts: list[LaidOutPart]) -> dict[str, str]:
-    """The folio of each essay's opening page, of each figure's page, and of the picture
-    credits' first page: arabic numbering starts at 1 on the first essay's opening page,
-    and every essay opens on a right-hand (odd) page."""
+    """The folio of each essay's opening page, of each figure's page, of its References and
+    of the picture credits' first page: arabic numbering starts at 1 on the first essay's
+    opening page, and every essay opens on a right-hand (odd) page."""
     folios: dict[str, str] = {}
     folio = 1
     for job, part in zip(jobs, parts, strict=True):
@@ -157,6 +157,8 @@ def essay_folios(collection: Collection, jobs: list[PartJob],
         for figure in essay.figures:
             if figure.anchor in part.anchors:
                 folios[figure.anchor] = str(folio + part.anchors[figure.anchor])
+        if essay.references in part.anchors:  # its References, in the contents
+            folios[essay.references] = str(folio + part.anchors[essay.references])
         folio += part.pages
     if credited_figures(collection):
         folios["picture-credits"] = str(folio + (folio % 2 == 0))

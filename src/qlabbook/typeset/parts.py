@@ -152,15 +152,16 @@ def essay_jobs(collection: Collection, profile: str) -> list[PartJob]:
 def matter_jobs(collection: Collection, profile: str,
                 folios: Mapping[str, str]) -> list[PartJob]:
     """The front matter, and the back matter when there are picture credits; the folios they
-    print are those of the essays, the figures and the credits."""
+    print are those of the essays, their References, the figures and the credits."""
     # The matter lists the essays and their figures; it does not print their text, so an
     # edit to an essay's text leaves it (and its cache key) as it was.
     listed = replace(collection, essays=tuple(
         replace(essay, source=replace(essay.source, body=""), body_html="", footnotes=(),
                 headings=(), words=0) for essay in collection.essays))
+    references = {essay.references for essay in collection.essays if essay.references}
     jobs = [PartJob(listed, profile, Part("front", "front"),
                     tuple(sorted((a, f) for a, f in folios.items() if is_essay_anchor(a, collection)
-                                 or a == "picture-credits")))]
+                                 or a == "picture-credits" or a in references)))]
     if credited_figures(collection):
         figures = {figure.anchor for _, figure in credited_figures(collection)}
         jobs.append(PartJob(listed, profile, Part("back", "back"),

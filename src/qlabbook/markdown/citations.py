@@ -1,0 +1,273 @@
+"""Citations in reading order (a note's where it is first called), checked against the
+bibliography, formatted, linked to their entries; the essay's References section.
+
+With a note style a citation in the body becomes a footnote, numbered with the essay's
+own notes; a citation inside a note is printed there."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from qlabbook.markdown.context import EssayContext
+from qlabbook.markdown.extensions.citations import LINK_CLASS, MARKER_CLASS
+from qlabbook.markdown.extensions.notes import CALL_CLASS, NoteDefinition
+from qlabbook.markdown.xhtml import parse_fragment, serialize_children
+from qlabbook.references.bibliography import Bibliography
+from qlabbook.references.format import CitationRequest, FormattedEssay, format_essay
+from qlabbook.references.links import linkify
+from qlabbook.references.syntax import CiteItem
+from qlabbook.source import ids
+from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.model import Essay, Heading
+
+TITLE = "References"
+
+
+
+@dataclass
+class Marker:
+    element: ET.Element
+    tree: ET.Element  # the body or the note that holds it
+    in_note: bool
+    items: tuple[CiteItem, ...]
+    narrative: bool
+    written: str
+
+
+def formatted_fragment(html: str) -> ET.Element:
+    """citeproc's markup (escaped text in a few inline elements) as a tree: read as XML,
+    which is many times quicker than the HTML parser, unless it is not well-formed."""
+    try:
+        return ET.fromstring(f"<span>{html}</span>")
+    except ET.ParseError:
+        return parse_fragment(html)
+
+
+def note_tree(html: str) -> ET.Element:
+    """A note's XHTML as Python-Markdown wrote it, read as XML when it is (quicker)."""
+    try:
+        return ET.fromstring(f"<div>{html}</div>")
+    except ET.ParseError:
+        return parse_fragment(html)
+
+
+def is_marker(element: ET.Element) -> bool:
+    return element.tag == "cite" and element.get("class") == MARKER_CLASS
+
+
+def resolve_citations(body: ET.Element, definitions: list[NoteDefinition],
+                      note_htmls: dict[int, str], context: EssayContext,
+                      bibliography: Bibliography | None) -> tuple[list[str], ET.Element | None]:
+    """Replace every citation marker in the body and in `note_htmls` (changed in place);
+    the keys cited, in order, and the References section to end the essay with."""
+    trees = {index: note_tree(html) for index, html in note_htmls.items()
+             if MARKER_CLASS in html}
+    markers = reading_order(body, definitions, trees)
+    if bibliography is None or not markers:
+        return [], None
+    known = [m for m in markers if check_keys(m, bibliography, context)]
+    for marker in markers:
+        if marker not in known:
+            replace_marker(marker, [text_element(marker.written)])
+    if not known:
+        for index, tree in trees.items():
+            note_htmls[index] = serialize_children(tree)
+        return [], None
+    formatted = format_essay(bibliography, [CitationRequest(m.items, m.narrative)
+                                            for m in known])
+    targets = {reference.key: ids.reference_id(context.anchor, number)
+               for number, reference in enumerate(formatted.references, 1)}
+    note_style = bibliography.style.kind == "note"
+    for index, marker in enumerate(known):
+        if note_style and not marker.in_note and not marker.narrative:
+            place_note_call(marker)
+        replace_marker(marker, citation_nodes(marker, index, formatted, targets, note_style))
+    for index, tree in trees.items():
+        note_htmls[index] = serialize_children(tree)
+    keys = list(dict.fromkeys(item.key for m in known for item in m.items))
+    return keys, references_section(formatted, targets, bibliography.style.kind)
+
+
+def reading_order(body: ET.Element, definitions: list[NoteDefinition],
+                  trees: dict[int, ET.Element]) -> list[Marker]:
+    """Markers as a reader meets them: a note's at its first call."""
+    first_definition: dict[str, int] = {}
+    for index, definition in enumerate(definitions):
+        first_definition.setdefault(definition.label, index)
+    inline = {node for call in body.iter() if call.tag == "sup" and
+              call.get("class") == CALL_CLASS and call.get("data-inline")
+              for node in call.iter()}
+    visited: set[int] = set()
+    markers: list[Marker] = []
+
+    def walk(tree: ET.Element, in_note: bool) -> None:
+        for element in tree.iter():
+            if is_marker(element):
+                items = tuple(CiteItem(**item) for item in
+                              json.loads(element.get("data-items", "[]")))
+                markers.append(Marker(element, tree, in_note or element in inline, items,
+                                      bool(element.get("data-narrative")),
+                                      element.get("data-written", "")))
+            elif element.tag == "sup" and element.get("class") == CALL_CLASS:
+                index = first_definition.get(element.get("data-label", ""))
+                if index is not None and index not in visited:
+                    visited.add(index)
+                    if index in trees:
+                        walk(trees[index], True)
+
+    walk(body, False)
+    return markers
+
+
+def check_keys(marker: Marker, bibliography: Bibliography, context: EssayContext) -> bool:
+    """Whether every key is in the bibliography; an error naming each one that is not."""
+    missing = [item.key for item in marker.items if item.key not in bibliography.entries]
+    for key in missing:
+        close = difflib.get_close_matches(key, list(bibliography.entries), n=3, cutoff=0.6)
+        close += [k for k in bibliography.entries if k.lower() == key.lower() and k not in close]
+        hint = ("did you mean " + " or ".join(f"@{k}" for k in close) + "?") if close else \
+            "add the work to a bibliography file, or write \\@ for an at sign that is no citation"
+        context.error("B201", f"citation key @{key} is in no bibliography file", f"@{key}",
+                      hint)
+    return not missing
+
+
+def place_note_call(marker: Marker) -> None:
+    """A citation that becomes a note is called after the punctuation that follows it and
+    with no space before it, as pandoc places it: "pain [@a]." -> "pain.¹"."""
+    parent = next(p for p in marker.tree.iter() if marker.element in list(p))
+    position = list(parent).index(marker.element)
+    tail = marker.element.tail or ""
+    punctuation = tail[:len(tail) - len(tail.lstrip(".,;:!?"))]
+    marker.element.tail = tail[len(punctuation):]
+    if position > 0:
+        before = parent[position - 1]
+        before.tail = (before.tail or "").rstrip() + punctuation
+    else:
+        parent.text = (parent.text or "").rstrip() + punctuation
+
+
+def text_element(text: str) -> ET.Element:
+    span = ET.Element("span")
+    span.text = text
+    return span
+
+
+def replace_marker(marker: Marker, nodes: list[ET.Element]) -> None:
+    parent = next(p for p in marker.tree.iter() if marker.element in list(p))
+    position = list(parent).index(marker.element)
+    tail = marker.element.tail
+    parent.remove(marker.element)
+    for offset, node in enumerate(nodes):
+        parent.insert(position + offset, node)
+    nodes[-1].tail = (nodes[-1].tail or "") + (tail or "")
+
+
+def citation_nodes(marker: Marker, index: int, formatted: FormattedEssay,
+                   targets: dict[str, str], note_style: bool) -> list[ET.Element]:
+    """The citation as printed: linked parts in a span; with a note style, in the body, a
+    note call holding it (after the names, for a narrative citation)."""
+    parts = formatted.citations[index]
+    span = ET.Element("span", {"class": "citation"})
+    keys = [item.key for item in marker.items] if len(parts) == len(marker.items) else \
+        [marker.items[0].key]
+    for number, (part, key) in enumerate(zip(parts, keys, strict=False)):
+        if number:
+            span[-1].tail = formatted.delimiter
+        link = ET.SubElement(span, "a", {"class": LINK_CLASS, "href": "#" + targets[key]})
+        fragment = formatted_fragment(part)
+        link.text = fragment.text
+        link.extend(list(fragment))
+    if note_style and marker.in_note and (marker.element.tail or "").strip():
+        drop_final_period(span)  # "…, 12., and" reads "…, 12, and"
+    names = formatted.names[index]
+    if note_style and not marker.in_note:
+        capitalize(span)
+        call = ET.Element("sup", {"class": CALL_CLASS, "data-inline": "1",
+                                  "data-label": f"^[cite{index + 1}]"})
+        call.append(span)
+        if marker.narrative:
+            lead = ET.Element("span")
+            lead.text = names
+            return [lead, call]
+        return [call]
+    if marker.narrative and not note_style:
+        span.text = names + " "
+    if len(span) == 1 and not span.text and not span[0].tail:
+        return [span[0]]  # one link needs no wrapper (every element costs the typesetter)
+    return [span]
+
+
+def drop_final_period(span: ET.Element) -> None:
+    last = list(span.iter())[-1]
+    if last.tail and last.tail.rstrip().endswith("."):
+        last.tail = last.tail.rstrip()[:-1]
+    elif not last.tail and last.text and last.text.rstrip().endswith("."):
+        last.text = last.text.rstrip()[:-1]
+
+
+def capitalize(span: ET.Element) -> None:
+    """A note begins with a capital: "ibid." -> "Ibid."."""
+    for node in span.iter():
+        if node.text and node.text.strip():
+            stripped = node.text.lstrip()
+            node.text = node.text[:len(node.text) - len(stripped)] + stripped[0].upper() + \
+                stripped[1:]
+            return
+
+
+def references_section(formatted: FormattedEssay, targets: dict[str, str],
+                       kind: str) -> ET.Element:
+    """`<section role="doc-bibliography">`: its heading and a list item per work cited."""
+    section = ET.Element("section", {"class": f"references references-{kind}",
+                                     "role": "doc-bibliography"})
+    heading = ET.SubElement(section, "h2")
+    heading.text = TITLE
+    listing = ET.SubElement(section, "ol" if kind == "numeric" else "ul",
+                            {"class": "references-list"})
+    for reference in formatted.references:
+        # No role="doc-biblioentry": DPUB-ARIA 1.1 deprecates it for the list items of a
+        # doc-bibliography, and EPUBCheck warns on it (RSC-017).
+        entry = ET.SubElement(listing, "li", {"id": targets[reference.key],
+                                              "class": "reference"})
+        if reference.label:
+            label = ET.SubElement(entry, "span", {"class": "reference-label"})
+            label.text = reference.label + " "  # the space for readers without the stylesheet
+        body = formatted_fragment(reference.html)
+        if len(entry):
+            entry[-1].tail = (entry[-1].tail or "") + (body.text or "")
+        else:
+            entry.text = body.text
+        entry.extend(list(body))
+        linkify(entry)
+    return section
+
+
+def add_references(body: ET.Element, section: ET.Element | None, anchor: str,
+                   headings: list[Heading]) -> list[Heading]:
+    """End the body with the References section, its heading among the essay's headings
+    (so the contents and the EPUB's navigation list it)."""
+    if section is None:
+        return headings
+    heading = section[0]
+    taken = {h.anchor for h in headings}
+    slug, counter = "references", 2
+    while ids.heading_id(anchor, slug) in taken:
+        slug, counter = f"references-{counter}", counter + 1
+    heading.set("id", ids.heading_id(anchor, slug))
+    section.set("aria-labelledby", heading.get("id", ""))
+    body.append(section)
+    return [*headings, Heading(2, TITLE, heading.get("id", ""))]
+
+
+def report_uncited(bibliography: Bibliography, essays: list[Essay],
+                   diagnostics: Diagnostics) -> None:
+    """Warn, at its definition, about each entry that no essay cites."""
+    cited = {key for essay in essays for key in essay.citations}
+    for key, entry in bibliography.entries.items():
+        if key not in cited:
+            diagnostics.warning("B105", f"the entry {key!r} is never cited", entry.path,
+                                entry.line, f"cite it as [@{key}] or remove it")

@@ -1,0 +1,1 @@
+"""Bibliography files and a CSL style -> formatted citations and per-essay reference lists."""
