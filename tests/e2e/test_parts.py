@@ -15,8 +15,7 @@ from helpers import FIXTURES, page_texts
 from qlabbook.build import build, load_collection
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.typeset.document import render_document
-from qlabbook.typeset.figures import place_figures
-from qlabbook.typeset.notes import keep_notes_with_calls
+from qlabbook.typeset.settle import settle
 
 pytestmark = pytest.mark.slow
 
@@ -25,13 +24,10 @@ def whole_book(root: Path, profile: str, out: Path) -> Path:
     """The book as one WeasyPrint document, settled as a whole, the way it was laid out
     before it was laid out in parts: the reference."""
     collection = load_collection(root)
-    document, moves = place_figures(lambda moved: render_document(collection, profile,
-                                                                  moves=moved),
-                                    render_document(collection, profile))
-    document = keep_notes_with_calls(
-        collection, profile, lambda repairs: render_document(collection, profile, repairs,
+    document = settle(lambda moves, repairs: render_document(collection, profile, repairs,
                                                              moves),
-        document, Diagnostics())
+                      render_document(collection, profile), collection, profile,
+                      Diagnostics())
     out.write_bytes(document.write_pdf())
     return out
 
@@ -127,7 +123,7 @@ def test_links_between_parts_go_to_named_destinations_in_the_book(
             assert destinations[name][0].objgen in pages, name
         labels = [pikepdf.Page(page).label for page in pdf.pages]
         essay = destinations["e2"][0].objgen
-        assert labels[pages.index(essay)] == "7"
+        assert labels[pages.index(essay)] == "9"
 
 
 def test_folios_are_artifacts_drawn_on_essay_pages_only(books: dict[str, Any]) -> None:

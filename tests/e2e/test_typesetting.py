@@ -17,9 +17,10 @@ from qlabbook.typeset.book import lay_out_books
 from qlabbook.typeset.document import render_document
 from qlabbook.typeset.geometry import geometry
 from qlabbook.typeset.layout import settled
-from qlabbook.typeset.notes import keep_notes_with_calls, misplaced_notes
+from qlabbook.typeset.notes import misplaced_notes
 from qlabbook.typeset.parts import essay_jobs
 from qlabbook.typeset.preflight import printed_images
+from qlabbook.typeset.settle import settle
 
 
 @pytest.fixture(scope="module")
@@ -86,13 +87,13 @@ def essay_blocks(document: Any) -> list[Any]:
 def test_weasyprint_still_moves_a_note_away_and_the_repair_puts_it_back(
         collection: Collection) -> None:
     # If this first assertion fails, WeasyPrint has fixed its orphans-time note reporting
-    # and keep_notes_with_calls can go.
+    # and the note repairs of settle.py can go.
     raw = render_document(collection, "press")
     assert [name for name, _, _ in misplaced_notes(raw)] == ["e1-fn5"]
     diagnostics = Diagnostics()
-    repaired = keep_notes_with_calls(
-        collection, "press", lambda repairs: render_document(collection, "press", repairs),
-        raw, diagnostics)
+    repaired = settle(lambda moves, repairs: render_document(collection, "press", repairs,
+                                                             moves),
+                      raw, collection, "press", diagnostics)
     assert misplaced_notes(repaired) == [] and diagnostics.items == []
 
 

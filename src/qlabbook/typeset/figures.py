@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 from qlabbook.source import ids
 from qlabbook.typeset.notes import BREAKABLE_BLOCKS
 
 GAP_SHARE = 0.25  # a page whose text stops this far above its foot has a gap worth filling
-
-
-MAX_FIGURE_MOVES = 6
 
 
 def flow_boxes(box: Any) -> Iterator[Any]:
@@ -69,33 +66,3 @@ def essay_gaps(document: Any) -> dict[str, list[float]]:
         essay = next((name for name in page.anchors if ids.ESSAY_ANCHOR.match(name)), essay)
         found.setdefault(essay, []).append(round(text_bottom_gap(page), 3))
     return found
-
-
-def place_figures(render: Callable[[Mapping[str, int]], Any],
-                  document: Any) -> tuple[Any, dict[str, int]]:
-    """WeasyPrint moves a figure that does not fit to the next page and leaves the rest of
-    the page empty. Move such a figure below the next paragraph instead (a float to the
-    next page's top, as a typesetter would), until the gap is gone. `render` lays the same
-    pages out again with figures moved. Every essay opens on a new right-hand page, so one
-    layout tries a move in every essay it holds at once; a move that leaves its essay's
-    pages as they were is dropped."""
-    moves: dict[str, int] = {}
-    tried: set[str] = set()
-    for _ in range(MAX_FIGURE_MOVES):
-        candidates = figures_to_defer(document, tried)
-        if not candidates:
-            break
-        moved = {**moves, **{f: moves.get(f, 0) + 1 for f in candidates}}
-        attempt = render(moved)
-        before, after = essay_gaps(document), essay_gaps(attempt)
-        kept = []
-        for figure_id in candidates:
-            essay = ids.essay_of(figure_id)
-            if before.get(essay) == after.get(essay):
-                tried.add(figure_id)  # it cannot go further down (a heading or figure follows)
-            else:
-                kept.append(figure_id)
-        if kept:
-            document = attempt
-            moves = {**moves, **{f: moved[f] for f in kept}}
-    return document, moves

@@ -15,15 +15,14 @@ from qlabbook.typeset.document import (
     report_renderer_logs,
     weasyprint_logs,
 )
-from qlabbook.typeset.figures import place_figures
 from qlabbook.typeset.finish import finisher, remember_page_references
 from qlabbook.typeset.folios import anchor_pages
 from qlabbook.typeset.geometry import text_width_pixels
 from qlabbook.typeset.images import fit_ahead
-from qlabbook.typeset.notes import keep_notes_with_calls
 from qlabbook.typeset.pagemap import part_page_starts
 from qlabbook.typeset.parts import LaidOutPart, PartJob
 from qlabbook.typeset.preflight import check_image_resolution
+from qlabbook.typeset.settle import settle
 
 
 def renderer_failed(error: Exception, diagnostics: Diagnostics) -> None:
@@ -57,18 +56,13 @@ def lay_out_part(job: PartJob) -> LaidOutPart:
 
 
 def settled(job: PartJob, diagnostics: Diagnostics) -> Any:
-    """An essay's pages settled: figures that left a gap deferred, then notes kept with
-    their calls (in that order: moving a figure changes what a note repair names). Only
-    this essay is laid out again, never the book."""
+    """An essay's pages settled (settle.py): figures that left a gap deferred, notes kept
+    with their calls. Only this essay is laid out again, never the book."""
     document = render_part(job)
     if job.part.kind != "essay":
         return document
-    document, moves = place_figures(lambda moved: render_part(job, moves=moved), document)
-    if job.collection.options.notes == "footnotes":
-        document = keep_notes_with_calls(
-            job.collection, job.profile, lambda repairs: render_part(job, repairs, moves),
-            document, diagnostics)
-    return document
+    return settle(lambda moves, repairs: render_part(job, repairs, moves), document,
+                  job.collection, job.profile, diagnostics)
 
 
 def written(job: PartJob, document: Any, diagnostics: Diagnostics) -> LaidOutPart:

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from qlabbook.source import ids
-from qlabbook.source.diagnostics import Diagnostics
-from qlabbook.source.model import Collection
 from qlabbook.typeset.folios import anchor_pages
-
-MAX_REPAIRS = 8
 
 
 def misplaced_notes(document: Any) -> list[tuple[str, int, int]]:
@@ -48,9 +43,14 @@ BREAKABLE_BLOCKS = {"p", "li", "h2", "h3", "h4", "h5", "h6", "figure", "blockquo
 HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 
 
+def css_identifier(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else f"\\{ord(c):x} " for c in name)
+
+
 def css_path(root: Any, target: Any) -> str | None:
-    """A selector for `target` from its essay section: #e1 > :nth-child(2) > :nth-child(7).
-    A heading just before it goes with it, so the page does not end with a lone heading."""
+    """A selector for `target`: its id (#e1-p7), or its path from its essay section
+    (#e1 > :nth-child(2) > :nth-child(7)). A heading just before it goes with it, so the
+    page does not end with a lone heading."""
     parents = {child: parent for parent in root.iter() for child in parent}
     while target in parents:
         siblings = list(parents[target])
@@ -58,6 +58,8 @@ def css_path(root: Any, target: Any) -> str | None:
         if index == 0 or siblings[index - 1].tag not in HEADINGS:
             break
         target = siblings[index - 1]
+    if target.get("id"):  # paragraphs and headings: a name that moving a figure keeps
+        return f"#{css_identifier(target.get('id'))}"
     steps = []
     element = target
     while element in parents:
@@ -69,8 +71,9 @@ def css_path(root: Any, target: Any) -> str | None:
     return None
 
 
-def note_repairs(document: Any, misplaced: list[tuple[str, int, int]]) -> list[str]:
-    """A rule for the first misplaced note of each essay. Every essay opens on a new
+def note_repairs(document: Any,
+                 misplaced: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
+    """(essay, rule) for the first misplaced note of each essay. Every essay opens on a new
     right-hand page, so a repair in one cannot move the lines or notes of another: one
     layout checks a repair in every essay at once, instead of one layout per repair."""
     rules = []
@@ -84,33 +87,5 @@ def note_repairs(document: Any, misplaced: list[tuple[str, int, int]]) -> list[s
         root = document.pages[call_page]._page_box.children[0].element  # <html>
         rule = css_path(root, block) if block is not None and root is not None else None
         if rule is not None:
-            rules.append(f"{rule} {{ break-before: page; }}")
+            rules.append((essay, f"{rule} {{ break-before: page; }}"))
     return rules
-
-
-def keep_notes_with_calls(collection: Collection, profile: str,
-                          render: Callable[[tuple[str, ...]], Any], document: Any,
-                          diagnostics: Diagnostics) -> Any:
-    """WeasyPrint 70 makes room for a paragraph's first line at a page foot (its orphans
-    check) by moving the page's last note to the next page, away from its call in an
-    earlier paragraph. Where that happened, start that paragraph on the next page (it
-    had at most two lines on this one) and lay the pages out again (`render`, with the
-    repairs)."""
-    repairs: list[str] = []
-    for _ in range(MAX_REPAIRS):
-        misplaced = misplaced_notes(document)
-        if not misplaced:
-            return document
-        added = [rule for rule in note_repairs(document, misplaced) if rule not in repairs]
-        if not added:
-            break
-        repairs += added
-        document = render(tuple(repairs))
-    for name, call_page, note_page in misplaced_notes(document):
-        essay = next(e for e in collection.essays if e.anchor == ids.essay_of(name))
-        number = name.rsplit("fn", 1)[1]
-        diagnostics.warning(
-            "R102", f"note {number} is printed on page {note_page + 1} of the {profile} PDF, "
-            f"its call on page {call_page + 1}", essay.source.path, None,
-            "shorten the note or the paragraph that calls it")
-    return document
