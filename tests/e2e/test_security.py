@@ -19,6 +19,7 @@ from test_errors import FRONT, build, diagnostic_lines, refused, series, write_e
 
 from qlabbook.build import load_collection
 from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.typeset.book import lay_out_books
 from qlabbook.typeset.pdf import render_pdf
 
 
@@ -130,8 +131,10 @@ def test_the_renderer_refuses_what_the_checks_let_through(tmp_path: Path,
                                    f'<p><img src="{server.url}/img.png" alt="x"/></p>')
     collection = dataclasses.replace(collection, essays=(injected, *collection.essays[1:]))
     diagnostics = Diagnostics()
-    assert render_pdf(collection, diagnostics).startswith(b"%PDF")
-    refusals = [d.message for d in diagnostics.warnings if d.code == "R101"]
+    [book] = lay_out_books([(collection, "screen")], None)
+    assert render_pdf(book, diagnostics).startswith(b"%PDF")
+    refusals = list(dict.fromkeys(d.message for _, part in book.parts
+                                  for d in part.diagnostics if d.code == "R101"))
     assert len(refusals) == 3 and all(server.url in m for m in refusals), refusals
     assert server.hits == []
 

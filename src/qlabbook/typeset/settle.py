@@ -59,7 +59,8 @@ def settle(render: Render, document: Any, collection: Collection, profile: str,
         repairs += [rule for _, rule in added]
         if kept or added:  # an essay whose move was dropped has the same pages in both
             document = attempt
-    report_misplaced(document, collection, profile, diagnostics)
+    if footnotes:
+        report_misplaced(document, collection, profile, diagnostics)
     return document
 
 
