@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from importlib.resources import files
@@ -74,3 +75,11 @@ def convert_essay_body(root: Path, body: str) -> tuple[Essay, list[str]]:
 def xhtml_tree(html: str) -> ET.Element:
     """An XHTML fragment as one element tree."""
     return ET.fromstring(f"<div>{html}</div>")
+
+
+def serve(root: Path) -> subprocess.Popen[str]:
+    """`qlabbook serve` on a free port, in its own process; it prints its address on
+    standard error."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "qlabbook", "serve", str(root), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPOSITORY)

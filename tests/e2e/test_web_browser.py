@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +24,7 @@ from browser import (
     serious_violations,
     served,
 )
-from helpers import FIXTURES, REPOSITORY, run_cli
+from helpers import FIXTURES, REPOSITORY, run_cli, serve
 
 pytestmark = [pytest.mark.external, pytest.mark.slow,
               pytest.mark.skipif(bool(missing_tools()), reason=missing_tools() or "ready")]
@@ -214,9 +212,7 @@ def test_feed_and_sitemap_lead_to_the_pages(browser: Any, sites: dict[str, Path]
 def test_serve_reloads_the_open_page_after_a_change(browser: Any, tmp_path: Path) -> None:
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "qlabbook", "serve", str(root), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPOSITORY)
+    server = serve(root)
     try:
         assert server.stderr is not None
         line = ""

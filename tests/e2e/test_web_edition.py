@@ -8,8 +8,6 @@ import io
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from helpers import FIXTURES, REPOSITORY, epub_documents, run_cli
+from helpers import FIXTURES, epub_documents, run_cli, serve
 from qlabbook.web.site import human_size
 
 pytestmark = pytest.mark.slow
@@ -155,9 +153,7 @@ def read_until(stream: Any, pattern: str, seconds: float = 120) -> re.Match[str]
 def test_serve_rebuilds_on_change_reloads_pages_and_stops_cleanly(tmp_path: Path) -> None:
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "qlabbook", "serve", str(root), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPOSITORY)
+    server = serve(root)
     try:
         url = read_until(server.stderr, r"at (http://127\.0\.0\.1:\d+/)").group(1)
         page = urlopen(url + "a-listening/").read().decode()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from qlabbook.epub.formulas import has_mathml, with_mathml
-from qlabbook.markdown.formulas import FormulaError, formulas_in, tex_to_mathml
+from qlabbook.epub.formulas import has_mathml
+from qlabbook.markdown.formulas import FormulaError, formulas_in, tex_to_mathml, with_mathml
 from qlabbook.markdown.units import unit_text
 from qlabbook.source.model import Essay
 from qlabbook.typeset.formulas import with_formulas

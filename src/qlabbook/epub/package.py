@@ -20,8 +20,9 @@ from qlabbook.epub.documents import (
     render_epub_documents,
 )
 from qlabbook.epub.fonts import add_code_fonts
-from qlabbook.epub.formulas import has_mathml, with_mathml
+from qlabbook.epub.formulas import has_mathml
 from qlabbook.epub.pagelist import mark_pages
+from qlabbook.markdown.formulas import with_mathml
 from qlabbook.markdown.units import PageMap
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.images import MEDIA_TYPES

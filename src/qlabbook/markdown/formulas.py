@@ -124,3 +124,19 @@ def check_mathml(mathml: str) -> None:
             raise FormulaError("a command is missing an argument")
         if tag == "mtable" and not any(cell.tag.endswith("mtd") for cell in element.iter()):
             raise FormulaError("an empty matrix or alignment")
+
+
+def with_mathml(xhtml: str) -> str:
+    """The document (EPUB or web page) with MathML for every formula placeholder. One the
+    Markdown stage did not write (raw HTML imitating it) and that cannot be converted is
+    shown as its TeX."""
+
+    def replace(match: re.Match[str]) -> str:
+        display, tex = match.group(1), html.unescape(match.group(2))
+        try:
+            return tex_to_mathml(tex, display)
+        except FormulaError:
+            delimiter = "$" if display == "inline" else "$$"
+            return f'<code class="math-source">{delimiter}{match.group(2)}{delimiter}</code>'
+
+    return PLACEHOLDER.sub(replace, xhtml)

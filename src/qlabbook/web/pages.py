@@ -4,12 +4,10 @@ edition's page numbers where its pages begin."""
 
 from __future__ import annotations
 
-import html
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from qlabbook.markdown.formulas import PLACEHOLDER, FormulaError, tex_to_mathml
+from qlabbook.markdown.formulas import with_mathml
 from qlabbook.markdown.units import PageMap
 from qlabbook.markdown.xhtml import serialize_children
 from qlabbook.source import ids
@@ -116,18 +114,6 @@ def responsive_images(root: ET.Element, pictures: dict[str, Picture], prefix: st
         image.set("height", str(picture.height))
         image.set("loading", "lazy")
         image.set("decoding", "async")
-
-
-def with_mathml(text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        display, tex = match.group(1), html.unescape(match.group(2))
-        try:
-            return tex_to_mathml(tex, display)
-        except FormulaError:
-            delimiter = "$" if display == "inline" else "$$"
-            return f'<code class="math-source">{delimiter}{match.group(2)}{delimiter}</code>'
-
-    return PLACEHOLDER.sub(replace, text)
 
 
 def web_body(essay: Essay, slugs: dict[str, str], pictures: dict[str, Picture],
