@@ -1,4 +1,4 @@
-"""Settling figures: a figure that left a gap at a page foot moves below the next text."""
+"""Settling figures: a figure that left a gap at a page foot moves below the text after it."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from qlabbook.source import ids
+from qlabbook.typeset.html import FIXED_BLOCKS  # what a figure never moves past
 from qlabbook.typeset.notes import BREAKABLE_BLOCKS
 
-GAP_SHARE = 0.25  # a page whose text stops this far above its foot has a gap worth filling
+LINES_SHORT = 2  # a page whose text stops more lines than this above its foot has a gap
 
 
 def flow_boxes(box: Any) -> Iterator[Any]:
@@ -21,9 +22,9 @@ def flow_boxes(box: Any) -> Iterator[Any]:
             yield from flow_boxes(child)
 
 
-def text_bottom_gap(page: Any) -> float:
-    """How much of the page's text block (less its notes) is left empty at the foot, as a
-    share of the text block's height."""
+def text_bottom(page: Any) -> tuple[float, float, float]:
+    """(the foot of the page's text block, less its notes; how far down its text goes; the
+    height of its text's lines, the median) in CSS pixels."""
     from weasyprint.formatting_structure import boxes
 
     page_box = page._page_box
@@ -32,30 +33,68 @@ def text_bottom_gap(page: Any) -> float:
     for child in page_box.children:
         if isinstance(child, boxes.FootnoteAreaBox) and child.children:
             bottom = min(bottom, child.position_y)
-    used = max((b.position_y + b.margin_height() for b in flow_boxes(page_box)
-                if isinstance(b, boxes.LineBox | boxes.ReplacedBox)), default=top)
-    return float(max(0.0, bottom - used) / page_box.height)
+    flow = [b for b in flow_boxes(page_box) if isinstance(b, boxes.LineBox | boxes.ReplacedBox)]
+    used = max((b.position_y + b.margin_height() for b in flow), default=top)
+    heights = sorted(b.margin_height() for b in flow if isinstance(b, boxes.LineBox))
+    return float(bottom), float(used), float(heights[len(heights) // 2]) if heights else 0.0
 
 
-def figures_to_defer(document: Any, tried: set[str]) -> list[str]:
-    """For each essay, the id of the first figure not yet tried that opens a page after a
-    page left with a gap, when text follows it that could fill that gap."""
+def text_bottom_gap(page: Any) -> float:
+    """How much of the page's text block (less its notes) is left empty at the foot, as a
+    share of the text block's height."""
+    bottom, used, _ = text_bottom(page)
+    return float(max(0.0, bottom - used) / page._page_box.height)
+
+
+def lines_short(page: Any) -> int:
+    """How many more lines of text the page's text block (less its notes) has room for
+    below its text."""
+    bottom, used, line = text_bottom(page)
+    return int(max(0.0, bottom - used) / line + 1e-6) if line else 0
+
+
+def figures_to_defer(document: Any, tried: set[str]) -> dict[str, int]:
+    """For each essay, the first figure not yet tried that opens a page after a page left
+    more than LINES_SHORT lines short, when text follows it that could fill that gap: its
+    id, and past how many of the blocks that follow it to move it so that they fill the
+    gap (the last of them may break across the pages, as a paragraph does)."""
     from weasyprint.formatting_structure import boxes
 
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, int]] = {}
     for index in range(1, len(document.pages)):
-        first = next((b for b in flow_boxes(document.pages[index]._page_box)
+        page = document.pages[index]
+        first = next((b for b in flow_boxes(page._page_box)
                       if isinstance(b, boxes.BlockBox) and b.element_tag in
                       BREAKABLE_BLOCKS), None)
         if first is None or first.element_tag != "figure":
             continue
         figure_id = str(first.element.get("id", ""))
         if "figure" not in first.element.get("class", "") or not figure_id or \
-                figure_id in tried:
+                figure_id in tried or ids.essay_of(figure_id) in found:
             continue
-        if text_bottom_gap(document.pages[index - 1]) > GAP_SHARE:
-            found.setdefault(ids.essay_of(figure_id), figure_id)
-    return list(found.values())
+        previous = document.pages[index - 1]
+        if lines_short(previous) > LINES_SHORT:
+            bottom, used, _ = text_bottom(previous)
+            found[ids.essay_of(figure_id)] = (figure_id,
+                                              blocks_to_fill(page, first, bottom - used))
+    return dict(found.values())
+
+
+def blocks_to_fill(page: Any, figure: Any, gap: float) -> int:
+    """How many of the blocks after `figure` on its page it takes to fill `gap` (at least
+    one): a figure moves past them."""
+    parent = next((b for b in flow_boxes(page._page_box)
+                   if figure in getattr(b, "children", ())), None)
+    if parent is None:
+        return 1
+    siblings = list(parent.children)
+    count, filled = 0, 0.0
+    for block in siblings[siblings.index(figure) + 1:]:
+        if block.element_tag in FIXED_BLOCKS or filled >= gap:
+            break
+        count += 1
+        filled += block.margin_height()
+    return max(1, count)
 
 
 def essay_gaps(document: Any) -> dict[str, list[float]]:

@@ -143,7 +143,7 @@ def url_breaks(url: str) -> Markup:
 
 
 # A deferred figure stays in its section and keeps its place among the figures.
-FIXED_BLOCKS = {"h2", "h3", "h4", "h5", "h6", "figure"}
+FIXED_BLOCKS = frozenset({"h2", "h3", "h4", "h5", "h6", "figure"})
 
 
 def defer_figures(html: str, moves: Mapping[str, int]) -> str:

@@ -22,9 +22,10 @@ def settle(render: Render, document: Any, collection: Collection, profile: str,
            diagnostics: Diagnostics) -> Any:
     """The pages settled, round by round, each round one more layout:
     - WeasyPrint moves a figure that does not fit to the next page and leaves the rest of
-      the page empty: the figure is moved below the next paragraph instead (a float to the
-      next page's top, as a typesetter would), until the gap is gone; a move that leaves its
-      essay's pages as they were is dropped;
+      the page empty: the figure is moved below as much of the text after it as fills that
+      gap instead (a float to the next page's top, as a typesetter would), again while a
+      gap of more than two lines is left; a move that leaves its essay's pages as they
+      were is dropped;
     - WeasyPrint 70 makes room for a paragraph's first line at a page foot (its orphans
       check) by moving the page's last note to the next page, away from its call in an
       earlier paragraph: that paragraph starts the next page instead (it had at most two
@@ -43,7 +44,8 @@ def settle(render: Render, document: Any, collection: Collection, profile: str,
                  if rule not in repairs and (essay not in moving or by_id(rule))]
         if not figures and not added:
             break
-        moved = {**moves, **{figure: moves.get(figure, 0) + 1 for figure in figures}}
+        moved = {**moves, **{figure: moves.get(figure, 0) + count
+                             for figure, count in figures.items()}}
         attempt = render(moved, tuple(repairs + [rule for _, rule in added]))
         before, after = essay_gaps(document), essay_gaps(attempt)
         repaired = {essay for essay, _ in added}
