@@ -250,7 +250,12 @@ def part_runner(jobs: int) -> Iterator[Runner]:
         yield run
     except BaseException:
         if pool is not None:
+            # A stopped build stops its workers too, not after the parts they lay out:
+            # Python 3.11's pool has no public way to, so its processes are ended here.
+            workers = list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
+            for worker in workers:
+                worker.terminate()
         raise
     if pool is not None:
         pool.shutdown()

@@ -357,13 +357,35 @@ def test_stopped_parallel_build_leaves_previous_files_intact(
         while process.poll() is None and not fork_server_started(children):
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        time.sleep(0.5)  # the fork server imports the renderers; workers start rendering
+        time.sleep(1.5)  # the fork server imports the renderers; workers start rendering
+        workers = descendants(process.pid)
         process.send_signal(getattr(signal, how))
         _, stderr = process.communicate(timeout=120)
     finally:
         (root / "essays" / "z.md").unlink()
     assert process.returncode == 130, stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    # Its workers stop with it, not once they have laid out the parts they had.
+    deadline = time.monotonic() + 5
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and \
+            time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert workers and not any(alive(pid) for pid in workers)
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        found += [int(child), *descendants(int(child))]
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether the process exists and is not a zombie waiting for its parent."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 # A command stopped while library code compiled by eval() runs (cssselect2 compiles each CSS
