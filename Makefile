@@ -44,15 +44,16 @@ build: $(STAMP)
 proof: build
 	$(BIN)/qlabbook proof dist/*.pdf
 
-# The whole suite: README's test command, and CI's; on every core (pytest-xdist).
+# The whole suite: README's test command, and CI's; on every core (pytest-xdist). Tests that
+# compare timings run with the benchmarks instead, on a machine doing nothing else.
 test: $(STAMP)
 	-@$(MAKE) --no-print-directory harfbuzz-subset auditors
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto -m "not timing"
 
 # Before a commit: the linters and the fast tests (no whole-collection builds, no external
 # validators), in well under a minute once set up.
 check: lint
-	$(BIN)/python -m pytest -m "not slow and not external" -q -n auto
+	$(BIN)/python -m pytest -m "not slow and not external and not timing" -q -n auto
 
 # ruff, mypy, and import-linter's contract that the stages import one way (pyproject.toml).
 lint: $(STAMP)
@@ -91,6 +92,7 @@ $(BENCH_STAMP): $(STAMP) bench/requirements.txt
 BENCH_ARGS ?=
 bench: $(BENCH_STAMP) harfbuzz-subset
 	$(BIN)/python bench/run.py --profile --results bench/results.md $(BENCH_ARGS)
+	$(BIN)/python -m pytest -q -p no:xdist -m timing
 
 
 

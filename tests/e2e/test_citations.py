@@ -205,6 +205,7 @@ def by_hand(source: Path, target: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timing
 def test_a_build_with_citations_takes_at_most_ten_percent_longer(tmp_path: Path) -> None:
     """The repository's essay with its notes citing works, against the same essay with
     the notes and the References typed by hand. Processor time (what the build spends,
