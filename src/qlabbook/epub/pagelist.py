@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from qlabbook.epub.documents import IMPRINT, TITLE_PAGE, epub_file_name, render_nav
 from qlabbook.markdown.units import (
@@ -23,13 +23,12 @@ from qlabbook.markdown.units import (
     PageMap,
     classes,
     counts,
-    is_formula,
-    is_unit,
     is_whole,
     local,
     no_page_list,
     note_units,
     scope_units,
+    text_slots,
     unit_text,
 )
 from qlabbook.source.diagnostics import Diagnostics
@@ -81,21 +80,12 @@ def epub_scope(root: ET.Element, scope: str) -> tuple[ET.Element, list[ET.Elemen
     raise AlignmentError(f"the EPUB has no section for {scope!r}")
 
 
-def text_slots(unit: ET.Element) -> Iterator[tuple[ET.Element, str]]:
-    """(element, "text" | "tail") for each piece of a unit's own text, in reading order."""
-    yield unit, "text"
-    for child in unit:
-        if not is_epub_note(child) and not is_unit(child) and not is_formula(child):
-            yield from text_slots(child)
-        yield child, "tail"
-
-
 def split_point(unit: ET.Element, offset: int) -> tuple[ET.Element, str, int]:
     """The text slot and index at which `offset` non-space characters have gone by; a point
     inside a word (a page starting after a hyphenated line end) moves to the word's end."""
     seen = 0
     end = (unit, "text", len(unit.text or ""))
-    for element, slot in text_slots(unit):
+    for element, slot in text_slots(unit, is_epub_note):
         text = getattr(element, slot) or ""
         if text.strip():
             end = (element, slot, len(text.rstrip()))

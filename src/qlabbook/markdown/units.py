@@ -4,7 +4,7 @@ their characters are counted, alike by print (typeset) and by the EPUB's page li
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from qlabbook.source.diagnostics import Diagnostics
@@ -88,6 +88,17 @@ def is_formula(element: ET.Element) -> bool:
 
 def is_unit(element: ET.Element) -> bool:
     return local(element.tag) in UNIT_TAGS
+
+
+def text_slots(unit: ET.Element, is_note: Callable[[ET.Element], bool]
+               ) -> Iterator[tuple[ET.Element, str]]:
+    """(element, "text" | "tail") for each piece of a unit's own text, in reading order:
+    not its notes' (as `is_note` finds them in a format), units or formulas."""
+    yield unit, "text"
+    for child in unit:
+        if not is_note(child) and not is_unit(child) and not is_formula(child):
+            yield from text_slots(child, is_note)
+        yield child, "tail"
 
 
 def unit_text(element: ET.Element, skip: Callable[[ET.Element], bool]) -> str:

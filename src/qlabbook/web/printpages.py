@@ -7,17 +7,15 @@ import difflib
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 
 from qlabbook.markdown.units import (
     PageMap,
     PageStart,
     counts,
-    is_formula,
-    is_unit,
     is_whole,
     local,
     scope_units,
+    text_slots,
     unit_text,
 )
 from qlabbook.source.diagnostics import Diagnostics
@@ -111,21 +109,12 @@ def mark_print_pages(body: ET.Element, anchor: str, pages: PageMap | None) -> li
     return opening
 
 
-def text_slots(unit: ET.Element) -> Iterator[tuple[ET.Element, str]]:
-    """(element, "text" | "tail") for each piece of a unit's own text, in reading order."""
-    yield unit, "text"
-    for child in unit:
-        if not is_note_call(child) and not is_unit(child) and not is_formula(child):
-            yield from text_slots(child)
-        yield child, "tail"
-
-
 def insert_at(unit: ET.Element, offset: int, new: ET.Element,
               parents: dict[ET.Element, ET.Element]) -> None:
     """`new` where `offset` counted characters of the unit's text have gone by, moved on to
     the end of a word it would split (a print page starting after a hyphenated line end)."""
     seen = 0
-    for element, slot in text_slots(unit):
+    for element, slot in text_slots(unit, is_note_call):
         text = getattr(element, slot) or ""
         for index, char in enumerate(text):
             if not counts(char):
