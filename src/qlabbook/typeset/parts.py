@@ -158,19 +158,16 @@ def matter_jobs(collection: Collection, profile: str,
     listed = replace(collection, essays=tuple(
         replace(essay, source=replace(essay.source, body=""), body_html="", footnotes=(),
                 headings=(), words=0) for essay in collection.essays))
-    references = {essay.references for essay in collection.essays if essay.references}
+    # The contents give the page of each essay, its References and the picture credits.
+    listed_anchors = {"picture-credits"} | {essay.anchor for essay in collection.essays} | {
+        essay.references for essay in collection.essays if essay.references}
     jobs = [PartJob(listed, profile, Part("front", "front"),
-                    tuple(sorted((a, f) for a, f in folios.items() if is_essay_anchor(a, collection)
-                                 or a == "picture-credits" or a in references)))]
+                    tuple(sorted((a, f) for a, f in folios.items() if a in listed_anchors)))]
     if credited_figures(collection):
         figures = {figure.anchor for _, figure in credited_figures(collection)}
         jobs.append(PartJob(listed, profile, Part("back", "back"),
                             tuple(sorted((a, f) for a, f in folios.items() if a in figures))))
     return jobs
-
-
-def is_essay_anchor(anchor: str, collection: Collection) -> bool:
-    return any(essay.anchor == anchor for essay in collection.essays)
 
 
 @dataclass
