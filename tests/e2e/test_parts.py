@@ -24,7 +24,7 @@ def whole_book(root: Path, profile: str, out: Path) -> Path:
     """The book as one WeasyPrint document, settled as a whole, the way it was laid out
     before it was laid out in parts: the reference."""
     collection = load_collection(root)
-    document = settle(lambda moves, repairs: render_document(collection, profile, repairs,
+    document = settle(lambda moves, repairs, *_: render_document(collection, profile, repairs,
                                                              moves),
                       render_document(collection, profile), collection, profile,
                       Diagnostics())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -11,6 +10,7 @@ import pytest
 
 from helpers import FIXTURES, REPOSITORY
 from qlabbook.build import load_collection
+from qlabbook.source import ids
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection
 from qlabbook.typeset.book import lay_out_books
@@ -63,23 +63,52 @@ def text_boxes(box: Any) -> Iterator[Any]:
             yield from text_boxes(child)
 
 
-def parts(document: Any) -> dict[Any, list[tuple[int, Any]]]:
-    """Each element of the essays' text -> the (page, box) pieces it was laid out in."""
+def element_places(document: Any) -> dict[Any, tuple[str, tuple[int, ...]]]:
+    """Each element of the documents the pages were laid out from -> its essay and its path
+    of child indices there: the same for an element in every layout of its essay, as a
+    settled essay keeps the first pages of an earlier layout (resume.py)."""
+    places: dict[Any, tuple[str, tuple[int, ...]]] = {}
+    for root in dict.fromkeys(page._page_box.children[0].element for page in document.pages):
+        essay = next((e.get("id") for e in root.iter() if ids.ESSAY_ANCHOR.match(
+            e.get("id") or "")), "")
+        stack: list[tuple[Any, tuple[int, ...]]] = [(root, ())]
+        while stack:
+            element, path = stack.pop()
+            places[element] = (essay, path)
+            stack.extend((child, (*path, index)) for index, child in enumerate(element))
+    return places
+
+
+class Pieces(dict[tuple[str, tuple[int, ...]], list[tuple[int, Any]]]):
+    """Each element of the essays' text (by its place) -> the (page, box) pieces it was
+    laid out in; looked up by an element of any layout of its essay."""
+
+    def __init__(self, document: Any) -> None:
+        super().__init__()
+        self.places = element_places(document)
+
+    def of(self, element: Any) -> list[tuple[int, Any]]:
+        return self.get(self.places[element], [])
+
+
+def parts(document: Any) -> Pieces:
     from weasyprint.formatting_structure import boxes
 
-    found: dict[Any, list[tuple[int, Any]]] = defaultdict(list)
+    found = Pieces(document)
     for index, page in enumerate(document.pages):
         for box in text_boxes(page._page_box):
             if isinstance(box, boxes.BlockBox | boxes.TableBox) and box.element is not None:
-                found[box.element].append((index, box))
+                found.setdefault(found.places[box.element], []).append((index, box))
     return found
 
 
 def essay_blocks(document: Any) -> list[Any]:
-    """The blocks of every essay's text, from the HTML of each part the pages were laid
-    out from."""
-    roots = list(dict.fromkeys(page._page_box.children[0].element for page in document.pages))
-    return [child for root in roots for body in root.iter("div")
+    """The blocks of every essay's text, from the HTML of the last layout of each part the
+    pages were laid out from."""
+    places = element_places(document)
+    roots = {places[root][0]: root for root in dict.fromkeys(
+        page._page_box.children[0].element for page in document.pages)}
+    return [child for root in roots.values() for body in root.iter("div")
             if body.get("class") == "essay-body" for child in body]
 
 
@@ -91,7 +120,7 @@ def test_weasyprint_still_moves_a_note_away_and_the_repair_puts_it_back(
     raw = render_document(collection, "press")
     assert [name for name, _, _ in misplaced_notes(raw)] == ["e1-fn5"]
     diagnostics = Diagnostics()
-    repaired = settle(lambda moves, repairs: render_document(collection, "press", repairs,
+    repaired = settle(lambda moves, repairs, *_: render_document(collection, "press", repairs,
                                                              moves),
                       raw, collection, "press", diagnostics)
     assert misplaced_notes(repaired) == [] and diagnostics.items == []
@@ -104,7 +133,9 @@ def test_no_widows_or_orphans(layout: str, request: pytest.FixtureRequest) -> No
 
     laid_out = request.getfixturevalue(layout)
     split = 0
-    for element, pieces in parts(laid_out).items():
+    found = parts(laid_out)
+    for element in essay_blocks(laid_out):
+        pieces = found.of(element)
         if element.tag != "p" or len({page for page, _ in pieces}) < 2:
             continue
         split += 1
@@ -124,8 +155,8 @@ def test_headings_are_never_alone_at_a_page_foot(layout: str,
     headings = [i for i, b in enumerate(blocks) if b.tag in ("h2", "h3")]
     assert headings
     for index in headings:
-        heading_page = found[blocks[index]][0][0]
-        next_page = found[blocks[index + 1]][0][0]
+        heading_page = found.of(blocks[index])[0][0]
+        next_page = found.of(blocks[index + 1])[0][0]
         assert heading_page == next_page, blocks[index].get("id")
 
 
@@ -138,9 +169,9 @@ def test_figures_stay_whole_with_their_captions(layout: str,
     figures = [b for b in essay_blocks(laid_out) if b.tag == "figure"]
     assert len(figures) >= 2  # pictures (and a quotation in the fixture)
     for figure in figures:
-        assert len({page for page, _ in found[figure]}) == 1, figure.get("id")
+        assert len({page for page, _ in found.of(figure)}) == 1, figure.get("id")
         caption = figure.find("figcaption")
-        assert caption is not None and found[caption][0][0] == found[figure][0][0]
+        assert caption is not None and found.of(caption)[0][0] == found.of(figure)[0][0]
 
 
 @pytest.mark.slow
@@ -193,8 +224,8 @@ def test_a_figure_that_does_not_fit_lets_the_next_paragraph_fill_the_page(
     assert "".join(before.itertext()).startswith("The thumbnail is small")
     [first_paragraph] = [b for b in blocks if "".join(b.itertext()).startswith(
         "The harbour photograph")]
-    assert found[before][0][0] == found[first_paragraph][0][0]
-    assert found[harbour][0][0] == found[before][0][0] + 1
+    assert found.of(before)[0][0] == found.of(first_paragraph)[0][0]
+    assert found.of(harbour)[0][0] == found.of(before)[0][0] + 1
 
 
 def test_defer_figures_moves_past_text_but_not_past_headings_or_figures() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.profiles import PROFILES
 from qlabbook.source.timestamp import library_clock
+from qlabbook.typeset import resume
 from qlabbook.typeset.document import (
     JPEG_QUALITY,
     figure_paths,
@@ -58,11 +59,12 @@ def lay_out_part(job: PartJob) -> LaidOutPart:
 def settled(job: PartJob, diagnostics: Diagnostics) -> Any:
     """An essay's pages settled (settle.py): figures that left a gap deferred, notes kept
     with their calls. Only this essay is laid out again, never the book."""
-    document = render_part(job)
     if job.part.kind != "essay":
-        return document
-    return settle(lambda moves, repairs: render_part(job, repairs, moves), document,
-                  job.collection, job.profile, diagnostics)
+        return render_part(job)
+    document = resume.lay_out(lambda: render_part(job))
+    return settle(lambda moves, repairs, previous, changed: resume.lay_out(
+        lambda: render_part(job, repairs, moves), previous, changed),
+        document, job.collection, job.profile, diagnostics)
 
 
 def written(job: PartJob, document: Any, diagnostics: Diagnostics) -> LaidOutPart:

@@ -14,8 +14,11 @@ from qlabbook.typeset.figures import essay_gaps, figures_to_defer
 from qlabbook.typeset.notes import misplaced_notes, note_repairs
 
 MAX_ROUNDS = 8
-# Lays the same pages out again with figures deferred and CSS repairs added.
-Render = Callable[[Mapping[str, int], tuple[str, ...]], Any]
+# Lays the same pages out again with figures deferred and CSS repairs added. It is also
+# given the layout it changes and the ids of the blocks that changed since (none when a
+# change cannot be named so), which a renderer may use to keep that layout's pages before
+# them (resume.py).
+Render = Callable[[Mapping[str, int], tuple[str, ...], Any, frozenset[str]], Any]
 
 
 def settle(render: Render, document: Any, collection: Collection, profile: str,
@@ -35,6 +38,7 @@ def settle(render: Render, document: Any, collection: Collection, profile: str,
     moves: dict[str, int] = {}
     repairs: list[str] = []
     tried: set[str] = set()
+    laid_out: tuple[dict[str, int], list[str]] = ({}, [])  # what `document` was made with
     footnotes = collection.options.notes == "footnotes"
     for _ in range(MAX_ROUNDS):
         figures = figures_to_defer(document, tried)
@@ -46,7 +50,8 @@ def settle(render: Render, document: Any, collection: Collection, profile: str,
             break
         moved = {**moves, **{figure: moves.get(figure, 0) + count
                              for figure, count in figures.items()}}
-        attempt = render(moved, tuple(repairs + [rule for _, rule in added]))
+        trying = repairs + [rule for _, rule in added]
+        attempt = render(moved, tuple(trying), document, changed_blocks(laid_out, moved, trying))
         before, after = essay_gaps(document), essay_gaps(attempt)
         repaired = {essay for essay, _ in added}
         kept = False
@@ -60,10 +65,30 @@ def settle(render: Render, document: Any, collection: Collection, profile: str,
                 tried.add(figure)  # it cannot go further down (a heading or figure follows)
         repairs += [rule for _, rule in added]
         if kept or added:  # an essay whose move was dropped has the same pages in both
-            document = attempt
+            document, laid_out = attempt, (moved, trying)
     if footnotes:
         report_misplaced(document, collection, profile, diagnostics)
     return document
+
+
+def changed_blocks(before: tuple[Mapping[str, int], list[str]], moves: Mapping[str, int],
+                   repairs: list[str]) -> frozenset[str]:
+    """The ids of the blocks where a layout made with `moves` and `repairs` first differs
+    from one made with `before`'s: a figure moved further down (from where it was), a
+    paragraph repaired. None when a change cannot be named so (a figure moved back up, a
+    repair naming its block by its place)."""
+    moved_before, repaired_before = before
+    changed = set()
+    for figure in set(moves) | set(moved_before):
+        if moves.get(figure, 0) < moved_before.get(figure, 0):
+            return frozenset()
+        if moves.get(figure, 0) != moved_before.get(figure, 0):
+            changed.add(figure)
+    for rule in set(repairs) ^ set(repaired_before):
+        if not by_id(rule) or "\\" in rule:  # by place, or an id escaped for CSS
+            return frozenset()
+        changed.add(rule.split("{")[0].strip()[1:])
+    return frozenset(changed)
 
 
 def by_id(rule: str) -> bool:

@@ -1,0 +1,146 @@
+"""Laying an essay out again from the first page a settling change can reach.
+
+Settling (settle.py) lays an essay out a second time with a figure moved or a paragraph
+repaired. Every page before the one where the changed block could first appear is laid out
+exactly as before, so those pages are taken from the previous layout: WeasyPrint's own
+repagination does the same when a page-based counter changes (it keeps each page's
+starting state and remakes only the pages after a change). This module records that state
+while a part is laid out and seeds the next layout of the same part with it.
+
+It reaches into WeasyPrint's pagination (`weasyprint.layout.make_all_pages` and the layout
+context's `page_maker`), pinned in the lock file; tests/e2e/test_parts.py compares every
+page of the book built this way with the book laid out whole."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Collection, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+from weakref import WeakKeyDictionary
+
+
+@dataclass
+class Recording:
+    """What one layout leaves for the next: the state each page started from (WeasyPrint's
+    page_maker entries), each page before its margin boxes were added, and whether anything
+    was carried over from a page into the next (a note moved on, a float broken across)."""
+
+    starts: list[Any] = field(default_factory=list)
+    pages: list[tuple[Any, tuple[Any, ...]]] = field(default_factory=list)
+    carried: list[bool] = field(default_factory=list)
+    passes: int = 0
+
+
+@dataclass
+class Session:
+    reuse: tuple[Recording, int] | None = None  # a layout to take pages from, and how many
+    recording: Recording | None = None
+    reused: int = 0
+
+
+SESSION: ContextVar[Session | None] = ContextVar("qlabbook_layout_session", default=None)
+RECORDINGS: WeakKeyDictionary[Any, Recording] = WeakKeyDictionary()
+
+
+def install() -> None:
+    """Wrap WeasyPrint's pagination once per process; outside a session it is unchanged."""
+    import weasyprint.layout as layout
+
+    if getattr(layout.make_all_pages, "qlabbook", False):
+        return
+    original = layout.make_all_pages
+
+    def make_all_pages(context: Any, root_box: Any, html: Any, pages: list[Any]) -> Iterator[Any]:
+        session = SESSION.get()
+        if session is None:
+            yield from original(context, root_box, html, pages)
+            return
+        if session.reuse is not None and not pages:  # the first pass of a resumed layout
+            pages = seeded(context, html, *session.reuse)
+            session.reused = len(pages)
+        recording = Recording(passes=(session.recording.passes if session.recording else 0) + 1)
+        for page in original(context, root_box, html, pages):
+            recording.pages.append((page, page.children))
+            recording.carried.append(bool(context.reported_footnotes or
+                                          context.broken_out_of_flow))
+            yield page
+        if session.reuse is not None and session.reused:
+            recording.carried[:session.reused] = session.reuse[0].carried[:session.reused]
+        recording.starts = context.page_maker
+        session.recording = recording
+
+    make_all_pages.qlabbook = True  # type: ignore[attr-defined]
+    layout.make_all_pages = make_all_pages
+
+
+def seeded(context: Any, html: Any, previous: Recording, count: int) -> list[Any]:
+    """Start the layout at page `count` from the previous layout's state there; its first
+    `count` pages are the previous layout's, as they were before margin boxes, their page
+    types styled in this layout (their margin boxes are made anew)."""
+    from weasyprint.layout.page import set_page_type_computed_styles
+
+    starts = []
+    for index, (resume_at, next_page, right_page, state, _) in enumerate(
+            previous.starts[:count + 1]):
+        remake = {"content_changed": index == count, "pages_wanted": False, "anchors": [],
+                  "content_lookups": []}
+        starts.append((copy.deepcopy(resume_at), copy.deepcopy(next_page), right_page,
+                       copy.deepcopy(state), remake))
+    context.page_maker = starts
+    pages = []
+    for page, children in previous.pages[:count]:
+        fresh = page.copy()
+        fresh.children = children
+        pages.append(fresh)
+    for page_type in dict.fromkeys(page.page_type for page in pages):
+        set_page_type_computed_styles(page_type, html, context.style_for)
+    return pages
+
+
+def lay_out(render: Callable[[], Any], previous: Any = None,
+            changed: Collection[str] = ()) -> Any:
+    """The document render() makes, its layout recorded for a later lay_out(). With the
+    `previous` document of the same part and the ids of the blocks `changed` since (a
+    figure moved, a paragraph repaired), the pages before the first page those blocks can
+    reach are taken from `previous`."""
+    install()
+    session = Session()
+    recording = RECORDINGS.get(previous) if previous is not None else None
+    if recording is not None and changed:
+        count = reusable_pages(previous, recording, changed)
+        if count:
+            session.reuse = (recording, count)
+    token = SESSION.set(session)
+    try:
+        document = render()
+    finally:
+        SESSION.reset(token)
+    if session.recording is not None and session.recording.passes == 1:
+        RECORDINGS[document] = session.recording
+    return document
+
+
+def reusable_pages(document: Any, recording: Recording, changed: Collection[str]) -> int:
+    """How many of the document's first pages a layout with the `changed` blocks would lay
+    out as they are: all pages before the one before the first page any changed block
+    starts on (that page's break was decided by what came before the block), back to one
+    that nothing was carried into from the page before."""
+    if recording.passes != 1 or len(recording.pages) != len(document.pages):
+        return 0
+    first = min((first_page(document, name) for name in changed), default=0)
+    count = max(0, first - 1)
+    while count and recording.carried[count - 1]:
+        count -= 1
+    return count
+
+
+def first_page(document: Any, name: str) -> int:
+    """The index of the first page with a box of the element whose id is `name` (0 if no
+    page has one: nothing can be reused)."""
+    for index, page in enumerate(document.pages):
+        if any(getattr(box.element, "get", None) and box.element.get("id") == name
+               for box in page._page_box.descendants()):
+            return index
+    return 0
