@@ -34,7 +34,7 @@ from qlabbook.source.profiles import DEFAULT_PROFILE
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-    from qlabbook.typeset.book import BookLayout, PartStore, Runner
+    from qlabbook.typeset.book import BookLayout, Runner
     from qlabbook.typeset.parts import LaidOutPart, PartJob
 
 # What every worker needs, imported once in the fork server (missing ones are skipped).
@@ -192,10 +192,10 @@ def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Pro
             edition = plan[index]
             layout = layouts[book_id(edition)]
             found = Diagnostics()
-            for _, part in layout.parts:
+            for part in layout.laid_out():
                 for diagnostic in part.diagnostics:
                     found.add(diagnostic)
-            results[index] = (render(edition, layout, found, cache.parts), found.items)
+            results[index] = (render(edition, layout, found), found.items)
             progress.done(edition.label)
         cache.parts.prune()
     artefacts = []
@@ -284,8 +284,7 @@ def enter_build(environment: dict[str, str], folder: str) -> None:
     os.chdir(folder)
 
 
-def render(edition: Edition, layout: BookLayout, diagnostics: Diagnostics,
-           store: PartStore | None) -> bytes:
+def render(edition: Edition, layout: BookLayout, diagnostics: Diagnostics) -> bytes:
     """One edition's bytes from its book's layout: the PDF joined from its parts, or the
     EPUB with a page list read off the screen layout."""
     if layout.failed:
@@ -293,7 +292,7 @@ def render(edition: Edition, layout: BookLayout, diagnostics: Diagnostics,
     if edition.format == "pdf":
         from qlabbook.typeset.pdf import render_pdf
 
-        return render_pdf(layout, diagnostics, store)
+        return render_pdf(layout, diagnostics)
     from qlabbook.typeset.book import book_page_map
 
     if edition.format == "web":  # the site is written once the downloads are made

@@ -279,8 +279,8 @@ def test_a_layout_the_page_map_cannot_follow_is_said_for_the_web(
     monkeypatch.setattr("qlabbook.typeset.book.book_page_map", unfollowed)
     diagnostics = Diagnostics()
     edition = Edition(series, "web", Path("web"))
-    layout = BookLayout(series, "screen", [], [])
-    assert build.render(edition, layout, diagnostics, None) == b"null"
+    layout = BookLayout(series, "screen", [], [], [])
+    assert build.render(edition, layout, diagnostics) == b"null"
     assert [d.code for d in diagnostics.items] == ["H101"]
 
 

@@ -12,7 +12,19 @@ from qlabbook.markdown.units import AlignmentError, PageMap, PageStart, no_page_
 from qlabbook.source.diagnostics import Diagnostics, Severity
 from qlabbook.source.model import Collection
 from qlabbook.typeset.folios import COVER_LABELS, roman
-from qlabbook.typeset.parts import LaidOutPart, Part, PartJob, essay_jobs, matter_jobs
+from qlabbook.typeset.parts import (
+    SHEET_PAGES,
+    LaidOutPart,
+    Part,
+    PartJob,
+    essay_jobs,
+    matter_jobs,
+    sheet_jobs,
+)
+
+# The pages the back matter (picture credits) is expected to take, so that the folio sheets
+# it needs are laid out with it; a longer one waits for its own sheet.
+BACK_MATTER_PAGES = 4
 
 # Lays parts out, in order: one by one, or in other processes.
 Runner = Callable[[Sequence[PartJob]], list[LaidOutPart]]
@@ -40,11 +52,17 @@ class BookLayout:
     profile: str
     parts: list[tuple[Part, LaidOutPart]]
     blank_before: list[bool]
+    # The blank page, then the folio sheets, from folio 1 on (SHEET_PAGES folios each).
+    sheets: list[LaidOutPart]
 
     @property
     def failed(self) -> bool:
-        return any(d.severity is Severity.ERROR for _, part in self.parts
+        return any(d.severity is Severity.ERROR for part in self.laid_out()
                    for d in part.diagnostics)
+
+    def laid_out(self) -> list[LaidOutPart]:
+        """Every part and sheet laid out for the book."""
+        return [part for _, part in self.parts] + self.sheets
 
     def first_pages(self) -> list[int]:
         """The index in the book of each part's first page."""
@@ -91,24 +109,34 @@ class BookLayout:
 def lay_out_books(books: Sequence[tuple[Collection, str]], store: PartStore | None,
                   run: Runner = lay_out_here) -> list[BookLayout]:
     """Each (collection, PDF profile) laid out in parts: every essay of every book first,
-    in one batch, then the front and back matter, which print the essays' page numbers."""
+    in one batch, then the front and back matter, which print the essays' page numbers,
+    with the folio sheets the book needs (found anew after, if the back matter is long)."""
     essays = [essay_jobs(collection, profile) for collection, profile in books]
     laid = iter(obtain([job for jobs in essays for job in jobs], store, run))
     essay_parts = [[next(laid) for _ in jobs] for jobs in essays]
-    matter = [matter_jobs(collection, profile,
-                          essay_folios(collection, jobs, parts))
+    matter = [matter_jobs(collection, profile, essay_folios(collection, jobs, parts))
               for (collection, profile), jobs, parts in zip(books, essays, essay_parts,
                                                             strict=True)]
-    laid = iter(obtain([job for jobs in matter for job in jobs], store, run))
+    sheets = [sheet_jobs(collection, profile, folios_after(parts) + BACK_MATTER_PAGES)
+              for (collection, profile), parts in zip(books, essay_parts, strict=True)]
+    laid = iter(obtain([job for jobs in matter + sheets for job in jobs], store, run))
+    matter_parts = [[next(laid) for _ in jobs] for jobs in matter]
+    sheet_parts = [[next(laid) for _ in jobs] for jobs in sheets]
     layouts = []
-    for (collection, profile), jobs, parts, matter_of in zip(books, essays, essay_parts,
-                                                             matter, strict=True):
-        matter_parts = [next(laid) for _ in matter_of]
-        order = [(matter_of[0].part, matter_parts[0])]
+    for (collection, profile), jobs, parts, matter_of, laid_matter, laid_sheets in zip(
+            books, essays, essay_parts, matter, matter_parts, sheet_parts, strict=True):
+        order = [(matter_of[0].part, laid_matter[0])]
         order += [(job.part, part) for job, part in zip(jobs, parts, strict=True)]
-        order += [(job.part, part) for job, part in zip(matter_of[1:], matter_parts[1:],
+        order += [(job.part, part) for job, part in zip(matter_of[1:], laid_matter[1:],
                                                          strict=True)]
-        layouts.append(BookLayout(collection, profile, order, opening_blanks(order)))
+        layouts.append(BookLayout(collection, profile, order, opening_blanks(order),
+                                  laid_sheets))
+    for layout in layouts:  # a back matter longer than foreseen
+        printed = max((folio for folio in layout.folios() if folio is not None), default=1)
+        covered = (len(layout.sheets) - 1) * SHEET_PAGES
+        if printed > covered:
+            layout.sheets += obtain(sheet_jobs(layout.collection, layout.profile, printed,
+                                               covered + 1), store, run)
     return layouts
 
 
@@ -141,6 +169,17 @@ def opening_blanks(parts: list[tuple[Part, LaidOutPart]]) -> list[bool]:
         blanks.append(blank)
         count += blank + laid.pages
     return blanks
+
+
+def folios_after(parts: list[LaidOutPart]) -> int:
+    """The folio of the page after the essays: arabic numbering starts at 1 on the first
+    essay's opening page, and a blank left-hand page comes before any essay that would open
+    on one."""
+    folio = 1
+    for part in parts:
+        folio += folio % 2 == 0
+        folio += part.pages
+    return folio
 
 
 def essay_folios(collection: Collection, jobs: list[PartJob],

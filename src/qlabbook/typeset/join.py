@@ -10,7 +10,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 from qlabbook.typeset.folios import label_ranges
-from qlabbook.typeset.parts import linked_anchor
+from qlabbook.typeset.parts import SHEET_PAGES, linked_anchor
 
 if TYPE_CHECKING:
     from pikepdf import Dictionary, Pdf
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputIntents")
 
 
-def join_parts(layout: BookLayout, blank: bytes, folio_sheet: bytes) -> bytes:
+def join_parts(layout: BookLayout, blank: bytes, folio_sheets: list[bytes]) -> bytes:
     import pikepdf
 
     sources = [pikepdf.Pdf.open(BytesIO(part.pdf)) for _, part in layout.parts]
@@ -47,8 +47,8 @@ def join_parts(layout: BookLayout, blank: bytes, folio_sheet: bytes) -> bytes:
             book.Root[key] = book.copy_foreign(front.make_indirect(front.Root[key]))
     book.trailer.Info = book.copy_foreign(front.trailer.Info)
     book.Root.PageLabels = page_labels(layout.labels())
-    sheet = pikepdf.Pdf.open(BytesIO(folio_sheet))
-    stamp_folios(book, layout.folios(), sheet)
+    sheets = [pikepdf.Pdf.open(BytesIO(sheet)) for sheet in folio_sheets]
+    stamp_folios(book, layout.folios(), sheets)
     out = BytesIO()
     book.save(out, deterministic_id=True, compress_streams=True,
               object_stream_mode=pikepdf.ObjectStreamMode.generate,
@@ -207,8 +207,8 @@ def page_labels(labels: list[str]) -> Any:
     return Dictionary(Nums=nums)
 
 
-def stamp_folios(book: Pdf, folios: list[int | None], sheet: Pdf) -> None:
-    """Each folio drawn from the folio sheet's page of that number, over the page's own
+def stamp_folios(book: Pdf, folios: list[int | None], sheets: list[Pdf]) -> None:
+    """Each folio drawn from the folio sheets' page of that number, over the page's own
     content and marked as an artifact (page furniture, not text to read aloud)."""
     from pikepdf import Dictionary, Name
 
@@ -217,7 +217,8 @@ def stamp_folios(book: Pdf, folios: list[int | None], sheet: Pdf) -> None:
         if folio is None:
             continue
         if folio not in forms:
-            forms[folio] = book.copy_foreign(sheet.pages[folio - 1].as_form_xobject())
+            sheet, page_index = divmod(folio - 1, SHEET_PAGES)
+            forms[folio] = book.copy_foreign(sheets[sheet].pages[page_index].as_form_xobject())
         # Named after the folio, not at random (pikepdf's way), so the bytes are the same
         # each build; pages of a part share one resource dictionary, where names differ.
         name = Name(f"/QlabbookFolio{folio}")

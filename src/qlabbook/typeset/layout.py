@@ -62,9 +62,9 @@ def settled(job: PartJob, diagnostics: Diagnostics) -> Any:
     if job.part.kind != "essay":
         return render_part(job)
     document = resume.lay_out(lambda: render_part(job))
-    return settle(lambda moves, repairs, previous, changed: resume.lay_out(
+    return resume.of_one_tree(settle(lambda moves, repairs, previous, changed: resume.lay_out(
         lambda: render_part(job, repairs, moves), previous, changed),
-        document, job.collection, job.profile, diagnostics)
+        document, job.collection, job.profile, diagnostics))
 
 
 def written(job: PartJob, document: Any, diagnostics: Diagnostics) -> LaidOutPart:
@@ -76,8 +76,11 @@ def written(job: PartJob, document: Any, diagnostics: Diagnostics) -> LaidOutPar
     remember_page_references()
     finish = finisher(collection.options.bleed_mm if chosen.press else 0,
                       collection.metadata.identifier or collection.metadata.title)
+    options = pdf_options(collection, chosen)
+    if job.part.kind == "folios":  # stamped on as artifacts: nothing to tag
+        options["pdf_tags"] = False
     with library_clock(collection):  # subset fonts carry the edition's date
-        pdf = document.write_pdf(finisher=finish, **pdf_options(collection, chosen))
+        pdf = document.write_pdf(finisher=finish, **options)
     assert isinstance(pdf, bytes)
     return LaidOutPart(pdf, len(document.pages), anchor_pages(document), starts, texts,
                        misaligned)

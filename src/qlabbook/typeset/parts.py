@@ -31,8 +31,22 @@ OTHER_PART = "qlabbook-part:"
 
 @dataclass(frozen=True)
 class Part:
-    kind: str  # "front", "essay" or "back"
-    name: str  # "front", the essay's anchor (e1, e2, ...) or "back"
+    # "front", "essay" or "back"; or a sheet of the pages joining adds: "blank", "folios"
+    kind: str
+    # "front", the essay's anchor (e1, e2, ...), "back", "blank"; the sheet's first folio
+    name: str
+
+
+# A folio sheet's pages print only their folio, to be stamped on the book's pages. Sheets
+# cover SHEET_PAGES folios each, so a book that grows rarely needs another.
+SHEET_PAGES = 64
+# As specific as print.css's rules for left and right pages, and later, so they win.
+NO_FURNITURE = ("@page :left { @top-left { content: none; } @bottom-left { content: none; } }"
+                "@page :right { @top-right { content: none; } @bottom-right { content: none; } }")
+NO_HEADS = ("@page :left { @top-left { content: none; } }"
+            "@page :right { @top-right { content: none; } }")
+# Folios are drawn over pages that already have a background (and, for press, marks).
+NO_MARKS = "@page { marks: none; background: none; }"
 
 
 @dataclass(frozen=True)
@@ -46,12 +60,22 @@ class PartJob:
     folios: tuple[tuple[str, str], ...] = ()  # printed page numbers, by anchor (front, back)
 
     def html(self, moves: Mapping[str, int] | None = None) -> str:
+        if self.part.kind in ("blank", "folios"):
+            pages = SHEET_PAGES if self.part.kind == "folios" else 0
+            body = '<div style="break-before: page"></div>' * pages
+            return f'<html lang="{self.collection.metadata.language}"><body>{body}</body></html>'
         return link_across_parts(render_print_html(
             self.collection, self.profile, moves, part=self.part.kind,
             folios=dict(self.folios)))
 
     def stylesheets(self) -> list[tuple[str, str]]:
-        return print_stylesheets(self.collection, self.profile, part_rules(self.collection))
+        if self.part.kind == "blank":
+            rules = NO_FURNITURE
+        elif self.part.kind == "folios":
+            rules = f"{NO_HEADS}{NO_MARKS}@page :first {{ counter-reset: page {self.part.name} }}"
+        else:
+            rules = part_rules(self.collection)
+        return print_stylesheets(self.collection, self.profile, rules)
 
     def key(self) -> str:
         """Everything the layout of this part reads: what its HTML is made from (the essay
@@ -168,6 +192,16 @@ def matter_jobs(collection: Collection, profile: str,
         jobs.append(PartJob(listed, profile, Part("back", "back"),
                             tuple(sorted((a, f) for a, f in folios.items() if a in figures))))
     return jobs
+
+
+def sheet_jobs(collection: Collection, profile: str, folios: int,
+               first: int = 1) -> list[PartJob]:
+    """The folio sheets for folios `first` (the first of a sheet) to `folios`; from folio 1,
+    the blank page first. They read nothing of the essays, so no edit changes them."""
+    plain = replace(collection, essays=())
+    blank = [PartJob(plain, profile, Part("blank", "blank"))] if first == 1 else []
+    return blank + [PartJob(plain, profile, Part("folios", str(start)))
+                    for start in range(first, max(folios, 1) + 1, SHEET_PAGES)]
 
 
 @dataclass

@@ -144,3 +144,35 @@ def first_page(document: Any, name: str) -> int:
                for box in page._page_box.descendants()):
             return index
     return 0
+
+
+def of_one_tree(document: Any) -> Any:
+    """The document, its pages' boxes all pointing at the elements of the HTML its last
+    layout was made from. Pages kept from an earlier layout still point at that layout's
+    elements; they print only what comes before every change, which stands at the same
+    place (path of child indices) in both trees. What reads elements off the pages (the
+    page map, above all) then sees one document."""
+    roots = [page._page_box.children[0].element for page in document.pages]
+    final = roots[-1] if roots else None
+    if all(root is final for root in roots):
+        return document
+    at_path = {path: element for element, path in paths(final)}
+    mapping: dict[int, Any] = {}
+    for root in dict.fromkeys(root for root in roots if root is not final):
+        mapping.update((id(element), at_path[path]) for element, path in paths(root)
+                       if path in at_path)
+    for page, root in zip(document.pages, roots, strict=True):
+        if root is not final:
+            for box in page._page_box.descendants():
+                if box.element is not None and id(box.element) in mapping:
+                    box.element = mapping[id(box.element)]
+    return document
+
+
+def paths(root: Any) -> Iterator[tuple[Any, tuple[int, ...]]]:
+    """Every element under `root` (itself included) with its path of child indices."""
+    stack: list[tuple[Any, tuple[int, ...]]] = [(root, ())]
+    while stack:
+        element, path = stack.pop()
+        yield element, path
+        stack.extend((child, (*path, index)) for index, child in enumerate(element))
