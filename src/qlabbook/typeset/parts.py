@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from html import unescape
+from pathlib import Path
 from urllib.parse import quote, unquote
 
 from qlabbook.assets import PACKAGE_STYLES, credited_figures, stylesheet
@@ -89,8 +90,10 @@ class PartJob:
         hasher.add("identifier", self.collection.metadata.identifier or
                    self.collection.metadata.title)
         # What the part's HTML is made from, not the HTML itself: making it for every essay
-        # would cost more than the rest of a build in which one essay changed.
-        hasher.add("collection", repr(self.collection))
+        # would cost more than the rest of a build in which one essay changed. Not where
+        # the collection is, or how its path was spelled ("." or in full): nothing printed
+        # depends on that.
+        hasher.add("collection", repr(replace(self.collection, root=Path("."))))
         hasher.add("part", repr((self.part, self.folios)))
         for css, _ in self.stylesheets():
             hasher.add("css", css)
