@@ -156,3 +156,38 @@ def test_outline_and_labels_cover_the_whole_book(books: dict[str, Any]) -> None:
         with pdf.open_outline() as outline:
             for item in outline.root:
                 assert item.destination[0].objgen in pages
+
+
+@pytest.mark.parametrize("profile", ["screen", "press"])
+def test_a_folio_sheet_from_65_prints_what_one_sheet_from_1_prints_there(profile: str) -> None:
+    """Folio sheets cover 64 folios each, from their first: the second sheet's pages draw
+    65, 66, ... where one long sheet counting from 1 draws them, on the same sides."""
+    import fitz
+
+    from qlabbook.typeset.document import lay_out_html
+    from qlabbook.typeset.layout import lay_out_part
+    from qlabbook.typeset.parts import (
+        NO_HEADS,
+        NO_MARKS,
+        SHEET_PAGES,
+        print_stylesheets,
+        sheet_jobs,
+    )
+
+    collection = load_collection(FIXTURES / "typesetting")
+    first, second = sheet_jobs(collection, profile, SHEET_PAGES + 1)[1:]
+    assert (first.part.name, second.part.name) == ("1", str(SHEET_PAGES + 1))
+    body = '<div style="break-before: page"></div>' * (2 * SHEET_PAGES)
+    long_sheet = lay_out_html(collection, profile, f"<html><body>{body}</body></html>",
+                              print_stylesheets(collection, profile, NO_HEADS + NO_MARKS), ())
+
+    def words(pdf: bytes, pages: range) -> list[list[tuple[float, float, str]]]:
+        with fitz.open(stream=pdf, filetype="pdf") as opened:
+            return [[(round(w[0], 1), round(w[1], 1), w[4])
+                     for w in opened[index].get_text("words")] for index in pages]
+
+    laid = lay_out_part(second)
+    assert laid.pages == SHEET_PAGES
+    expected = words(long_sheet.write_pdf(), range(SHEET_PAGES, 2 * SHEET_PAGES))
+    assert words(laid.pdf, range(SHEET_PAGES)) == expected
+    assert [page[0][2] for page in expected[:2]] == ["65", "66"]

@@ -58,7 +58,10 @@ def install() -> None:
             yield from original(context, root_box, html, pages)
             return
         if session.reuse is not None and not pages:  # the first pass of a resumed layout
-            pages = seeded(context, html, *session.reuse)
+            try:
+                pages = seeded(context, html, *session.reuse)
+            except (AttributeError, TypeError, ValueError):
+                pages = []  # pagination's state is not as this expects: lay out every page
             session.reused = len(pages)
         recording = Recording(passes=(session.recording.passes if session.recording else 0) + 1)
         for page in original(context, root_box, html, pages):
@@ -88,7 +91,6 @@ def seeded(context: Any, html: Any, previous: Recording, count: int) -> list[Any
                   "content_lookups": []}
         starts.append((copy.deepcopy(resume_at), copy.deepcopy(next_page), right_page,
                        copy.deepcopy(state), remake))
-    context.page_maker = starts
     pages = []
     for page, children in previous.pages[:count]:
         fresh = page.copy()
@@ -96,6 +98,7 @@ def seeded(context: Any, html: Any, previous: Recording, count: int) -> list[Any
         pages.append(fresh)
     for page_type in dict.fromkeys(page.page_type for page in pages):
         set_page_type_computed_styles(page_type, html, context.style_for)
+    context.page_maker = starts  # last: a failure above leaves the layout as it began
     return pages
 
 
