@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -195,7 +195,8 @@ def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Pro
             for part in layout.laid_out():
                 for diagnostic in part.diagnostics:
                     found.add(diagnostic)
-            results[index] = (render(edition, layout, found), found.items)
+            results[index] = (render(edition, layout, found, cache.covers.cover),
+                              found.items)
             progress.done(edition.label)
         cache.parts.prune()
     artefacts = []
@@ -284,9 +285,11 @@ def enter_build(environment: dict[str, str], folder: str) -> None:
     os.chdir(folder)
 
 
-def render(edition: Edition, layout: BookLayout, diagnostics: Diagnostics) -> bytes:
+def render(edition: Edition, layout: BookLayout, diagnostics: Diagnostics,
+           cover: Callable[[Collection], bytes] | None = None) -> bytes:
     """One edition's bytes from its book's layout: the PDF joined from its parts, or the
-    EPUB with a page list read off the screen layout."""
+    EPUB with a page list read off the screen layout (and its cover from `cover`, which may
+    keep it between builds)."""
     if layout.failed:
         return b""  # the layout has said so (an error, which ends the build)
     if edition.format == "pdf":
@@ -305,7 +308,8 @@ def render(edition: Edition, layout: BookLayout, diagnostics: Diagnostics) -> by
         return page_map_bytes(pages)
     from qlabbook.epub.package import render_epub
 
-    return render_epub(edition.collection, diagnostics, book_page_map(layout, diagnostics))
+    return render_epub(edition.collection, diagnostics, book_page_map(layout, diagnostics),
+                       cover(edition.collection) if cover is not None else None)
 
 
 def with_web_site(collection: Collection, artefacts: list[Artefact],

@@ -167,7 +167,7 @@ def test_entries_are_pruned_per_edition(tmp_path: Path) -> None:
         append(root / "essays" / "c-opening.md", f"\nEdit {n}.\n")
         build(root, formats=["epub"], only=[2])
     [folder] = [path for path in (root / ".qlabbook-cache").iterdir()
-              if path.name not in ("parts", "essays")]
+              if path.name not in ("parts", "essays", "_covers")]
     assert len(list(folder.glob("*.json"))) == cache.KEEP
     assert len(list(folder.glob("*.epub"))) == cache.KEEP
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from collections.abc import Iterator
@@ -125,3 +126,31 @@ def test_a_changed_byte_changes_the_key_of_every_edition_reading_it_and_no_other
     finally:
         path.write_bytes(original)
     assert sorted(p for p in before if before[p] != after[p]) == sorted(READERS.get(name, []))
+
+
+def test_a_drawn_cover_is_kept_between_builds_and_drawn_anew_when_the_title_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from qlabbook.build import load_collection
+    from qlabbook.epub import cover as covers
+    from qlabbook.output.cache import CoverCache
+
+    collection = load_collection(FIXTURES / "series")
+    drawn: list[str] = []
+    draw = covers.cover_jpeg
+    monkeypatch.setattr(covers, "cover_jpeg",
+                        lambda c: drawn.append(c.metadata.title) or draw(c))
+    cache = CoverCache(tmp_path / "covers")
+    first = cache.cover(collection)
+    with Image.open(io.BytesIO(first)) as image:
+        assert image.format == "JPEG" and image.size == (covers.WIDTH, covers.HEIGHT)
+    assert cache.cover(collection) == first and len(drawn) == 1
+    renamed = replace(collection, metadata=replace(collection.metadata, title="Another title"))
+    assert cache.cover(renamed) != first and drawn == [collection.metadata.title,
+                                                       "Another title"]
+    [kept] = [p for p in (tmp_path / "covers").glob("*.jpg")
+              if p.read_bytes() == first]
+    kept.write_bytes(first[:1000])  # a damaged entry is drawn again
+    assert cache.cover(collection) == first and len(drawn) == 3
+    assert CoverCache(None).cover(collection) == first and len(drawn) == 4

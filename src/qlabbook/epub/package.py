@@ -37,9 +37,10 @@ STORED = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
 def render_epub(collection: Collection, diagnostics: Diagnostics,
-                page_map: PageMap | None) -> bytes:
+                page_map: PageMap | None, cover: bytes | None = None) -> bytes:
     """The book as EPUB 3 bytes, its page list following `page_map`, where the screen
-    PDF's pages start (no page list without one)."""
+    PDF's pages start (no page list without one); `cover` is its cover picture, drawn here
+    when not given."""
     from ebooklib import epub
 
     documents, pages = mark_pages(collection, render_epub_documents(collection), page_map,
@@ -49,7 +50,8 @@ def render_epub(collection: Collection, diagnostics: Diagnostics,
     claims = accessibility_claims(collection, diagnostics, page_list=bool(pages))
     book = epub.EpubBook()
     add_metadata(book, collection, claims.metadata(), bool(pages))
-    add_style_and_images(book, collection)
+    add_style_and_images(book, collection, cover if cover is not None else
+                         cover_jpeg(collection))
     items = {}
     uids = {TITLE_PAGE: "titlepage", IMPRINT: "imprint", CREDITS: "credits", "nav.xhtml": "nav",
             **{epub_file_name(e): f"essay{n}" for n, e in enumerate(collection.essays, 1)}}
@@ -111,7 +113,7 @@ def add_metadata(book: Any, collection: Collection, claims: list[tuple[str, str]
                           {"property": "pageBreakSource"})
 
 
-def add_style_and_images(book: Any, collection: Collection) -> None:
+def add_style_and_images(book: Any, collection: Collection, cover_image: bytes) -> None:
     """The stylesheet (the package's, then the collection's), the code font when there is
     code, the cover and the photographs."""
     from ebooklib import epub
@@ -127,7 +129,7 @@ def add_style_and_images(book: Any, collection: Collection) -> None:
     book.add_item(epub.EpubItem(uid="style", file_name="style/epub.css",
                                 media_type="text/css", content=css.encode("utf-8")))
     cover = epub.EpubCover(uid="cover-image", file_name="images/cover.jpg")
-    cover.content = cover_jpeg(collection)
+    cover.content = cover_image
     book.add_item(cover)
     book.add_metadata(None, "meta", "",
                       OrderedDict([("name", "cover"), ("content", "cover-image")]))

@@ -12,6 +12,7 @@ from qlabbook.output.editions import Edition
 from qlabbook.output.files import write_atomically
 from qlabbook.source.diagnostics import Diagnostic
 from qlabbook.source.fingerprint import Hasher, tool_fingerprint
+from qlabbook.source.model import Collection
 from qlabbook.source.stylesheets import stylesheet_resources
 from qlabbook.source.timestamp import build_time
 from qlabbook.typeset.parts import LaidOutPart
@@ -20,6 +21,7 @@ CACHE_FOLDER = ".qlabbook-cache"
 KEEP = 3  # newest entries kept per edition: enough to switch back and forth between options
 PART_ENTRIES = 400  # laid-out parts kept at least, the most recently used
 RECORD_ENTRIES = 1000  # converted essays kept, the most recently used
+COVER_ENTRIES = 200  # drawn covers kept (one per edition: the book's, each essay's)
 
 
 def edition_key(edition: Edition) -> str:
@@ -62,6 +64,8 @@ class RenderCache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.parts = PartCache(folder / "parts" if folder is not None else None)
+        # Underscored: no edition is named so (edition folders are slugs).
+        self.covers = CoverCache(folder / "_covers" if folder is not None else None)
 
     def _paths(self, edition: Edition, key: str) -> tuple[Path, Path]:
         assert self.folder is not None
@@ -191,3 +195,45 @@ class RecordCache:
                     old.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+class CoverCache:
+    """The EPUB covers drawn from the metadata (or made from a supplied picture), <key>.jpg
+    by what the drawing reads. Drawing one (its fonts loaded, their coverage read) costs
+    more than the rest of an EPUB whose essays are cached. A damaged entry is a miss (the
+    JPEG's own markers are checked); a cache that cannot be written is skipped."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def cover(self, collection: Collection) -> bytes:
+        from qlabbook.epub.cover import cover_jpeg
+
+        if self.folder is None:
+            return cover_jpeg(collection)
+        hasher = Hasher()
+        hasher.add("tool", tool_fingerprint())
+        hasher.add("metadata", repr(collection.metadata))
+        supplied = collection.options.cover
+        hasher.add("cover", supplied or "")
+        if supplied:
+            hasher.add_file("cover " + supplied, collection.root / supplied)
+        path = self.folder / f"{hasher.hexdigest()}.jpg"
+        try:
+            data = path.read_bytes()
+            if data.startswith(b"\xff\xd8") and data.endswith(b"\xff\xd9"):
+                os.utime(path)
+                return data
+        except OSError:
+            pass
+        data = cover_jpeg(collection)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, data)
+            drawn = sorted(self.folder.glob("*.jpg"), key=lambda p: p.stat().st_mtime_ns,
+                           reverse=True)
+            for old in drawn[COVER_ENTRIES:]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return data

@@ -39,7 +39,7 @@ def join_parts(layout: BookLayout, blank: bytes, folio_sheets: list[bytes]) -> b
             book.pages.extend(source.pages)
     join_structure(book, sources, firsts)
     join_outlines(book, sources, firsts)
-    join_destinations(book, sources, firsts)
+    join_destinations(book, sources)
     link_between_parts(book)
     front = sources[0]
     for key in CATALOG_KEYS:
@@ -73,7 +73,7 @@ def join_structure(book: Pdf, sources: list[Pdf], firsts: list[int]) -> None:
 
     document = book.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document,
                                              K=Array()))
-    nums = Array()
+    nums: list[Any] = []
     next_key = 0
     for source, first in zip(sources, firsts, strict=True):
         if "/StructTreeRoot" not in source.Root:
@@ -97,7 +97,8 @@ def join_structure(book: Pdf, sources: list[Pdf], firsts: list[int]) -> None:
                     annotation.StructParent = int(annotation.StructParent) + shift
     root = book.make_indirect(Dictionary(
         Type=Name.StructTreeRoot, K=Array([document]),
-        ParentTree=book.make_indirect(Dictionary(Nums=nums)), ParentTreeNextKey=next_key))
+        ParentTree=book.make_indirect(Dictionary(Nums=Array(nums))),
+        ParentTreeNextKey=next_key))
     document.P = root
     book.Root.StructTreeRoot = root
 
@@ -156,28 +157,24 @@ def write_outline(book: Pdf, entries: list[tuple[str, Any, list[Any], bool]],
     return holder, visible
 
 
-def join_destinations(book: Pdf, sources: list[Pdf], firsts: list[int]) -> None:
-    """Every part's named destinations (the anchors links go to), in one sorted name tree."""
-    from pikepdf import Array, Dictionary, String
+def join_destinations(book: Pdf, sources: list[Pdf]) -> None:
+    """Every part's named destinations (the anchors links go to), in one sorted name tree.
+    Copied whole after the pages, so that they point at the book's pages: naming each
+    page again, one destination at a time, took longer than the rest of joining."""
+    from pikepdf import Array, Dictionary
 
-    names: dict[bytes, Any] = {}
-    for source, first in zip(sources, firsts, strict=True):
+    named: dict[bytes, tuple[Any, Any]] = {}
+    for source in sources:
         tree = source.Root.get("/Names")
         dests = tree.get("/Dests") if tree is not None else None
         if dests is None:
             continue
-        pages = page_index(source)
-        flat = list(dests.Names)
+        flat = list(book.copy_foreign(source.make_indirect(dests.Names)))
         for name, destination in zip(flat[::2], flat[1::2], strict=True):
-            target, *place = list(destination)
-            names.setdefault(bytes(name), Array([book.pages[first + pages[target.objgen]].obj,
-                                                 *place]))
-    if names:
-        flat_names = Array()
-        for key in sorted(names):
-            flat_names.append(String(key))
-            flat_names.append(names[key])
-        book.Root.Names = Dictionary(Dests=Dictionary(Names=flat_names))
+            named.setdefault(bytes(name), (name, destination))
+    if named:
+        book.Root.Names = Dictionary(Dests=Dictionary(Names=Array(
+            [item for key in sorted(named) for item in named[key]])))
 
 
 def link_between_parts(book: Pdf) -> None:
