@@ -117,7 +117,7 @@ def lay_out_books(books: Sequence[tuple[Collection, str]], store: PartStore | No
     matter = [matter_jobs(collection, profile, essay_folios(collection, jobs, parts))
               for (collection, profile), jobs, parts in zip(books, essays, essay_parts,
                                                             strict=True)]
-    sheets = [sheet_jobs(collection, profile, folios_after(parts) + BACK_MATTER_PAGES)
+    sheets = [sheet_jobs(collection, profile, opening_folios(parts)[-1] + BACK_MATTER_PAGES)
               for (collection, profile), parts in zip(books, essay_parts, strict=True)]
     laid = iter(obtain([job for jobs in matter + sheets for job in jobs], store, run))
     matter_parts = [[next(laid) for _ in jobs] for jobs in matter]
@@ -171,26 +171,25 @@ def opening_blanks(parts: list[tuple[Part, LaidOutPart]]) -> list[bool]:
     return blanks
 
 
-def folios_after(parts: list[LaidOutPart]) -> int:
-    """The folio of the page after the essays: arabic numbering starts at 1 on the first
-    essay's opening page, and a blank left-hand page comes before any essay that would open
-    on one."""
-    folio = 1
+def opening_folios(parts: list[LaidOutPart]) -> list[int]:
+    """The folio each essay opens on, then that of the page after the essays: arabic
+    numbering starts at 1 on the first essay's opening page, and every essay opens on a
+    right-hand (odd) page, after a blank left-hand one if need be."""
+    folios, folio = [], 1
     for part in parts:
         folio += folio % 2 == 0
+        folios.append(folio)
         folio += part.pages
-    return folio
+    return [*folios, folio]
 
 
 def essay_folios(collection: Collection, jobs: list[PartJob],
                  parts: list[LaidOutPart]) -> dict[str, str]:
     """The folio of each essay's opening page, of each figure's page, of its References and
-    of the picture credits' first page: arabic numbering starts at 1 on the first essay's
-    opening page, and every essay opens on a right-hand (odd) page."""
+    of the picture credits' first page (opening_folios)."""
     folios: dict[str, str] = {}
-    folio = 1
-    for job, part in zip(jobs, parts, strict=True):
-        folio += folio % 2 == 0  # a blank left-hand page before it
+    *openings, after = opening_folios(parts)
+    for job, part, folio in zip(jobs, parts, openings, strict=True):
         folios[job.part.name] = str(folio)
         essay = job.collection.essays[0]
         for figure in essay.figures:
@@ -198,9 +197,8 @@ def essay_folios(collection: Collection, jobs: list[PartJob],
                 folios[figure.anchor] = str(folio + part.anchors[figure.anchor])
         if essay.references in part.anchors:  # its References, in the contents
             folios[essay.references] = str(folio + part.anchors[essay.references])
-        folio += part.pages
     if credited_figures(collection):
-        folios["picture-credits"] = str(folio + (folio % 2 == 0))
+        folios["picture-credits"] = str(after + (after % 2 == 0))
     return folios
 
 
