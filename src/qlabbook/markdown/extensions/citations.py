@@ -11,9 +11,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import asdict
 
 from markdown import Extension, Markdown
-from markdown.inlinepatterns import InlineProcessor
 from markdown.util import STX
 
+from qlabbook.markdown.extensions.inline import ExtensionInlineProcessor
 from qlabbook.references.syntax import (
     BRACKETED,
     NARRATIVE,
@@ -36,11 +36,7 @@ def marker(items: list[CiteItem], narrative: bool, written: str) -> ET.Element:
     return element
 
 
-class BracketedProcessor(InlineProcessor):
-    def __init__(self, pattern: str, md: Markdown, extension: CitationExtension) -> None:
-        super().__init__(pattern, md)
-        self.extension = extension
-
+class BracketedProcessor(ExtensionInlineProcessor["CitationExtension"]):
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[  # noqa: N802
             ET.Element | None, int | None, int | None]:
         content = m.group("content")
@@ -52,11 +48,7 @@ class BracketedProcessor(InlineProcessor):
         return marker(items, False, m.group(0)), m.start(0), m.end(0)
 
 
-class NarrativeProcessor(InlineProcessor):
-    def __init__(self, pattern: str, md: Markdown, extension: CitationExtension) -> None:
-        super().__init__(pattern, md)
-        self.extension = extension
-
+class NarrativeProcessor(ExtensionInlineProcessor["CitationExtension"]):
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[  # noqa: N802
             ET.Element | None, int | None, int | None]:
         if not self.extension.active:

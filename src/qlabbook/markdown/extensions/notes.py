@@ -22,6 +22,8 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import INLINE_PLACEHOLDER_RE, STX
 
+from qlabbook.markdown.extensions.inline import ExtensionInlineProcessor
+
 # Up to three spaces of indentation, as pandoc and CommonMark allow.
 DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:[ \t]?(.*)$")
 CALL = r"\[\^([^\]\s]+)\]"
@@ -168,12 +170,8 @@ class CallProcessor(InlineProcessor):
         return str(INLINE_PLACEHOLDER_RE.sub(restore, text))
 
 
-class InlineNoteProcessor(InlineProcessor):
+class InlineNoteProcessor(ExtensionInlineProcessor["NotesExtension"]):
     """`^[text]`: the note's text goes inside the call; notes.py takes it out."""
-
-    def __init__(self, pattern: str, md: Markdown, extension: NotesExtension) -> None:
-        super().__init__(pattern, md)
-        self.extension = extension
 
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[  # noqa: N802
             ET.Element | None, int | None, int | None]:
