@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from qlabbook.markdown.convert import convert_collection, convert_essays
-from qlabbook.output.cache import CACHE_FOLDER, RecordCache, RenderCache, edition_key
+from qlabbook.output.cache import (
+    CACHE_FOLDER,
+    RecordCache,
+    Remembered,
+    RenderCache,
+    edition_key,
+)
 from qlabbook.output.editions import FORMATS as FORMATS
 from qlabbook.output.editions import WEB_FOLDER, Edition, plan_editions
 from qlabbook.output.files import remove_stale, write_if_changed
@@ -34,7 +40,10 @@ from qlabbook.source.profiles import DEFAULT_PROFILE
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-    from qlabbook.typeset.book import BookLayout, Runner
+    from pikepdf import Pdf
+
+    from qlabbook.markdown.remembered import RecordStore
+    from qlabbook.typeset.book import BookLayout, PartStore, Runner
     from qlabbook.typeset.parts import LaidOutPart, PartJob
 
 # What every worker needs, imported once in the fork server (missing ones are skipped).
@@ -63,15 +72,45 @@ class Quiet:
         pass
 
 
+class Session:
+    """What one process's builds (a `watch`, a `serve`) keep alive between them, so that
+    after a save only what changed is converted, laid out and joined: the layout workers
+    (WeasyPrint imported, fonts, stylesheets and hyphenation loaded), the converted
+    essays, the laid-out parts and their opened PDFs. What a build did not use is let go
+    after it. The same sources give the same bytes with or without a session."""
+
+    def __init__(self) -> None:
+        from qlabbook.typeset.join import OpenedParts
+
+        self.pool: ProcessPoolExecutor | None = None
+        self.pool_size = 0
+        self.records: Remembered[dict[str, object]] = Remembered()
+        self.parts: Remembered[LaidOutPart] = Remembered()
+        self.opened = OpenedParts()
+
+    def let_go(self) -> None:
+        self.records.let_go()
+        self.parts.let_go()
+        self.opened.let_go()
+
+    def close(self) -> None:
+        """Ends the workers; the session may start new ones if used again."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
 def load_collection(root: Path, diagnostics: Diagnostics | None = None,
-                    cache: bool = False) -> Collection:
+                    cache: bool = False, session: Session | None = None) -> Collection:
     """Read, order and convert a collection; raise QlabbookError with every error found.
     With `cache`, essays converted by an earlier build and unchanged since are taken from
-    the collection's cache folder."""
+    the collection's cache folder (or from the session's memory)."""
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     metadata, options, sources = load_sources(root, diagnostics)
     ordered = order_essays(sources, diagnostics)
-    store = RecordCache(root / CACHE_FOLDER / "essays") if cache else None
+    store: RecordStore | None = RecordCache(root / CACHE_FOLDER / "essays") if cache else None
+    if store is not None and session is not None:
+        store = session.records.over(store)  # type: ignore[arg-type]
     return convert_collection(root, metadata, options, ordered, diagnostics, store)
 
 
@@ -109,17 +148,31 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] | None = N
           diagnostics: Diagnostics | None = None, progress: Progress | None = None,
           strict: bool = False, essays: bool | None = None, only: Sequence[int] = (),
           jobs: int | None = None, cache: bool = True,
-          pdf_profiles: Sequence[str] | None = None) -> BuildReport:
+          pdf_profiles: Sequence[str] | None = None,
+          session: Session | None = None) -> BuildReport:
     """Build the editions into `out` (default root/dist): the collected edition, and with
     `essays` (default: the collection's [build] essays) one per essay; `only` builds just
     those essays' editions (and no web edition, which is the whole series'). `formats`
     defaults to [build] formats. `pdf_profiles` (screen, press) overrides [pdf] profiles.
+    A `session` keeps workers and what was read in memory for the next build (`watch`).
     Nothing is written unless all of them rendered; each file appears whole or not at all."""
+    try:
+        return build_once(root, out, formats, diagnostics, progress, strict, essays, only,
+                          jobs, cache, pdf_profiles, session)
+    finally:
+        if session is not None:
+            session.let_go()
+
+
+def build_once(root: Path, out: Path | None, formats: Sequence[str] | None,
+               diagnostics: Diagnostics | None, progress: Progress | None, strict: bool,
+               essays: bool | None, only: Sequence[int], jobs: int | None, cache: bool,
+               pdf_profiles: Sequence[str] | None, session: Session | None) -> BuildReport:
     started = time.perf_counter()
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     progress = progress if progress is not None else Quiet()
     progress.stage("reading essays")
-    collection = load_collection(root, diagnostics, cache)
+    collection = load_collection(root, diagnostics, cache, session)
     out = out if out is not None else root / "dist"
     numbers = [e.number for e in collection.essays]
     for number in dict.fromkeys(only):
@@ -139,7 +192,7 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] | None = N
     report = BuildReport()
     render_cache = RenderCache(root / CACHE_FOLDER if cache else None)
     artefacts = render_editions(plan, diagnostics, progress, report, render_cache,
-                                jobs or default_jobs())
+                                jobs or default_jobs(), session)
     diagnostics.raise_if_errors()
     if any(a.format == "web" for a in artefacts):
         progress.stage("making the web edition")
@@ -167,7 +220,8 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] | None = N
 
 
 def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Progress,
-                    report: BuildReport, cache: RenderCache, jobs: int) -> list[Artefact]:
+                    report: BuildReport, cache: RenderCache, jobs: int,
+                    session: Session | None = None) -> list[Artefact]:
     """Each edition from the cache when its inputs are unchanged, else rendered from its
     book's layout: the parts of every book that needs one, laid out together (in parallel
     processes when jobs allow), or found in the cache of parts."""
@@ -185,8 +239,11 @@ def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Pro
         from qlabbook.typeset.book import lay_out_books
 
         progress.stage("laying out pages")
-        with part_runner(jobs) as run:
-            layouts = dict(zip(books, lay_out_books(list(books.values()), cache.parts, run),
+        parts: PartStore | None = cache.parts if cache.folder is not None else None
+        if parts is not None and session is not None:
+            parts = session.parts.over(cache.parts)
+        with part_runner(jobs, session) as run:
+            layouts = dict(zip(books, lay_out_books(list(books.values()), parts, run),
                                strict=True))
         for index in misses:
             edition = plan[index]
@@ -195,7 +252,8 @@ def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Pro
             for part in layout.laid_out():
                 for diagnostic in part.diagnostics:
                     found.add(diagnostic)
-            results[index] = (render(edition, layout, found, cache.covers.cover),
+            results[index] = (render(edition, layout, found, cache.covers.cover,
+                                     session.opened if session is not None else None),
                               found.items)
             progress.done(edition.label)
         cache.parts.prune()
@@ -226,22 +284,33 @@ def book_id(edition: Edition) -> tuple[int, str]:
     return id(collection), profile
 
 
+def start_pool(jobs: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=worker_context(),
+                               initializer=enter_build,
+                               initargs=(dict(os.environ), os.getcwd()))
+
+
 @contextmanager
-def part_runner(jobs: int) -> Iterator[Runner]:
+def part_runner(jobs: int, session: Session | None = None) -> Iterator[Runner]:
     """Lays parts out here, or, for more than one part when jobs allow, in a pool of
-    processes started once for the whole build."""
+    processes started once for the whole build. A session's pool outlives the build, and
+    lays out even a single part: its workers are warm, and this process stays small."""
     from qlabbook.typeset.book import lay_out_here
 
     pool: ProcessPoolExecutor | None = None
+    if session is not None and session.pool is not None and session.pool_size == jobs:
+        pool = session.pool
+    elif session is not None:
+        session.close()  # another -j: new workers
 
     def run(batch: Sequence[PartJob]) -> list[LaidOutPart]:
         nonlocal pool
-        if jobs <= 1 or len(batch) <= 1:
+        if jobs <= 1 or (len(batch) <= 1 and session is None) or not batch:
             return lay_out_here(batch)
         if pool is None:
-            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=worker_context(),
-                                       initializer=enter_build,
-                                       initargs=(dict(os.environ), os.getcwd()))
+            pool = start_pool(jobs)
+            if session is not None:
+                session.pool, session.pool_size = pool, jobs
         from qlabbook.typeset.layout import lay_out_part
 
         futures = [pool.submit(lay_out_part, job) for job in batch]
@@ -251,15 +320,21 @@ def part_runner(jobs: int) -> Iterator[Runner]:
         yield run
     except BaseException:
         if pool is not None:
-            # A stopped build stops its workers too, not after the parts they lay out:
-            # Python 3.11's pool has no public way to, so its processes are ended here.
-            workers = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for worker in workers:
-                worker.terminate()
+            stop_pool(pool)
+            if session is not None:
+                session.pool = None
         raise
-    if pool is not None:
+    if pool is not None and session is None:
         pool.shutdown()
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """A stopped build stops its workers too, not after the parts they lay out: Python
+    3.11's pool has no public way to, so its processes are ended here."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
 
 
 def worker_context() -> BaseContext:
@@ -286,16 +361,19 @@ def enter_build(environment: dict[str, str], folder: str) -> None:
 
 
 def render(edition: Edition, layout: BookLayout, diagnostics: Diagnostics,
-           cover: Callable[[Collection], bytes] | None = None) -> bytes:
-    """One edition's bytes from its book's layout: the PDF joined from its parts, or the
-    EPUB with a page list read off the screen layout (and its cover from `cover`, which may
-    keep it between builds)."""
+           cover: Callable[[Collection], bytes] | None = None,
+           opened: Callable[[bytes], Pdf] | None = None) -> bytes:
+    """One edition's bytes from its book's layout: the PDF joined from its parts (opened
+    by `opened`, which may keep them open between builds), or the EPUB with a page list
+    read off the screen layout (and its cover from `cover`, which may keep it between
+    builds)."""
     if layout.failed:
         return b""  # the layout has said so (an error, which ends the build)
     if edition.format == "pdf":
         from qlabbook.typeset.pdf import render_pdf
 
-        return render_pdf(layout, diagnostics)
+        return render_pdf(layout, diagnostics) if opened is None \
+            else render_pdf(layout, diagnostics, opened)
     from qlabbook.typeset.book import book_page_map
 
     if edition.format == "web":  # the site is written once the downloads are made

@@ -51,7 +51,8 @@ def test_readme_documents_every_command_and_option() -> None:
     for command, options in {
             "build": ["--out", "--format", "--essays", "--no-essays", "--essay", "--jobs",
                       "--no-cache", "--pdf-profile", "--strict"],
-            "watch": ["--out", "--format", "--essays", "--no-essays", "--jobs", "--strict"],
+            "watch": ["--out", "--format", "--essays", "--no-essays", "--jobs", "--strict",
+                      "--pdf-profile"],
             "serve": ["--port", "--out", "--downloads"],
             "new": [], "init": ["--title"], "check": ["--format", "--strict", "github", "json"],
             "list": [], "proof": ["--out", "--dpi"]}.items():

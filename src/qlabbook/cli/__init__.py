@@ -97,6 +97,15 @@ def finish(diagnostics: Diagnostics, strict: bool) -> None:
 
 # -- build ---------------------------------------------------------------------------------
 
+PdfProfilesOption = Annotated[list[PdfProfile] | None, typer.Option(
+    "--pdf-profile", help=" or ".join(f"{p.name} ({p.summary})" for p in PROFILES.values())
+    + "; repeat for several [default: [pdf] profiles, else screen].", show_default=False)]
+
+
+def profile_names(chosen: list[PdfProfile] | None) -> list[str] | None:
+    return [p.value for p in chosen or ()] or None
+
+
 @app.command()
 def build(
     collection: CollectionArg = Path("."),
@@ -109,10 +118,7 @@ def build(
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
-    pdf_profiles: Annotated[list[PdfProfile] | None, typer.Option(
-        "--pdf-profile", help=" or ".join(f"{p.name} ({p.summary})" for p in PROFILES.values())
-        + "; repeat for several [default: [pdf] profiles, else screen].",
-        show_default=False)] = None,
+    pdf_profiles: PdfProfilesOption = None,
 ) -> None:
     """Build the collected PDF, EPUB and web edition (and per-essay editions),
     manifest.json and SHA256SUMS."""
@@ -125,7 +131,7 @@ def build(
             result = library.build(collection, out, chosen, diagnostics, progress, strict,
                                    essays=essays, only=essay or (), jobs=jobs,
                                    cache=not no_cache,
-                                   pdf_profiles=[p.value for p in pdf_profiles or ()] or None)
+                                   pdf_profiles=profile_names(pdf_profiles))
     except QlabbookError:
         finish(diagnostics, strict)
         raise typer.Exit(EXIT_CONTENT) from None
@@ -147,17 +153,18 @@ def watch(
     essays: EssaysOption = None,
     jobs: JobsOption = None,
     strict: StrictOption = False,
+    pdf_profiles: PdfProfilesOption = None,
 ) -> None:
     """Build, then rebuild what changed each time a file in the collection is saved.
     Prints one line per build; content errors are reported and the watch goes on."""
     from qlabbook import build as library
-    from qlabbook.source.watch import snapshot, wait_for_change
+    from qlabbook.source.watch import watch_collection
 
     chosen = [f.value for f in formats] if formats else None
     target = out if out is not None else collection / "dist"
-    ignore = (target,)
     typer.echo(f"qlabbook: watching {collection} (Ctrl-C to stop)", err=True)
-    state = snapshot(collection, ignore)
+    watcher = watch_collection(collection, (target,))
+    session = library.Session()  # workers and what was read stay warm between builds
     changed: list[str] = []
     try:
         while True:
@@ -167,7 +174,9 @@ def watch(
                 if changed else ""
             try:
                 result = library.build(collection, out, chosen, diagnostics, None, strict,
-                                       essays=essays, jobs=jobs)
+                                       essays=essays, jobs=jobs,
+                                       pdf_profiles=profile_names(pdf_profiles),
+                                       session=session)
                 report(diagnostics.items)
                 typer.echo(f"{clock} built{because}: {summary(result)}")
             except QlabbookError:
@@ -177,9 +186,12 @@ def watch(
             except OSError as error:  # a file removed or renamed while it was being read
                 typer.echo(f"{clock} not built{because}: {error.strerror}: {error.filename}; "
                            "waiting for the next change")
-            state, changed = wait_for_change(collection, state, ignore)
+            changed = watcher.wait()
     except KeyboardInterrupt:
         typer.echo("qlabbook: stopped watching", err=True)
+    finally:
+        watcher.close()
+        session.close()
 
 
 app.command()(serve)

@@ -31,7 +31,7 @@ def serve(
     it each time a file of the collection is saved; open pages reload themselves. Ctrl-C
     stops."""
     from qlabbook import build as library
-    from qlabbook.source.watch import snapshot, wait_for_change
+    from qlabbook.source.watch import watch_collection
     from qlabbook.web.serve import SiteServer
 
     target = out if out is not None else collection / "dist"
@@ -43,7 +43,7 @@ def serve(
         because = f" ({', '.join(changed[:3])}{', …' if len(changed) > 3 else ''})" \
             if changed else ""
         try:
-            result = library.build(collection, out, formats, diagnostics)
+            result = library.build(collection, out, formats, diagnostics, session=session)
             report(diagnostics.items)
             typer.echo(f"{clock} built{because}: {summary(result)}")
         except QlabbookError:
@@ -53,21 +53,25 @@ def serve(
         except OSError as error:
             typer.echo(f"{clock} not built{because}: {error.strerror}: {error.filename}")
 
-    state = snapshot(collection, (target,))
+    watcher = watch_collection(collection, (target,))
+    session = library.Session()  # workers and what was read stay warm between builds
     rebuild([])
     (target / "web").mkdir(parents=True, exist_ok=True)
     try:
         server = SiteServer(target / "web", port).start()
     except OSError as error:
+        watcher.close()
+        session.close()
         typer.echo(f"qlabbook: cannot serve on 127.0.0.1:{port}: {error.strerror}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
     typer.echo(f"qlabbook: serving {target / 'web'} at {server.url} (Ctrl-C to stop)", err=True)
     try:
         while True:
-            state, changed = wait_for_change(collection, state, (target,))
-            rebuild(changed)
+            rebuild(watcher.wait())
             server.reload()
     except KeyboardInterrupt:
         typer.echo("qlabbook: stopped serving", err=True)
     finally:
         server.stop()
+        watcher.close()
+        session.close()

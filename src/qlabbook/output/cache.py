@@ -7,6 +7,7 @@ import json
 import os
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
 
 from qlabbook.output.editions import Edition
 from qlabbook.output.files import write_atomically
@@ -151,6 +152,10 @@ class PartCache:
             return
         self.used.add(key)
 
+    def keep(self, key: str) -> None:
+        """The entry was used (from memory): not to be pruned."""
+        self.used.add(key)
+
     def prune(self) -> None:
         if self.folder is None or not self.folder.is_dir():
             return
@@ -182,6 +187,9 @@ class RecordCache:
         except (OSError, ValueError):
             return None
         return record if isinstance(record, dict) else None
+
+    def keep(self, key: str) -> None:
+        pass  # records are pruned by age of writing only
 
     def put(self, key: str, record: dict[str, object]) -> None:
         try:
@@ -237,3 +245,58 @@ class CoverCache:
         except OSError:
             pass
         return data
+
+
+Entry = TypeVar("Entry")
+
+
+class Store(Protocol[Entry]):
+    def get(self, key: str) -> Entry | None: ...
+    def put(self, key: str, entry: Entry) -> None: ...
+    def keep(self, key: str) -> None: ...
+
+
+class Remembered(Generic[Entry]):
+    """A store in front of a cache folder's, holding in this process what builds got from it
+    or put in it, so that a `watch` reads nothing back from the disk. After each build what
+    it did not use is let go: memory stays flat however long the watch."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, Any] = {}
+        self.used: set[str] = set()
+        self.behind: Store[Entry] | None = None
+
+    def over(self, behind: Store[Entry]) -> Remembered[Entry]:
+        """This memory in front of `behind` (a new build's cache folder object)."""
+        self.behind = behind
+        return self
+
+    def get(self, key: str) -> Entry | None:
+        assert self.behind is not None
+        if key in self.held:
+            self.used.add(key)
+            self.behind.keep(key)
+            entry: Entry = self.held[key]
+            return entry
+        found = self.behind.get(key)
+        if found is not None:
+            self.held[key] = found
+            self.used.add(key)
+        return found
+
+    def put(self, key: str, entry: Entry) -> None:
+        assert self.behind is not None
+        self.behind.put(key, entry)
+        self.held[key] = entry
+        self.used.add(key)
+
+    def keep(self, key: str) -> None:
+        self.used.add(key)
+
+    def let_go(self) -> None:
+        """Forget what the build that just ended did not use, if it used the store at all
+        (one whose editions were all cached did not)."""
+        if not self.used:
+            return
+        self.held = {key: entry for key, entry in self.held.items() if key in self.used}
+        self.used = set()

@@ -1,0 +1,56 @@
+"""A build session (watch, serve): what it keeps between builds, and that it changes no byte."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import FIXTURES, page_texts
+from qlabbook.build import Session, build
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
+def test_a_session_lays_out_only_the_edit_and_writes_a_cold_builds_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
+    root = tmp_path / "series"
+    shutil.copytree(FIXTURES / "series", root)
+    essay = root / "essays" / "c-opening.md"
+    session = Session()
+    try:
+        build(root, formats=["pdf", "epub"], jobs=2, session=session)
+        pool = session.pool
+        first_parts = dict(session.parts.held)
+        assert pool is not None and len(first_parts) >= 6  # three essays, matter, sheets
+        assert len(session.opened.held) == len(first_parts)  # every part was joined
+        essay.write_text(essay.read_text().replace("## First steps",
+                                                   "## First steps\n\nOne more line."))
+        build(root, formats=["pdf", "epub"], jobs=2, session=session)
+        assert session.pool is pool  # the same warm workers
+        kept = set(first_parts) & set(session.parts.held)
+        # The edited essay's part is new and its old one let go; the others are the same
+        # objects, read from memory, not from the cache folder.
+        assert len(set(session.parts.held) - kept) == 1
+        assert len(set(first_parts) - kept) == 1
+        assert all(session.parts.held[key] is first_parts[key] for key in kept)
+        assert len(session.opened.held) == len(session.parts.held)
+        # An edition found whole in the cache uses no part: nothing is let go.
+        build(root, formats=["pdf", "epub"], jobs=2, session=session)
+        assert set(session.parts.held) == kept | (set(session.parts.held) - kept)
+        assert len(session.opened.held) == len(session.parts.held)
+        warm = files(root / "dist")
+    finally:
+        session.close()
+    assert session.pool is None
+    cold = tmp_path / "cold"
+    build(root, cold, formats=["pdf", "epub"], jobs=1, cache=False)
+    assert files(cold) == warm
+    assert any("One more line." in text for text in page_texts(root / "dist" /
+                                                            "fixture-series.pdf"))
