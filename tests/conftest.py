@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 
 import pytest
 
@@ -12,6 +13,9 @@ from helpers import FIXTURES, REPOSITORY, run_cli
 # Progress lines appear in CI (CI=true); the tests judge a build's output as a person running
 # it locally would see it. Tests of the CI behaviour set the variable themselves.
 os.environ.pop("CI", None)
+# What builds share across collections (folio sheets) is kept for this run only, not in the
+# user's cache folder.
+os.environ["QLABBOOK_CACHE_HOME"] = tempfile.mkdtemp(prefix="qlabbook-shared-cache-")
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ from qlabbook.output.cache import (
     Remembered,
     RenderCache,
     edition_key,
+    furniture_cache,
 )
 from qlabbook.output.editions import FORMATS as FORMATS
 from qlabbook.output.editions import WEB_FOLDER, Edition, plan_editions
@@ -242,9 +243,11 @@ def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Pro
         parts: PartStore | None = cache.parts if cache.folder is not None else None
         if parts is not None and session is not None:
             parts = session.parts.over(cache.parts)
+        furniture = furniture_cache()
         with part_runner(jobs, session) as run:
-            layouts = dict(zip(books, lay_out_books(list(books.values()), parts, run),
-                               strict=True))
+            layouts = dict(zip(books, lay_out_books(list(books.values()), parts, run,
+                                                    furniture), strict=True))
+        furniture.prune()
         for index in misses:
             edition = plan[index]
             layout = layouts[book_id(edition)]

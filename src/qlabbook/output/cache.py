@@ -25,6 +25,29 @@ RECORD_ENTRIES = 1000  # converted essays kept, the most recently used
 COVER_ENTRIES = 200  # drawn covers kept (one per edition: the book's, each essay's)
 
 
+def shared_cache_folder() -> Path | None:
+    """Where what no collection owns is kept between builds of any collection (the blank
+    page and folio sheets): $QLABBOOK_CACHE_HOME, else the user's cache folder
+    ($XDG_CACHE_HOME or ~/.cache, then qlabbook/); None where there is no home folder."""
+    chosen = os.environ.get("QLABBOOK_CACHE_HOME", "").strip()
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if base:
+        return Path(base) / "qlabbook"
+    try:
+        return Path.home() / ".cache" / "qlabbook"
+    except RuntimeError:  # no home folder to be found
+        return None
+
+
+def furniture_cache() -> PartCache:
+    """The blank page and folio sheets, shared by every collection (PartJob.furniture_key):
+    a build, even with --no-cache, draws each at most once per look and timestamp."""
+    shared = shared_cache_folder()
+    return PartCache(shared / "furniture" if shared is not None else None)
+
+
 def edition_key(edition: Edition) -> str:
     """Everything the render of this edition reads: its essays' files and what they
     became, the images they show, the collection's styles and templates and the files the

@@ -107,10 +107,14 @@ class BookLayout:
 
 
 def lay_out_books(books: Sequence[tuple[Collection, str]], store: PartStore | None,
-                  run: Runner = lay_out_here) -> list[BookLayout]:
+                  run: Runner = lay_out_here,
+                  furniture: PartStore | None = None) -> list[BookLayout]:
     """Each (collection, PDF profile) laid out in parts: every essay of every book first,
     in one batch, then the front and back matter, which print the essays' page numbers,
-    with the folio sheets the book needs (found anew after, if the back matter is long)."""
+    with the folio sheets the book needs (found anew after, if the back matter is long).
+    The blank page and the folio sheets are kept in `furniture` (a store shared by every
+    collection) when there is one, else in `store`."""
+    furniture = furniture if furniture is not None else store
     essays = [essay_jobs(collection, profile) for collection, profile in books]
     laid = iter(obtain([job for jobs in essays for job in jobs], store, run))
     essay_parts = [[next(laid) for _ in jobs] for jobs in essays]
@@ -119,7 +123,8 @@ def lay_out_books(books: Sequence[tuple[Collection, str]], store: PartStore | No
                                                             strict=True)]
     sheets = [sheet_jobs(collection, profile, opening_folios(parts)[-1] + BACK_MATTER_PAGES)
               for (collection, profile), parts in zip(books, essay_parts, strict=True)]
-    laid = iter(obtain([job for jobs in matter + sheets for job in jobs], store, run))
+    laid = iter(obtain([job for jobs in matter for job in jobs], store, run,
+                       [job for jobs in sheets for job in jobs], furniture))
     matter_parts = [[next(laid) for _ in jobs] for jobs in matter]
     sheet_parts = [[next(laid) for _ in jobs] for jobs in sheets]
     layouts = []
@@ -136,27 +141,33 @@ def lay_out_books(books: Sequence[tuple[Collection, str]], store: PartStore | No
         covered = (len(layout.sheets) - 1) * SHEET_PAGES
         if printed > covered:
             layout.sheets += obtain(sheet_jobs(layout.collection, layout.profile, printed,
-                                               covered + 1), store, run)
+                                               covered + 1), furniture, run)
     return layouts
 
 
-def obtain(jobs: list[PartJob], store: PartStore | None, run: Runner) -> list[LaidOutPart]:
+def obtain(jobs: list[PartJob], store: PartStore | None, run: Runner,
+           more: Sequence[PartJob] = (), more_store: PartStore | None = None,
+           ) -> list[LaidOutPart]:
     """Each job's part from the store when it holds one for the job's key, else laid out
-    (each distinct key once) and stored unless it failed."""
-    keys = [job.key() for job in jobs] if store is not None else [str(i) for i in
-                                                                   range(len(jobs))]
+    (each distinct key once) and stored unless it failed; then those of `more`, kept in
+    `more_store`, laid out in the same batch."""
+    stores = [store] * len(jobs) + [more_store] * len(more)
+    everything = [*jobs, *more]
+    keys = [job.key() if kept is not None else f"unkept {index}"
+            for index, (job, kept) in enumerate(zip(everything, stores, strict=True))]
     found: dict[str, LaidOutPart] = {}
-    if store is not None:
-        for key in dict.fromkeys(keys):
-            hit = store.get(key)
-            if hit is not None:
-                found[key] = hit
-    missing = {key: job for key, job in zip(keys, jobs, strict=True) if key not in found}
-    for key, part in zip(missing, run(list(missing.values())), strict=True):
+    for key, kept in dict(zip(keys, stores, strict=True)).items():
+        hit = kept.get(key) if kept is not None else None
+        if hit is not None:
+            found[key] = hit
+    missing = {key: (job, kept) for key, job, kept in zip(keys, everything, stores,
+                                                          strict=True) if key not in found}
+    laid = run([job for job, _ in missing.values()])
+    for (key, (_, kept)), part in zip(missing.items(), laid, strict=True):
         found[key] = part
-        if store is not None and not any(d.severity is Severity.ERROR
-                                         for d in part.diagnostics):
-            store.put(key, part)
+        if kept is not None and not any(d.severity is Severity.ERROR
+                                        for d in part.diagnostics):
+            kept.put(key, part)
     return [found[key] for key in keys]
 
 

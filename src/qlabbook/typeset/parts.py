@@ -38,6 +38,8 @@ class Part:
     name: str
 
 
+# The pages joining adds, which print nothing of the collection's text.
+FURNITURE = ("blank", "folios")
 # A folio sheet's pages print only their folio, to be stamped on the book's pages. Sheets
 # cover SHEET_PAGES folios each, so a book that grows rarely needs another.
 SHEET_PAGES = 64
@@ -83,6 +85,8 @@ class PartJob:
         as converted, the metadata and options, the folios it prints, the collection's
         templates), the stylesheets and what they load, the images it shows, the profile's
         PDF settings, the timestamp and the tool (whose fingerprint covers its templates)."""
+        if self.part.kind in FURNITURE:
+            return self.furniture_key()
         hasher = Hasher()
         hasher.add("tool", tool_fingerprint())
         hasher.add("profile", self.profile)
@@ -106,6 +110,30 @@ class PartJob:
             hasher.add_file("resource " + path.as_posix(), path)
         for src in part_images(self):
             hasher.add_file("image " + src, root / src)
+        return hasher.hexdigest()
+
+    def furniture_key(self) -> str:
+        """A sheet's key: what its pages draw (its HTML, the stylesheets and what they
+        load), the profile and the timestamp its fonts carry, and not the collection's
+        metadata, which only the sheet's own document reads. The book takes its pages
+        alone, so one sheet serves every collection whose pages look alike."""
+        hasher = Hasher()
+        hasher.add("tool", tool_fingerprint())
+        hasher.add("profile", self.profile)
+        hasher.add("time", build_time(self.collection).isoformat())
+        hasher.add("part", repr(self.part))
+        hasher.add("html", self.html())
+        for css, _ in self.stylesheets():
+            hasher.add("css", css)
+        root = self.collection.root
+        folder = root / "styles"
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if path.is_file():
+                hasher.add_file(path.relative_to(root).as_posix(), path)
+        for path in stylesheet_resources(root):
+            inside = path.is_relative_to(root.resolve())
+            name = path.relative_to(root.resolve()) if inside else path
+            hasher.add_file(f"resource {name.as_posix()}", path)
         return hasher.hexdigest()
 
 
