@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from qlabbook.markdown.remembered import RecordStore
     from qlabbook.typeset.book import BookLayout, PartStore, Runner
     from qlabbook.typeset.parts import LaidOutPart, PartJob
+    from qlabbook.web.images import Picture, PictureStore
 
 # What every worker needs, imported once in the fork server (missing ones are skipped).
 WORKER_PRELOAD = ("qlabbook.build", "qlabbook.typeset.layout", "weasyprint",
@@ -87,11 +88,13 @@ class Session:
         self.pool_size = 0
         self.records: Remembered[dict[str, object]] = Remembered()
         self.parts: Remembered[LaidOutPart] = Remembered()
+        self.pictures: Remembered[Picture] = Remembered()
         self.opened = OpenedParts()
 
     def let_go(self) -> None:
         self.records.let_go()
         self.parts.let_go()
+        self.pictures.let_go()
         self.opened.let_go()
 
     def close(self) -> None:
@@ -197,7 +200,11 @@ def build_once(root: Path, out: Path | None, formats: Sequence[str] | None,
     diagnostics.raise_if_errors()
     if any(a.format == "web" for a in artefacts):
         progress.stage("making the web edition")
-        artefacts = with_web_site(collection, artefacts, diagnostics)
+        pictures: PictureStore = render_cache.pictures
+        if session is not None and render_cache.folder is not None:
+            pictures = session.pictures.over(render_cache.pictures)
+        artefacts = with_web_site(collection, artefacts, diagnostics,
+                                  pictures if render_cache.folder is not None else None)
     if strict and diagnostics.warnings:
         raise QlabbookError(list(diagnostics.items))
     progress.stage("writing")
@@ -394,9 +401,11 @@ def render(edition: Edition, layout: BookLayout, diagnostics: Diagnostics,
 
 
 def with_web_site(collection: Collection, artefacts: list[Artefact],
-                  diagnostics: Diagnostics) -> list[Artefact]:
+                  diagnostics: Diagnostics,
+                  pictures: PictureStore | None = None) -> list[Artefact]:
     """The artefacts with the web edition's files in place of its page map: the site is
-    made from the page map and offers the other artefacts, with their sizes, to download."""
+    made from the page map and offers the other artefacts, with their sizes, to download.
+    Its pictures are kept in `pictures` between builds."""
     from qlabbook.web.printpages import page_map_from_bytes
     from qlabbook.web.site import Download, render_site
 
@@ -406,6 +415,7 @@ def with_web_site(collection: Collection, artefacts: list[Artefact],
         return artefacts
     downloads = [Download(a.path.as_posix(), a.format, a.data, a.essay, a.profile)
                  for a in others]
-    site = render_site(collection, diagnostics, page_map_from_bytes(web[0].data), downloads)
+    site = render_site(collection, diagnostics, page_map_from_bytes(web[0].data), downloads,
+                       pictures)
     return others + [Artefact(Path(WEB_FOLDER) / name, "web", data)
                      for name, data in sorted(site.items())]

@@ -158,7 +158,7 @@ def test_serve_rebuilds_on_change_reloads_pages_and_stops_cleanly(tmp_path: Path
         url = read_until(server.stderr, r"at (http://127\.0\.0\.1:\d+/)").group(1)
         page = urlopen(url + "a-listening/").read().decode()
         assert "<h1 class=\"essay-title\" id=\"e3-title\">Listening first</h1>" in page
-        assert "/__qlabbook__/version" in page  # the reloading script, added when served
+        assert "/__qlabbook__/events" in page  # the reloading script, added when served
         assert "<script" not in (root / "dist" / "web" / "a-listening" / "index.html").read_text()
         version = urlopen(url + "__qlabbook__/version").read()
         essay = root / "essays" / "a-listening.md"

@@ -17,12 +17,14 @@ from qlabbook.source.model import Collection
 from qlabbook.source.stylesheets import stylesheet_resources
 from qlabbook.source.timestamp import build_time
 from qlabbook.typeset.parts import LaidOutPart
+from qlabbook.web.images import Picture, Variant
 
 CACHE_FOLDER = ".qlabbook-cache"
 KEEP = 3  # newest entries kept per edition: enough to switch back and forth between options
 PART_ENTRIES = 400  # laid-out parts kept at least, the most recently used
 RECORD_ENTRIES = 1000  # converted essays kept, the most recently used
 COVER_ENTRIES = 200  # drawn covers kept (one per edition: the book's, each essay's)
+PICTURE_ENTRIES = 2000  # the web edition's pictures kept, the most recently used
 
 
 def shared_cache_folder() -> Path | None:
@@ -90,6 +92,7 @@ class RenderCache:
         self.parts = PartCache(folder / "parts" if folder is not None else None)
         # Underscored: no edition is named so (edition folders are slugs).
         self.covers = CoverCache(folder / "_covers" if folder is not None else None)
+        self.pictures = PictureCache(folder / "_pictures" if folder is not None else None)
 
     def _paths(self, edition: Edition, key: str) -> tuple[Path, Path]:
         assert self.folder is not None
@@ -226,6 +229,63 @@ class RecordCache:
                     old.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+class PictureCache:
+    """The web edition's pictures (web.images.PictureStore): each variant's bytes in
+    <key>-<n>.bin, and <key>.json, written last, naming them with their sha256. A damaged
+    entry is a miss; a cache that cannot be written is skipped. The pictures not used for
+    PICTURE_ENTRIES builds' worth of writing are removed."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.written = 0
+
+    def get(self, key: str) -> Picture | None:
+        if self.folder is None:
+            return None
+        try:
+            record = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            variants = []
+            for index, entry in enumerate(record["variants"]):
+                data = (self.folder / f"{key}-{index}.bin").read_bytes()
+                if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+                    return None
+                variants.append(Variant(str(entry["path"]), int(entry["width"]), data))
+            os.utime(self.folder / f"{key}.json")
+            return Picture(str(record["src"]), int(record["width"]), int(record["height"]),
+                           tuple(variants))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, picture: Picture) -> None:
+        if self.folder is None:
+            return
+        record = {"src": picture.src, "width": picture.width, "height": picture.height,
+                  "variants": [{"path": v.path, "width": v.width,
+                                "sha256": hashlib.sha256(v.data).hexdigest()}
+                               for v in picture.variants]}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for index, variant in enumerate(picture.variants):
+                write_atomically(self.folder / f"{key}-{index}.bin", variant.data)
+            write_atomically(self.folder / f"{key}.json", json.dumps(record).encode("utf-8"))
+            self.written += 1
+            if self.written == 1:  # once a build, when it first writes
+                self.prune()
+        except OSError:
+            pass
+
+    def keep(self, key: str) -> None:
+        pass  # pruned by age of use, which a read from memory does not change
+
+    def prune(self) -> None:
+        assert self.folder is not None
+        records = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns,
+                         reverse=True)
+        for old in records[PICTURE_ENTRIES:]:
+            for path in self.folder.glob(f"{old.stem}*"):
+                path.unlink(missing_ok=True)
 
 
 class CoverCache:

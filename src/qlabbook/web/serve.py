@@ -12,13 +12,17 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 VERSION_PATH = "/__qlabbook__/version"
-# Asks every second which build the server has; a different one reloads the page. Only
+EVENTS_PATH = "/__qlabbook__/events"
+# The page listens for the server's builds (server-sent events, which the browser
+# reconnects by itself) and reloads on one newer than the build it was served from. Only
 # added by this server (the edition itself needs no script).
-RELOAD = ("<script>(() => { let seen = null; setInterval(async () => { try { "
-          f"const r = await fetch('{VERSION_PATH}', {{cache: 'no-store'}}); "
-          "const v = await r.text(); "
-          "if (seen !== null && v !== seen) location.reload(); seen = v; } catch (e) {} "
-          "}, 1000); })();</script>")
+RELOAD = ("<script>(() => { const served = '%s'; "
+          f"const events = new EventSource('{EVENTS_PATH}'); "
+          "events.onmessage = (e) => { if (e.data !== served) { events.close(); "
+          "location.reload(); } }; })();</script>")
+# How often an open events stream is written to when nothing happens, so that one whose
+# page has gone is noticed and its thread ends.
+HEARTBEAT_SECONDS = 10.0
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
@@ -32,6 +36,9 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         if path == VERSION_PATH:
             self.send_bytes(200, "text/plain", str(self.version.number).encode())
             return
+        if path == EVENTS_PATH:
+            self.send_events()
+            return
         target = Path(self.translate_path(self.path))
         if target.is_dir() and path.endswith("/"):
             target = target / "index.html"
@@ -43,12 +50,35 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         if not target.is_file():
             missing = Path(self.directory) / "404.html"
             page = missing.read_bytes() if missing.is_file() else b"Not found"
-            self.send_bytes(404, "text/html; charset=utf-8", with_reload(page))
+            self.send_bytes(404, "text/html; charset=utf-8",
+                            with_reload(page, self.version.number))
             return
         if target.suffix == ".html":
-            self.send_bytes(200, "text/html; charset=utf-8", with_reload(target.read_bytes()))
+            self.send_bytes(200, "text/html; charset=utf-8",
+                            with_reload(target.read_bytes(), self.version.number))
             return
         super().do_GET()
+
+    def send_events(self) -> None:
+        """The build number now, then each new one as it is made, until the page goes or
+        the server stops."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        sent = None
+        try:
+            while True:
+                number = self.version.wait_for_change(sent, HEARTBEAT_SECONDS)
+                if number is None:  # the server is stopping
+                    return
+                if number != sent:
+                    self.wfile.write(f"retry: 300\ndata: {number}\n\n".encode())
+                    sent = number
+                else:
+                    self.wfile.write(b": still here\n\n")
+                self.wfile.flush()
+        except OSError:  # the page was closed or reloaded
+            return
 
     def send_bytes(self, status: int, kind: str, data: bytes) -> None:
         self.send_response(status)
@@ -66,9 +96,9 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def with_reload(page: bytes) -> bytes:
+def with_reload(page: bytes, version: int) -> bytes:
     marker = b"</body>"
-    script = RELOAD.encode("utf-8")
+    script = (RELOAD % version).encode("utf-8")
     return page.replace(marker, script + marker, 1) if marker in page else page + script
 
 
@@ -77,11 +107,25 @@ class Version:
 
     def __init__(self) -> None:
         self.number = 0
-        self.lock = threading.Lock()
+        self.stopped = False
+        self.changed = threading.Condition()
 
     def bump(self) -> None:
-        with self.lock:
+        with self.changed:
             self.number += 1
+            self.changed.notify_all()
+
+    def wait_for_change(self, seen: int | None, timeout: float) -> int | None:
+        """The build number once it is not `seen` (or after `timeout`, whatever it is);
+        None when the server stops."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.stopped or self.number != seen, timeout)
+            return None if self.stopped else self.number
+
+    def stop(self) -> None:
+        with self.changed:
+            self.stopped = True
+            self.changed.notify_all()
 
 
 class SiteServer:
@@ -109,6 +153,7 @@ class SiteServer:
         self.version.bump()
 
     def stop(self) -> None:
+        self.version.stop()  # ends the open event streams
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=5)
