@@ -150,9 +150,9 @@ def profile_section(stats_path: Path, collection: str, measured: Case | None) ->
     unprofiled = ""
     if measured is not None and measured.seconds:
         seconds = statistics.median(measured.seconds)
-        unprofiled = f" ({seconds:.2f} s without the profiler: figure 2's median)"
+        unprofiled = f" ({seconds:.2f} s without the profiler: that row's median)"
     lines = ["## Where the time goes", "",
-             f"One cold collected PDF of {collection} at -j 1 (the build of figure 2) under "
+             f"One cold collected PDF of {collection} at -j 1 (its row in Every run) under "
              f"cProfile: {total:.2f} s profiled{unprofiled}. The profiler slows small Python "
              "functions most: read the shares more than the seconds. " + METHOD,
              "", "| phase | own time s | share |", "| --- | ---: | ---: |"]

@@ -7,13 +7,20 @@ The run goes in rounds: each round runs every row once, the rows of a group alte
 written after each round, so one round (--repeats 1) already gives the whole table. Each row
 is the median of its runs. --sizes SMALL LARGE stands other counts in for 20 and 100 (a
 quick pass: --sizes 1 2 --repeats 1).
+
+The engine floor (floor.py) is WeasyPrint alone on the final HTML of each part qlabbook lays
+out, prepared untimed the first time. The edits in a running `watch` and `serve` are timed
+by the harness from the save to what the command line shows (sessions.py), --edits times in
+each round, one session per round.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,9 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import REPOSITORY, edit_essay, make_collection
+from corpus import REPOSITORY, copy_title, edit_essay, make_collection
 from phases import profile_section
 from report import Results
+from sessions import run_session, serve_edits, watch_edits
 
 BIN = Path(sys.executable).parent
 QLABBOOK = str(BIN / "qlabbook")
@@ -33,7 +41,9 @@ WEASYPRINT = str(BIN / "weasyprint")
 CACHE = ".qlabbook-cache"
 SCREEN = ["--pdf-profile", "screen"]  # one PDF, as pandoc makes (no press edition)
 COLD = ["--no-cache", "--jobs", "1"]
-SPAWN = [sys.executable, "-I", "-S", str(Path(__file__).resolve().parent / "spawn.py")]
+BENCH = Path(__file__).resolve().parent
+SPAWN = [sys.executable, "-I", "-S", str(BENCH / "spawn.py")]
+FLOOR = [sys.executable, str(BENCH / "floor.py")]
 
 
 @dataclass
@@ -45,6 +55,8 @@ class Case:
     cwd: Path
     prepare: Callable[[], None] = lambda: None
     output: Path | None = None  # the PDF it writes, for the size table
+    # Times itself (a session of edits) instead of being one timed run of argv.
+    drive: Callable[[Case, dict[str, str]], None] | None = None
     seconds: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     peaks: list[float] = field(default_factory=list)
@@ -53,6 +65,9 @@ class Case:
 def measure(case: Case, env: dict[str, str]) -> None:
     """Run the case once, alone, and keep its wall time, CPU time and peak RSS (MiB)."""
     case.prepare()
+    if case.drive is not None:
+        case.drive(case, env)
+        return
     result = subprocess.run([*SPAWN, *case.argv], cwd=case.cwd, env=env, capture_output=True,
                             text=True)
     seconds, cpu, kibibytes, code = result.stdout.split()
@@ -77,7 +92,8 @@ def essays(n: int) -> str:
 class Bench:
     """The two collections and every row measured on them."""
 
-    def __init__(self, root: Path, small: int, large: int, env: dict[str, str]) -> None:
+    def __init__(self, root: Path, small: int, large: int, env: dict[str, str],
+                 edits: int) -> None:
         self.root = root
         self.env = env
         self.small, self.large = small, large
@@ -86,7 +102,9 @@ class Bench:
         self.large_collection = make_collection(root / "collection-large", large)
         self.edited = (large + 1) // 2  # the essay the edit row changes
         self.edits = 0
+        self.edits_per_session = edits
         self.warmed = False
+        self.whole = root / "out" / "whole.pdf"  # the large book laid out whole
 
     def out(self, name: str) -> Path:
         return self.root / "out" / name
@@ -111,8 +129,26 @@ class Bench:
         return [Case("startup", "start-up", "qlabbook --help", [QLABBOOK, "--help"],
                      REPOSITORY)]
 
+    def floor(self, collection: Path, out: str, group: str, whole: bool = False) -> Case:
+        """WeasyPrint alone on the parts' final HTML, dumped by an untimed preparation the
+        first time (with the book laid out whole, for its size, when `whole`)."""
+        inputs = self.root / f"{out}-floor-inputs"
+
+        def prepare() -> None:
+            if not inputs.is_dir():
+                print(f"bench: preparing the engine floor of {group}", file=sys.stderr,
+                      flush=True)
+                self.untimed([*FLOOR, "prepare", str(collection), str(inputs),
+                              *(["--whole", str(self.whole)] if whole else [])])
+            shutil.rmtree(self.out(f"{out}-floor"), ignore_errors=True)
+
+        return Case(f"{out}/floor", group, "engine floor: WeasyPrint alone on the parts' "
+                    "final HTML, one warm process", [*FLOOR, "render", str(inputs),
+                                                     str(self.out(f"{out}-floor"))],
+                    collection, prepare=prepare)
+
     def small_cases(self) -> list[Case]:
-        """Figures 1, 2 and 4, the output sizes, and WeasyPrint alone as the floor."""
+        """The small collection's rows, and WeasyPrint alone on pandoc's HTML."""
         collection, group = self.small_collection, essays(self.small)
         html = collection / "pandoc.html"
         subprocess.run(self.pandoc(collection, "-s", "-t", "html5", "-o", str(html)),
@@ -124,6 +160,10 @@ class Bench:
             Case("small/pdf", group, "qlabbook collected PDF, cold, -j 1",
                  self.qlabbook(collection, "small-pdf", "--format", "pdf", *SCREEN, *COLD),
                  collection, output=self.out("small-pdf")),
+            Case("small/pdf-j2", group, "qlabbook collected PDF, cold, -j 2",
+                 self.qlabbook(collection, "small-j2", "--format", "pdf", *SCREEN,
+                               "--no-cache", "--jobs", "2"), collection),
+            self.floor(collection, "small", group),
             Case("small/epub-after-pdf", group, "qlabbook EPUB right after a PDF build",
                  self.qlabbook(collection, "small-epub", "--format", "epub", "--jobs", "1"),
                  collection, prepare=self.pdf_then_epub),
@@ -144,9 +184,10 @@ class Bench:
         self.untimed(self.qlabbook(collection, "small-warm-pdf", "--format", "pdf", *SCREEN))
 
     def large_cases(self) -> list[Case]:
-        """Figures 3, 5, 6 and 7."""
+        """The large collection's rows: the edits last, once a build has warmed the cache."""
         collection, group = self.large_collection, essays(self.large)
         edit = self.qlabbook(collection, "large-edit", "--format", "pdf", *SCREEN)
+        watch, serve = self.out("large-watch"), self.out("large-serve")
         return [
             Case("large/pdf-j1", group, "qlabbook collected PDF, cold, -j 1",
                  self.qlabbook(collection, "large-j1", "--format", "pdf", *SCREEN, *COLD),
@@ -155,9 +196,23 @@ class Bench:
             Case("large/pdf-j2", group, "qlabbook collected PDF, cold, -j 2",
                  self.qlabbook(collection, "large-j2", "--format", "pdf", *SCREEN,
                                "--no-cache", "--jobs", "2"), collection),
+            self.floor(collection, "large", group, whole=True),
             Case("large/edit", group,
                  f"one-word edit in essay {self.edited}: collected PDF rebuilt (cache warm)",
                  edit, collection, prepare=lambda: self.edit(edit)),
+            Case("large/watch", group, f"one-word edit in essay {self.edited} in a running "
+                 "qlabbook watch: save to collected PDF replaced",
+                 [QLABBOOK, "watch", str(collection), "--out", str(watch), "--format", "pdf",
+                  *SCREEN], collection,
+                 drive=lambda case, env: run_session(case, SPAWN, env, watch_edits(
+                     watch, self.next_edit, self.edits_per_session))),
+            Case("large/serve", group, f"one-word edit in essay {self.edited} in a running "
+                 "qlabbook serve: save to reload signal",
+                 [QLABBOOK, "serve", str(collection), "--out", str(serve), "--port", "0"],
+                 collection,
+                 drive=lambda case, env: run_session(case, SPAWN, env, serve_edits(
+                     lambda: self.essay_page(serve / "web"), self.next_edit,
+                     self.edits_per_session))),
         ]
 
     def edit(self, command: list[str]) -> None:
@@ -165,11 +220,25 @@ class Bench:
         if not self.warmed:
             self.untimed(command)
             self.warmed = True
+        self.next_edit()
+
+    def next_edit(self) -> None:
+        """One word of the edited essay changed, to a word other than the last edit's."""
         self.edits += 1
         edit_essay(self.large_collection, self.edited, self.edits)
 
+    def essay_page(self, web: Path) -> Path:
+        """The edited essay's page in a web edition: the one its title names."""
+        title = re.compile(f"<title>{re.escape(html.escape(copy_title(self.edited)))} ")
+        for page in sorted(web.glob("*/index.html")):
+            if title.search(page.read_text(encoding="utf-8")):
+                return page
+        sys.exit(f"bench: no page of essay {self.edited} in {web}")
+
     def untimed(self, command: list[str]) -> None:
-        subprocess.run(command, check=True, capture_output=True, env=self.env)
+        result = subprocess.run(command, capture_output=True, text=True, env=self.env)
+        if result.returncode != 0:
+            sys.exit(f"bench: {' '.join(command)} failed:\n{result.stderr}")
 
     def profile(self, results: Results) -> None:
         """One cold collected PDF of the small collection, -j 1, under cProfile."""
@@ -211,6 +280,8 @@ def main() -> None:
                         help="essay counts standing for 20 and 100 (default: 20 100)")
     parser.add_argument("--repeats", type=int, default=3,
                         help="rounds, each row once per round (median; default 3)")
+    parser.add_argument("--edits", type=int, default=3,
+                        help="edits timed in each round's watch and serve session (default 3)")
     parser.add_argument("--profile", action="store_true",
                         help="profile one cold collected PDF of the small collection")
     parser.add_argument("--results", type=Path, help="write the Markdown report here")
@@ -229,10 +300,11 @@ def main() -> None:
     try:
         print(f"bench: collections of {small} and {large} essays in {root}", file=sys.stderr)
         results = Results(started, small, large, args.repeats, env, args.note)
-        bench = Bench(root, small, large, env)
+        bench = Bench(root, small, large, env, args.edits)
         groups = [bench.startup_cases(), bench.small_cases(), bench.large_cases()]
         results.cases = [case for cases in groups for case in cases]
         results.pandoc = bench.pandoc_binary
+        results.whole_pdf = bench.whole
 
         def write(rounds: int) -> None:
             results.rounds = rounds

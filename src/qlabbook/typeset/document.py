@@ -127,24 +127,29 @@ def parsed_stylesheets(root: Path, stylesheets: tuple[tuple[str, str], ...],
     and the stylesheets parsed with it."""
     from weasyprint import CSS
 
-    from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL
-
     root = root.resolve()
     if root not in FONTS:
         FONTS.clear()
         SHEETS.clear()
         FONTS[root] = shipped_font_configuration()
     fonts = FONTS[root]
-    bases = {"styles": STYLES_URL, "collection-styles": COLLECTION_URL + "styles/"}
     sheets = []
     for css, base in stylesheets:
         if (root, css, base) not in SHEETS:
             if len(SHEETS) >= MAX_SHEETS:
                 SHEETS.pop(next(iter(SHEETS)))
-            SHEETS[(root, css, base)] = CSS(string=css, base_url=bases.get(base),
+            SHEETS[(root, css, base)] = CSS(string=css, base_url=stylesheet_base(base),
                                             font_config=fonts, url_fetcher=fetcher)
         sheets.append(SHEETS[(root, css, base)])
     return fonts, sheets
+
+
+def stylesheet_base(base: str) -> str | None:
+    """The URL a print stylesheet's own URLs are relative to, by the name print_stylesheets
+    gives it ("styles": the package's, "collection-styles": the collection's; else none)."""
+    from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL
+
+    return {"styles": STYLES_URL, "collection-styles": COLLECTION_URL + "styles/"}.get(base)
 
 
 def figure_paths(collection: Collection) -> list[Path]:
