@@ -10,7 +10,9 @@ from collections.abc import Callable
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
+from qlabbook.assets import FONTS
 from qlabbook.typeset.folios import label_ranges
+from qlabbook.typeset.fontmerge import merge_font_programs
 from qlabbook.typeset.parts import SHEET_PAGES, linked_anchor
 
 if TYPE_CHECKING:
@@ -82,6 +84,8 @@ def join_parts(layout: BookLayout, blank: bytes, folio_sheets: list[bytes],
     book.Root.PageLabels = page_labels(layout.labels())
     sheets = [opened(sheet) for sheet in folio_sheets]
     stamp_folios(book, layout.folios(), sheets)
+    # Last, so that the folios' fonts are merged too: the stylesheets load fonts from these.
+    merge_font_programs(book, [FONTS, layout.collection.root / "styles"])
     out = BytesIO()
     book.save(out, deterministic_id=True, compress_streams=True,
               object_stream_mode=pikepdf.ObjectStreamMode.generate,
