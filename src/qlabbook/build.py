@@ -41,10 +41,9 @@ from qlabbook.source.profiles import DEFAULT_PROFILE
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-    from pikepdf import Pdf
-
     from qlabbook.markdown.remembered import RecordStore
     from qlabbook.typeset.book import BookLayout, PartStore, Runner
+    from qlabbook.typeset.join import PartPdfs
     from qlabbook.typeset.parts import LaidOutPart, PartJob
     from qlabbook.web.images import Picture, PictureStore
 
@@ -372,9 +371,9 @@ def enter_build(environment: dict[str, str], folder: str) -> None:
 
 def render(edition: Edition, layout: BookLayout, diagnostics: Diagnostics,
            cover: Callable[[Collection], bytes] | None = None,
-           opened: Callable[[bytes], Pdf] | None = None) -> bytes:
+           pdfs: PartPdfs | None = None) -> bytes:
     """One edition's bytes from its book's layout: the PDF joined from its parts (opened
-    by `opened`, which may keep them open between builds), or the EPUB with a page list
+    by `pdfs`, which may keep them open between builds), or the EPUB with a page list
     read off the screen layout (and its cover from `cover`, which may keep it between
     builds)."""
     if layout.failed:
@@ -382,8 +381,7 @@ def render(edition: Edition, layout: BookLayout, diagnostics: Diagnostics,
     if edition.format == "pdf":
         from qlabbook.typeset.pdf import render_pdf
 
-        return render_pdf(layout, diagnostics) if opened is None \
-            else render_pdf(layout, diagnostics, opened)
+        return render_pdf(layout, diagnostics, pdfs)
     from qlabbook.typeset.book import book_page_map
 
     if edition.format == "web":  # the site is written once the downloads are made

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
+from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -32,6 +33,7 @@ REWRITTEN = {"/BaseFont", "/ToUnicode", "/DescendantFonts", "/W", "/FontDescript
              "/FontName", "/FontBBox", "/Flags", "/FontFile2", "/FontFile3", "/CIDSet"}
 CMAP_SECTION = re.compile(rb"begin(bfchar|bfrange|codespacerange)(.*?)end\1", re.S)
 CMAP_HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
+W_TOKEN = re.compile(rb"\[|\]|[-+]?\d*\.?\d+")
 
 
 class Original(NamedTuple):
@@ -143,9 +145,9 @@ def read_member(font: Dictionary, users: list[Any]) -> Member | None:
                 or cid.get("/CIDToGIDMap", pikepdf.Name.Identity) != "/Identity"
                 or str(descriptor.FontName) != str(font.BaseFont)):
             return None
-        program = descriptor[kind].read_bytes()
-        tables, widths = sfnt_tables(program), read_widths(cid.W)
-        texts = read_cmap(font.ToUnicode.read_bytes())
+        program, tables = read_program(descriptor[kind])
+        widths = remembered_widths(cid.W.unparse())
+        texts = remembered_cmap(font.ToUnicode)
     except (AttributeError, KeyError, IndexError, ValueError, TypeError, struct.error,
             pikepdf.PdfError):
         return None
@@ -154,20 +156,79 @@ def read_member(font: Dictionary, users: list[Any]) -> Member | None:
     return Member(font, face.group(1), kind, program, tables, widths, texts, users)
 
 
+# A watch joins the same parts again and again: what was read of a font, by the bytes it
+# was read from (stored, still compressed), is not read again. Callers never change it.
+REMEMBERED = 1024
+
+
+def read_program(stream: Object) -> tuple[bytes, dict[bytes, bytes]]:
+    return remembered_program(stream.read_raw_bytes(), stream.get("/Filter"),
+                              stream.read_bytes)
+
+
+def remembered_cmap(stream: Object) -> dict[int, str] | None:
+    return remembered_cmap_of(stream.read_raw_bytes(), stream.get("/Filter"),
+                              stream.read_bytes)
+
+
+def remembered_program(raw: bytes, how: Any, read: Any) -> tuple[bytes, dict[bytes, bytes]]:
+    key = (raw, str(how))
+    if key not in PROGRAMS:
+        program = read()
+        PROGRAMS[key] = (program, sfnt_tables(program))
+        while len(PROGRAMS) > REMEMBERED:
+            PROGRAMS.pop(next(iter(PROGRAMS)))
+    return PROGRAMS[key]
+
+
+def remembered_cmap_of(raw: bytes, how: Any, read: Any) -> dict[int, str] | None:
+    key = (raw, str(how))
+    if key not in CMAPS:
+        CMAPS[key] = read_cmap(read())
+        while len(CMAPS) > REMEMBERED:
+            CMAPS.pop(next(iter(CMAPS)))
+    return CMAPS[key]
+
+
+PROGRAMS: dict[tuple[bytes, str], tuple[bytes, dict[bytes, bytes]]] = {}
+CMAPS: dict[tuple[bytes, str], dict[int, str] | None] = {}
+
+
+@lru_cache(maxsize=REMEMBERED)
+def remembered_widths(unparsed: bytes) -> dict[int, Any]:
+    """read_widths of a /W array as written out (numbers and brackets only)."""
+    tokens = W_TOKEN.findall(unparsed)
+    if b"".join(tokens) != re.sub(rb"\s+", b"", unparsed):
+        raise ValueError("not a plain /W array")
+    items: list[Any] = []
+    stack: list[list[Any]] = [items]
+    for token in tokens[1:-1] if tokens[:1] == [b"["] and tokens[-1:] == [b"]"] else [b"?"]:
+        if token == b"[":
+            stack.append([])
+        elif token == b"]":
+            run = stack.pop()
+            stack[-1].append(run)
+        else:
+            stack[-1].append(Decimal(token.decode()) if b"." in token else int(token))
+    if len(stack) != 1:
+        raise ValueError("unbalanced /W array")
+    return read_widths(items)
+
+
 def sfnt_tables(program: bytes) -> dict[bytes, bytes]:
     count, = struct.unpack_from(">H", program, 4)
     entries = [struct.unpack_from(">4sIII", program, 12 + 16 * i) for i in range(count)]
     return {tag: program[offset:offset + length] for tag, _, offset, length in entries}
 
 
-def read_widths(array: Object) -> dict[int, Any]:
+def read_widths(array: Iterable[Any]) -> dict[int, Any]:
     """A CIDFont's /W: runs of `first [w1 w2 ...]` and of `first last w`."""
     import pikepdf
 
     items, widths = list(array), {}
     while items:
         first, then, *items = items
-        if isinstance(then, pikepdf.Array):
+        if isinstance(then, pikepdf.Array | list):
             widths.update({int(first) + offset: width for offset, width in enumerate(then)})
         else:
             widths.update(dict.fromkeys(range(int(first), int(then) + 1), items.pop(0)))

@@ -6,7 +6,6 @@ as artifacts."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
@@ -24,29 +23,42 @@ if TYPE_CHECKING:
 CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputIntents")
 
 
-def open_pdf(data: bytes) -> Pdf:
-    import pikepdf
+class PartPdfs:
+    """Opens the parts' PDFs for one join; the book is freed as the join returns."""
 
-    return pikepdf.Pdf.open(BytesIO(data))
+    def open(self, data: bytes) -> Pdf:
+        import pikepdf
+
+        return pikepdf.Pdf.open(BytesIO(data))
+
+    def retire(self, book: Pdf) -> None:
+        pass
 
 
-class OpenedParts:
+class OpenedParts(PartPdfs):
     """The parts' PDFs kept open between the joins of one process (a `watch`): opening
     a hundred parts and reading their cross-reference tables is a fifth of a join. A
-    source is only read from, so one serves every join."""
+    source is only read from, so one serves every join. The joined book is kept until
+    let_go, after the files are written: freeing its objects takes a tenth of a join."""
 
     def __init__(self) -> None:
         self.held: dict[bytes, Pdf] = {}  # bytes hash once, and compare by identity first
         self.used: set[bytes] = set()
+        self.retired: list[Pdf] = []
 
-    def __call__(self, data: bytes) -> Pdf:
+    def open(self, data: bytes) -> Pdf:
         if data not in self.held:
-            self.held[data] = open_pdf(data)
+            self.held[data] = super().open(data)
         self.used.add(data)
         return self.held[data]
 
+    def retire(self, book: Pdf) -> None:
+        self.retired.append(book)
+
     def let_go(self) -> None:
-        """Close what the last join did not open (if there was a join since the last)."""
+        """Free the joined books; close what the last join did not open (if there was a
+        join since the last)."""
+        self.retired = []
         if not self.used:
             return
         for data in [data for data in self.held if data not in self.used]:
@@ -55,10 +67,13 @@ class OpenedParts:
 
 
 def join_parts(layout: BookLayout, blank: bytes, folio_sheets: list[bytes],
-               opened: Callable[[bytes], Pdf] = open_pdf) -> bytes:
-    """`opened` gives each part's PDF, opened; it must stay open until this returns."""
+               pdfs: PartPdfs | None = None) -> bytes:
+    """`pdfs` opens each part's PDF (they stay open until this returns) and is handed
+    the book when it is saved."""
     import pikepdf
 
+    pdfs = pdfs if pdfs is not None else PartPdfs()
+    opened = pdfs.open
     sources = [opened(part.pdf) for _, part in layout.parts]
     book = pikepdf.Pdf.new()
     # Every source stays open until the book is saved: qpdf copies stream data then.
@@ -90,6 +105,7 @@ def join_parts(layout: BookLayout, blank: bytes, folio_sheets: list[bytes],
     book.save(out, deterministic_id=True, compress_streams=True,
               object_stream_mode=pikepdf.ObjectStreamMode.generate,
               min_version=front.pdf_version)
+    pdfs.retire(book)
     return out.getvalue()
 
 
