@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from qlabbook.typeset.join import PartPdfs
     from qlabbook.typeset.parts import LaidOutPart, PartJob
     from qlabbook.web.images import Picture, PictureStore
+    from qlabbook.web.pages import RememberedBodies
 
 # What every worker needs, imported once in the fork server (missing ones are skipped).
 WORKER_PRELOAD = ("qlabbook.build", "qlabbook.typeset.layout", "weasyprint",
@@ -82,6 +83,7 @@ class Session:
 
     def __init__(self) -> None:
         from qlabbook.typeset.join import OpenedParts
+        from qlabbook.web.pages import RememberedBodies
 
         self.pool: ProcessPoolExecutor | None = None
         self.pool_size = 0
@@ -89,11 +91,14 @@ class Session:
         self.parts: Remembered[LaidOutPart] = Remembered()
         self.pictures: Remembered[Picture] = Remembered()
         self.opened = OpenedParts()
+        self.bodies = RememberedBodies()  # the web pages' essay texts
+        self.web_pages: bytes | None = None  # the last web build's page map
 
     def let_go(self) -> None:
         self.records.let_go()
         self.parts.let_go()
         self.pictures.let_go()
+        self.bodies.let_go()
         self.opened.let_go()
 
     def close(self) -> None:
@@ -137,6 +142,7 @@ class BuildReport:
     rendered: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    provisional: bool = False  # the web pages only, with the last layout's page numbers
 
 
 def default_jobs() -> int:
@@ -152,16 +158,19 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] | None = N
           strict: bool = False, essays: bool | None = None, only: Sequence[int] = (),
           jobs: int | None = None, cache: bool = True,
           pdf_profiles: Sequence[str] | None = None,
-          session: Session | None = None) -> BuildReport:
+          session: Session | None = None, provisional: bool = False) -> BuildReport:
     """Build the editions into `out` (default root/dist): the collected edition, and with
     `essays` (default: the collection's [build] essays) one per essay; `only` builds just
     those essays' editions (and no web edition, which is the whole series'). `formats`
     defaults to [build] formats. `pdf_profiles` (screen, press) overrides [pdf] profiles.
-    A `session` keeps workers and what was read in memory for the next build (`watch`).
-    Nothing is written unless all of them rendered; each file appears whole or not at all."""
+    A `session` keeps workers and what was read in memory for the next build (`watch`);
+    with it, a `provisional` build of the web edition alone lays nothing out: its pages
+    take their print page numbers from the session's last layout (`serve` shows an edit
+    at once, then builds again). Nothing is written unless all of them rendered; each
+    file appears whole or not at all."""
     try:
         return build_once(root, out, formats, diagnostics, progress, strict, essays, only,
-                          jobs, cache, pdf_profiles, session)
+                          jobs, cache, pdf_profiles, session, provisional)
     finally:
         if session is not None:
             session.let_go()
@@ -170,7 +179,8 @@ def build(root: Path, out: Path | None = None, formats: Sequence[str] | None = N
 def build_once(root: Path, out: Path | None, formats: Sequence[str] | None,
                diagnostics: Diagnostics | None, progress: Progress | None, strict: bool,
                essays: bool | None, only: Sequence[int], jobs: int | None, cache: bool,
-               pdf_profiles: Sequence[str] | None, session: Session | None) -> BuildReport:
+               pdf_profiles: Sequence[str] | None, session: Session | None,
+               provisional: bool = False) -> BuildReport:
     started = time.perf_counter()
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     progress = progress if progress is not None else Quiet()
@@ -194,16 +204,26 @@ def build_once(root: Path, out: Path | None, formats: Sequence[str] | None,
                          profiles=pdf_profiles)
     report = BuildReport()
     render_cache = RenderCache(root / CACHE_FOLDER if cache else None)
-    artefacts = render_editions(plan, diagnostics, progress, report, render_cache,
-                                jobs or default_jobs(), session)
+    if provisional and session is not None and session.web_pages is not None \
+            and [edition.format for edition in plan] == ["web"]:
+        # The pages now, with the print page numbers of the last layout (placed by their
+        # text, which an edit hardly moves); the build that follows lays out the change.
+        artefacts = [Artefact(plan[0].path, "web", session.web_pages)]
+        report.provisional = True
+    else:
+        artefacts = render_editions(plan, diagnostics, progress, report, render_cache,
+                                    jobs or default_jobs(), session)
     diagnostics.raise_if_errors()
     if any(a.format == "web" for a in artefacts):
         progress.stage("making the web edition")
         pictures: PictureStore = render_cache.pictures
         if session is not None and render_cache.folder is not None:
             pictures = session.pictures.over(render_cache.pictures)
+        if session is not None:
+            session.web_pages = next(a.data for a in artefacts if a.format == "web")
         artefacts = with_web_site(collection, artefacts, diagnostics,
-                                  pictures if render_cache.folder is not None else None)
+                                  pictures if render_cache.folder is not None else None,
+                                  session.bodies if session is not None else None)
     if strict and diagnostics.warnings:
         raise QlabbookError(list(diagnostics.items))
     progress.stage("writing")
@@ -399,11 +419,11 @@ def render(edition: Edition, layout: BookLayout, diagnostics: Diagnostics,
 
 
 def with_web_site(collection: Collection, artefacts: list[Artefact],
-                  diagnostics: Diagnostics,
-                  pictures: PictureStore | None = None) -> list[Artefact]:
+                  diagnostics: Diagnostics, pictures: PictureStore | None = None,
+                  bodies: RememberedBodies | None = None) -> list[Artefact]:
     """The artefacts with the web edition's files in place of its page map: the site is
     made from the page map and offers the other artefacts, with their sizes, to download.
-    Its pictures are kept in `pictures` between builds."""
+    Its pictures are kept in `pictures` between builds, its essays' texts in `bodies`."""
     from qlabbook.web.printpages import page_map_from_bytes
     from qlabbook.web.site import Download, render_site
 
@@ -414,6 +434,6 @@ def with_web_site(collection: Collection, artefacts: list[Artefact],
     downloads = [Download(a.path.as_posix(), a.format, a.data, a.essay, a.profile)
                  for a in others]
     site = render_site(collection, diagnostics, page_map_from_bytes(web[0].data), downloads,
-                       pictures)
+                       pictures, bodies)
     return others + [Artefact(Path(WEB_FOLDER) / name, "web", data)
                      for name, data in sorted(site.items())]

@@ -56,3 +56,34 @@ def test_a_session_lays_out_only_the_edit_and_writes_a_cold_builds_bytes(
     assert files(cold) == warm
     assert any("One more line." in text for text in page_texts(root / "dist" /
                                                             "fixture-series.pdf"))
+
+
+@pytest.mark.slow
+def test_a_provisional_web_build_shows_the_edit_then_the_build_after_it_is_a_cold_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
+    root = tmp_path / "series"
+    shutil.copytree(FIXTURES / "series", root)
+    essay = root / "essays" / "a-listening.md"
+    page = root / "dist" / "web" / "a-listening" / "index.html"
+    session = Session()
+    try:
+        assert not build(root, formats=["web"], jobs=1, session=session).provisional
+        laid_out = dict(session.parts.held)
+        assert len(session.bodies.held) == 3  # each essay's text, kept
+        before = page.read_text()
+        essay.write_text(essay.read_text().replace("## ", "A new first line.\n\n## ", 1))
+        report = build(root, formats=["web"], jobs=1, session=session, provisional=True)
+        assert report.provisional
+        assert session.parts.held == laid_out  # nothing laid out
+        shown = page.read_text()
+        assert "A new first line." in shown and "A new first line." not in before
+        assert shown.count('class="print-page"') == before.count('class="print-page"')
+        assert not build(root, formats=["web"], jobs=1, session=session).provisional
+        assert len(session.bodies.held) == 3  # the old text let go
+        warm = files(root / "dist")
+    finally:
+        session.close()
+    cold = tmp_path / "cold"
+    build(root, cold, formats=["web"], jobs=1, cache=False)
+    assert files(cold) == warm

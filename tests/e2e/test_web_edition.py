@@ -164,8 +164,13 @@ def test_serve_rebuilds_on_change_reloads_pages_and_stops_cleanly(tmp_path: Path
         essay = root / "essays" / "a-listening.md"
         essay.write_text(essay.read_text().replace('title: "Listening first"',
                                                    'title: "Listening again"'))
+        # First the pages, with the print page numbers of the last layout, then the
+        # pages as the new layout numbers them: each time the open pages are told.
+        read_until(server.stdout, r"pages written \(essays/a-listening\.md\), print page")
+        page = urlopen(url + "a-listening/").read().decode()
+        assert "Listening again</h1>" in page and 'class="print-page"' in page
         read_until(server.stdout, r"built \(essays/a-listening\.md\)")
-        assert urlopen(url + "__qlabbook__/version").read() != version
+        assert int(urlopen(url + "__qlabbook__/version").read()) == int(version) + 2
         page = urlopen(url + "a-listening/").read().decode()
         assert "Listening again</h1>" in page
         with pytest.raises(OSError, match="404"):

@@ -28,8 +28,8 @@ def serve(
         "(slower to rebuild).")] = False,
 ) -> None:
     """Build the web edition into OUT/web/, serve it on http://127.0.0.1:PORT/ and rebuild
-    it each time a file of the collection is saved; open pages reload themselves. Ctrl-C
-    stops."""
+    it each time a file of the collection is saved; open pages reload themselves, first
+    with the last layout's print page numbers, then with the new ones. Ctrl-C stops."""
     from qlabbook import build as library
     from qlabbook.source.watch import watch_collection
     from qlabbook.web.serve import SiteServer
@@ -37,21 +37,32 @@ def serve(
     target = out if out is not None else collection / "dist"
     formats = ["pdf", "epub", "web"] if downloads else ["web"]
 
-    def rebuild(changed: list[str]) -> None:
+    def rebuild(changed: list[str], provisional: bool = False) -> bool:
+        """Whether the build wrote the site; a provisional one says nothing of errors,
+        which the build after it reports."""
         diagnostics = Diagnostics()
         clock = dt.datetime.now().strftime("%H:%M:%S")
         because = f" ({', '.join(changed[:3])}{', …' if len(changed) > 3 else ''})" \
             if changed else ""
         try:
-            result = library.build(collection, out, formats, diagnostics, session=session)
+            result = library.build(collection, out, formats, diagnostics, session=session,
+                                   provisional=provisional)
+        except QlabbookError:
+            if not provisional:
+                report(diagnostics.items)
+                typer.echo(f"{clock} not built{because}: {len(diagnostics.errors)} "
+                           "error(s); waiting for a fix")
+            return False
+        except OSError as error:
+            if not provisional:
+                typer.echo(f"{clock} not built{because}: {error.strerror}: {error.filename}")
+            return False
+        if result.provisional:
+            typer.echo(f"{clock} pages written{because}, print page numbers to follow")
+        else:
             report(diagnostics.items)
             typer.echo(f"{clock} built{because}: {summary(result)}")
-        except QlabbookError:
-            report(diagnostics.items)
-            typer.echo(f"{clock} not built{because}: {len(diagnostics.errors)} error(s); "
-                       "waiting for a fix")
-        except OSError as error:
-            typer.echo(f"{clock} not built{because}: {error.strerror}: {error.filename}")
+        return True
 
     watcher = watch_collection(collection, (target,))
     session = library.Session()  # workers and what was read stay warm between builds
@@ -67,8 +78,11 @@ def serve(
     typer.echo(f"qlabbook: serving {target / 'web'} at {server.url} (Ctrl-C to stop)", err=True)
     try:
         while True:
-            rebuild(watcher.wait())
-            server.reload()
+            changed = watcher.wait()
+            if not downloads and rebuild(changed, provisional=True):
+                server.reload()  # the edit shows before its pages are laid out
+            if rebuild(changed):
+                server.reload()
     except KeyboardInterrupt:
         typer.echo("qlabbook: stopped serving", err=True)
     finally:

@@ -4,6 +4,7 @@ edition's page numbers where its pages begin."""
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ from qlabbook.markdown.xhtml import serialize_children
 from qlabbook.source import ids
 from qlabbook.source.model import Essay, Footnote
 from qlabbook.web.images import SIZES, Picture
-from qlabbook.web.printpages import is_note_call, mark_print_pages, markers
+from qlabbook.web.printpages import is_note_call, mark_print_pages, markers, starts_in_essay
 
 
 @dataclass(frozen=True)
@@ -129,3 +130,31 @@ def web_body(essay: Essay, slugs: dict[str, str], pictures: dict[str, Picture],
     holder.extend([markers(opening)] if opening else [])
     mark = serialize_children(holder)
     return WebBody(with_mathml(serialize_children(root)), mark, tuple(opening[-1:]) + shown)
+
+
+class RememberedBodies:
+    """web_body's results kept between the builds of one process (`serve`), by everything
+    they are made from: after a save only the changed essay's text is made again. What a
+    build did not use is let go."""
+
+    def __init__(self) -> None:
+        self.held: dict[bytes, WebBody] = {}
+        self.used: set[bytes] = set()
+
+    def body(self, essay: Essay, slugs: dict[str, str], pictures: dict[str, Picture],
+             pages: PageMap | None) -> WebBody:
+        shown = {src: (p.src, p.width, p.height, [(v.path, v.width) for v in p.variants])
+                 for src, p in pictures.items() if src in essay.images}
+        printed = None if pages is None else (starts_in_essay(pages, essay.anchor),
+                                              pages.texts.get(essay.anchor))
+        key = hashlib.sha256(repr((essay, sorted(slugs.items()), sorted(shown.items()),
+                                   printed)).encode("utf-8")).digest()
+        if key not in self.held:
+            self.held[key] = web_body(essay, slugs, pictures, pages)
+        self.used.add(key)
+        return self.held[key]
+
+    def let_go(self) -> None:
+        if self.used:
+            self.held = {key: body for key, body in self.held.items() if key in self.used}
+            self.used = set()

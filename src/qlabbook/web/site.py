@@ -19,7 +19,7 @@ from qlabbook.source.model import Collection, Essay
 from qlabbook.web.feeds import atom_feed, essay_path, sitemap
 from qlabbook.web.fonts import web_fonts
 from qlabbook.web.images import Picture, PictureStore, make_pictures
-from qlabbook.web.pages import WebBody, web_body
+from qlabbook.web.pages import RememberedBodies, WebBody, web_body
 from qlabbook.web.printpages import page_id, without_page_numbers
 
 STYLESHEET = "style/web.css"
@@ -74,16 +74,18 @@ def page_text(markup: str) -> tuple[set[int], set[int]]:
 
 
 def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap | None,
-                downloads: Sequence[Download],
-                pictures_kept: PictureStore | None = None) -> dict[str, bytes]:
+                downloads: Sequence[Download], pictures_kept: PictureStore | None = None,
+                remembered: RememberedBodies | None = None) -> dict[str, bytes]:
     """Every file of the site by its path in it. Links are relative (the site works from a
     folder, over file://, and under any address prefix); only canonical addresses, the
     OpenGraph image, the sitemap and the 404 page, which a server shows at any address,
-    use [web] url. Pictures are taken from `pictures_kept` when it has them."""
+    use [web] url. Pictures are taken from `pictures_kept` when it has them, and essays'
+    texts from `remembered`."""
     env = environment(collection)
     pictures = make_pictures(collection, pictures_kept)
     slugs = {essay.anchor: essay.slug for essay in collection.essays}
-    bodies = {essay.anchor: web_body(essay, slugs, pictures, pages)
+    make = remembered.body if remembered is not None else web_body
+    bodies = {essay.anchor: make(essay, slugs, pictures, pages)
               for essay in collection.essays}
     if pages is not None and collection.essays and not any(b.pages for b in bodies.values()):
         without_page_numbers(diagnostics)
