@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -154,3 +155,25 @@ def test_a_drawn_cover_is_kept_between_builds_and_drawn_anew_when_the_title_chan
     kept.write_bytes(first[:1000])  # a damaged entry is drawn again
     assert cache.cover(collection) == first and len(drawn) == 3
     assert CoverCache(None).cover(collection) == first and len(drawn) == 4
+
+
+def test_a_large_file_is_read_once_while_it_is_unchanged(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from qlabbook.source import fingerprint
+
+    picture = tmp_path / "photo.jpg"
+    picture.write_bytes(b"\xff" * fingerprint.REMEMBERED_SIZE)
+
+    def key() -> str:
+        hasher = fingerprint.Hasher()
+        hasher.add_file("image", picture)
+        return hasher.hexdigest()
+
+    first = key()
+    reads: list[Path] = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or original(self))
+    assert key() == first and reads == []
+    picture.write_bytes(b"\xfe" * fingerprint.REMEMBERED_SIZE)  # same size, newer
+    os.utime(picture, ns=(picture.stat().st_atime_ns, picture.stat().st_mtime_ns + 1000))
+    assert key() != first and reads == [picture]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import stat
 import sys
 import zlib
 from importlib import metadata as distributions
@@ -18,6 +20,22 @@ RENDERERS = ("weasyprint", "pydyf", "fonttools", "tinycss2", "ebooklib", "lxml",
              "markdown", "jinja2", "tinyhtml5", "pikepdf")
 
 
+# Files at least this large (pictures, fonts) are hashed once a process while their size,
+# modification time and inode stay the same: a build keys every image three times (the
+# essay's conversion, its part, the edition), and a watch builds again and again.
+REMEMBERED_SIZE = 64 * 1024
+DIGESTS: dict[tuple[str, int, int, int, int], bytes] = {}
+
+
+def large_file_digest(path: Path, info: os.stat_result) -> bytes:
+    key = (str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ino, info.st_dev)
+    if key not in DIGESTS:
+        if len(DIGESTS) > 10_000:
+            DIGESTS.clear()
+        DIGESTS[key] = b"sha256:" + hashlib.sha256(path.read_bytes()).digest()
+    return DIGESTS[key]
+
+
 class Hasher:
     """sha256 over labelled fields, each length-prefixed, so no two inputs run together."""
 
@@ -29,7 +47,17 @@ class Hasher:
         self.sha.update(label.encode("utf-8") + b"\0" + len(raw).to_bytes(8, "big") + raw)
 
     def add_file(self, label: str, path: Path) -> None:
-        self.add(label, path.read_bytes() if path.is_file() else b"<missing>")
+        """The file's sha256 (its bytes, for a small one), or that it is missing."""
+        try:
+            info = path.stat()
+        except OSError:
+            info = None
+        if info is None or not stat.S_ISREG(info.st_mode):
+            self.add(label, b"<missing>")
+        elif info.st_size < REMEMBERED_SIZE:
+            self.add(label, path.read_bytes())
+        else:
+            self.add(label, large_file_digest(path, info))
 
     def hexdigest(self) -> str:
         return self.sha.hexdigest()
