@@ -350,7 +350,8 @@ def test_a_build_lays_out_each_part_once(tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """The PDF and the EPUB's page list come from one layout of each part: the front
     matter, three essays, the picture credits, and the two sheets (a blank page, the
-    folios); an EPUB built after that lays nothing out at all."""
+    folios); an EPUB built after that lays nothing out at all, nor another collection's
+    build the sheets."""
     import weasyprint
 
     calls = []
@@ -361,12 +362,18 @@ def test_a_build_lays_out_each_part_once(tmp_path: Path,
         return original(*args, **kwargs)
 
     monkeypatch.setattr(weasyprint.HTML, "render", counting)
+    monkeypatch.setenv("QLABBOOK_CACHE_HOME", str(tmp_path / "shared"))  # no sheet yet
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
     build(root, jobs=1)
     assert len(calls) == 7
     build(root, formats=["epub"], out=tmp_path / "again", jobs=1)
     assert len(calls) == 7
+    # Another collection draws no sheet: the shared ones serve it.
+    other = tmp_path / "other"
+    shutil.copytree(FIXTURES / "series", other)
+    build(other, formats=["pdf"], jobs=1, cache=False)
+    assert len(calls) == 7 + 5
 
 
 @pytest.mark.slow
