@@ -16,12 +16,18 @@ def files(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.slow
-def test_a_session_lays_out_only_the_edit_and_writes_a_cold_builds_bytes(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The fixture series, dated, so that a cold build of it gives the same bytes."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
+    return root
+
+
+@pytest.mark.slow
+def test_a_session_lays_out_only_the_edit_and_writes_a_cold_builds_bytes(
+        root: Path, tmp_path: Path) -> None:
     essay = root / "essays" / "c-opening.md"
     session = Session()
     try:
@@ -60,10 +66,7 @@ def test_a_session_lays_out_only_the_edit_and_writes_a_cold_builds_bytes(
 
 @pytest.mark.slow
 def test_a_provisional_web_build_shows_the_edit_then_the_build_after_it_is_a_cold_ones(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
-    root = tmp_path / "series"
-    shutil.copytree(FIXTURES / "series", root)
+        root: Path, tmp_path: Path) -> None:
     essay = root / "essays" / "a-listening.md"
     page = root / "dist" / "web" / "a-listening" / "index.html"
     session = Session()

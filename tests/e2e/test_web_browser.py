@@ -74,7 +74,10 @@ def visit(browser: Any, url: str, width: int) -> tuple[Any, list[str]]:
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
             if m.type in ("error", "warning") else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
+    # qlabbook serve's stream of builds is cut whenever its page reloads: no failure.
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}")
+            if not (r.url.endswith("/__qlabbook__/events") and "ERR_ABORTED" in r.failure)
+            else None)
     page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}")
             if r.status >= 400 else None)
     page.goto(url, wait_until="load")
