@@ -93,10 +93,19 @@ EDIT_WORDS = ["partnership", "collaboration", "alliance", "venture", "project", 
 FIRST_PARAGRAPH = re.compile(r"^(?:[^#\s>|!\[-].*)$", re.M)
 
 
+def letters(number: int) -> str:
+    """0 -> "", 1 -> "a", 26 -> "z", 27 -> "aa": a suffix that keeps the word a word."""
+    text = ""
+    while number > 0:
+        number, digit = divmod(number - 1, 26)
+        text = chr(ord("a") + digit) + text
+    return text
+
+
 def edit_essay(folder: Path, number: int, generation: int) -> None:
     """Change one word of essay `number` (the first of five letters or more from the tenth
-    word of its first paragraph on) to a different word in each generation: what an
-    editor's smallest correction costs."""
+    word of its first paragraph on) to a different word in each generation, never one it
+    had before: what an editor's smallest correction costs."""
     path = next((folder / "essays").glob(f"{number:03d}-*.md"))
     text = path.read_text(encoding="utf-8")
     match = FRONT_MATTER.match(text)
@@ -106,7 +115,8 @@ def edit_essay(folder: Path, number: int, generation: int) -> None:
     words = list(re.finditer(r"[A-Za-z]+", paragraph.group(0)))
     target = next((w for w in words[9:] if len(w.group(0)) >= 5), words[-1])
     choices = [w for w in EDIT_WORDS if w != target.group(0)]
-    word = choices[generation % len(choices)]
+    # Never a text the essay had before: a repeated one would be found in the cache.
+    word = choices[generation % len(choices)] + letters(generation // len(choices))
     at = paragraph.start() + target.start()
     path.write_text(text[:at] + word + text[at + len(target.group(0)):], encoding="utf-8")
 
