@@ -73,3 +73,16 @@ def test_a_save_during_a_build_is_kept_for_the_next_wait(tmp_path: Path) -> None
         assert wait_within(watcher, 2) == ["essays/01-a.md"]
     finally:
         watcher.close()
+
+
+def test_a_save_no_event_tells_of_is_found_by_looking(tmp_path: Path) -> None:
+    root = collection(tmp_path)
+    watcher = EventWatcher(root, (root / "dist",))
+    try:
+        watcher.stop.set()  # the notifier stops, as one whose events were lost
+        watcher.thread.join(5)
+        assert not watcher.thread.is_alive()
+        (root / "essays" / "01-a.md").write_text("saved, and no event\n")
+        assert wait_within(watcher, 3) == ["essays/01-a.md"]
+    finally:
+        watcher.close()

@@ -19,6 +19,7 @@ IGNORED_FOLDERS = {"__pycache__", "node_modules", "dist"}
 # After the first event, how long the folder must stay still before a build starts: an
 # editor's save can be several writes, and a build of a half-written file is wasted.
 QUIET_MS = 50
+CHECK_SECONDS = 1.0
 
 
 class Watcher(Protocol):
@@ -98,14 +99,17 @@ class PollingWatcher:
 
 class EventWatcher:
     """watchfiles' notifier on a thread of its own, from the moment it is made: the events
-    that arrive while a build runs are kept for the next wait."""
+    that arrive while a build runs are kept for the next wait. A kernel's queue of events
+    can overflow and a notifier can stop: when none has come for CHECK_SECONDS, the folder
+    is compared with its last snapshot, so that no save waits longer than that."""
 
     def __init__(self, root: Path, ignore: tuple[Path, ...] = ()) -> None:
         import watchfiles
 
-        self.root = root
+        self.root, self.ignore = root, ignore
         self.resolved = root.resolve()
         self.skip = {p.resolve() for p in ignore}
+        self.state = snapshot(root, ignore)  # for the look every CHECK_SECONDS
         self.stop = threading.Event()
         self.events: queue.Queue[set[str] | BaseException] = queue.Queue()
         ready = threading.Event()
@@ -150,7 +154,13 @@ class EventWatcher:
 
     def wait(self) -> list[str]:
         while True:
-            event = self.events.get()
+            try:
+                event = self.events.get(timeout=CHECK_SECONDS)
+            except queue.Empty:  # events can be lost: the folder itself says what changed
+                changed = self.checked()
+                if changed:
+                    return changed
+                continue
             if isinstance(event, BaseException):
                 raise OSError(f"stopped watching {self.root}: {event}") from event
             paths = set(event)
@@ -162,7 +172,17 @@ class EventWatcher:
                 paths |= more
             changed = self.relative(paths)
             if changed:
+                self.state = snapshot(self.root, self.ignore)
                 return changed
+
+    def checked(self) -> list[str]:
+        """What changed since the last look that no event told of, once the folder has
+        been still for a moment (an editor's save can be several writes)."""
+        after = snapshot(self.root, self.ignore)
+        if not changes(self.state, after):
+            return []
+        self.state, changed = wait_for_change(self.root, self.state, self.ignore, interval=0)
+        return changed
 
     def close(self) -> None:
         self.stop.set()
