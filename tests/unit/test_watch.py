@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,56 +33,56 @@ def wait_within(watcher: Watcher, seconds: float) -> list[str]:
     return found[0]
 
 
-@pytest.mark.parametrize("kind", sorted(WATCHERS))
-def test_a_save_is_reported_by_its_collection_path(tmp_path: Path, kind: str) -> None:
+@pytest.fixture(params=sorted(WATCHERS))
+def watcher(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Watcher]:
+    """Each kind of watcher on a new collection, started, closed after the test."""
     root = collection(tmp_path)
-    watcher = WATCHERS[kind](root, (root / "dist",))
-    try:
-        time.sleep(0.05)
-        (root / "essays" / "01-a.md").write_text("one, edited\n")
-        (root / "essays" / "02-b.md").write_text("two\n")
-        assert wait_within(watcher, 5) == ["essays/01-a.md", "essays/02-b.md"]
-    finally:
-        watcher.close()
+    started = WATCHERS[request.param](root, (root / "dist",))
+    yield started
+    started.close()
 
 
-@pytest.mark.parametrize("kind", sorted(WATCHERS))
-def test_output_cache_hidden_and_swap_files_wake_nothing(tmp_path: Path, kind: str) -> None:
+@pytest.fixture
+def events(tmp_path: Path) -> Iterator[EventWatcher]:
     root = collection(tmp_path)
-    watcher = WATCHERS[kind](root, (root / "dist",))
-    try:
-        time.sleep(0.05)
-        (root / "dist" / "book.pdf").write_bytes(b"%PDF")
-        (root / ".qlabbook-cache" / "x.json").write_text("{}")
-        (root / "essays" / ".01-a.md.swp").write_text("swap")
-        (root / "essays" / "01-a.md~").write_text("backup")
-        time.sleep(0.8)  # longer than either watcher takes to notice
-        (root / "images").mkdir()
-        (root / "images" / "x.png").write_bytes(b"png")
-        assert wait_within(watcher, 5) == ["images/x.png"]
-    finally:
-        watcher.close()
+    started = EventWatcher(root, (root / "dist",))
+    yield started
+    started.close()
 
 
-def test_a_save_during_a_build_is_kept_for_the_next_wait(tmp_path: Path) -> None:
-    root = collection(tmp_path)
-    watcher = EventWatcher(root, (root / "dist",))
-    try:
-        (root / "essays" / "01-a.md").write_text("saved while nobody waits\n")
-        time.sleep(0.5)  # the build that was running ends; then the watch waits
-        assert wait_within(watcher, 2) == ["essays/01-a.md"]
-    finally:
-        watcher.close()
+def test_a_save_is_reported_by_its_collection_path(watcher: Watcher, tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    time.sleep(0.05)
+    (root / "essays" / "01-a.md").write_text("one, edited\n")
+    (root / "essays" / "02-b.md").write_text("two\n")
+    assert wait_within(watcher, 5) == ["essays/01-a.md", "essays/02-b.md"]
 
 
-def test_a_save_no_event_tells_of_is_found_by_looking(tmp_path: Path) -> None:
-    root = collection(tmp_path)
-    watcher = EventWatcher(root, (root / "dist",))
-    try:
-        watcher.stop.set()  # the notifier stops, as one whose events were lost
-        watcher.thread.join(5)
-        assert not watcher.thread.is_alive()
-        (root / "essays" / "01-a.md").write_text("saved, and no event\n")
-        assert wait_within(watcher, 3) == ["essays/01-a.md"]
-    finally:
-        watcher.close()
+def test_output_cache_hidden_and_swap_files_wake_nothing(watcher: Watcher,
+                                                        tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    time.sleep(0.05)
+    (root / "dist" / "book.pdf").write_bytes(b"%PDF")
+    (root / ".qlabbook-cache" / "x.json").write_text("{}")
+    (root / "essays" / ".01-a.md.swp").write_text("swap")
+    (root / "essays" / "01-a.md~").write_text("backup")
+    time.sleep(0.8)  # longer than either watcher takes to notice
+    (root / "images").mkdir()
+    (root / "images" / "x.png").write_bytes(b"png")
+    assert wait_within(watcher, 5) == ["images/x.png"]
+
+
+def test_a_save_during_a_build_is_kept_for_the_next_wait(events: EventWatcher,
+                                                         tmp_path: Path) -> None:
+    (tmp_path / "c" / "essays" / "01-a.md").write_text("saved while nobody waits\n")
+    time.sleep(0.5)  # the build that was running ends; then the watch waits
+    assert wait_within(events, 2) == ["essays/01-a.md"]
+
+
+def test_a_save_no_event_tells_of_is_found_by_looking(events: EventWatcher,
+                                                      tmp_path: Path) -> None:
+    events.stop.set()  # the notifier stops, as one whose events were lost
+    events.thread.join(5)
+    assert not events.thread.is_alive()
+    (tmp_path / "c" / "essays" / "01-a.md").write_text("saved, and no event\n")
+    assert wait_within(events, 3) == ["essays/01-a.md"]

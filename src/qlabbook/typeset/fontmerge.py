@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -162,36 +162,28 @@ REMEMBERED = 1024
 
 
 def read_program(stream: Object) -> tuple[bytes, dict[bytes, bytes]]:
-    return remembered_program(stream.read_raw_bytes(), stream.get("/Filter"),
-                              stream.read_bytes)
+    program: tuple[bytes, dict[bytes, bytes]] = remembered(
+        stream, lambda data: (data, sfnt_tables(data)))
+    return program
 
 
 def remembered_cmap(stream: Object) -> dict[int, str] | None:
-    return remembered_cmap_of(stream.read_raw_bytes(), stream.get("/Filter"),
-                              stream.read_bytes)
+    texts: dict[int, str] | None = remembered(stream, read_cmap)
+    return texts
 
 
-def remembered_program(raw: bytes, how: Any, read: Any) -> tuple[bytes, dict[bytes, bytes]]:
-    key = (raw, str(how))
-    if key not in PROGRAMS:
-        program = read()
-        PROGRAMS[key] = (program, sfnt_tables(program))
-        while len(PROGRAMS) > REMEMBERED:
-            PROGRAMS.pop(next(iter(PROGRAMS)))
-    return PROGRAMS[key]
+def remembered(stream: Object, parse: Callable[[bytes], Any]) -> Any:
+    """`parse` of the stream's decoded bytes, by its stored bytes, filter and what parses
+    them: decoding and parsing happen once while REMEMBERED others are newer."""
+    key = (stream.read_raw_bytes(), str(stream.get("/Filter")), parse.__qualname__)
+    if key not in READ:
+        READ[key] = parse(stream.read_bytes())
+        while len(READ) > REMEMBERED:
+            READ.pop(next(iter(READ)))
+    return READ[key]
 
 
-def remembered_cmap_of(raw: bytes, how: Any, read: Any) -> dict[int, str] | None:
-    key = (raw, str(how))
-    if key not in CMAPS:
-        CMAPS[key] = read_cmap(read())
-        while len(CMAPS) > REMEMBERED:
-            CMAPS.pop(next(iter(CMAPS)))
-    return CMAPS[key]
-
-
-PROGRAMS: dict[tuple[bytes, str], tuple[bytes, dict[bytes, bytes]]] = {}
-CMAPS: dict[tuple[bytes, str], dict[int, str] | None] = {}
+READ: dict[tuple[bytes, str, str], Any] = {}
 
 
 @lru_cache(maxsize=REMEMBERED)
