@@ -16,6 +16,7 @@ import yaml
 
 from qlabbook.source import frontmatter
 from qlabbook.source.diagnostics import Diagnostics, QlabbookError
+from qlabbook.source.generators import author_names, date_in_path
 from qlabbook.source.layout import CONFIG_NAME, ESSAY_SUFFIXES
 
 # Where essays usually live, most specific first; the folder itself comes last.
@@ -52,6 +53,8 @@ class Adoption:
     language: str = ""
     permalink: str = ""
     site: str = ""
+    bibliography: tuple[str, ...] = ()  # collection-relative .bib / .json files
+    style: str = ""  # a .csl file in the collection, or a shipped style's name
 
     def config_text(self) -> str:
         def quoted(text: str) -> str:
@@ -78,6 +81,12 @@ class Adoption:
                       f"permalink = {quoted(self.permalink)}"]
         if self.site:
             lines.append(f"site = {quoted(self.site)}")
+        if self.bibliography:
+            lines += ["", "# The works the essays cite, as their bibliography: fields named them.",
+                      "[bibliography]",
+                      f"files = [{', '.join(map(quoted, self.bibliography))}]"]
+            if self.style:
+                lines.append(f"style = {quoted(self.style)}")
         return "\n".join(lines) + "\n"
 
 
@@ -92,14 +101,14 @@ def markdown_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     found = [p for p in folder.iterdir() if p.is_file() and p.suffix in ESSAY_SUFFIXES]
-    found += [p for p in folder.glob("*/index.md") if p.is_file()]
+    found += [p for p in folder.glob("*/index.*") if p.is_file() and p.suffix in ESSAY_SUFFIXES]
     return sorted(found)
 
 
 def read_found(path: Path, name: str) -> Found:
     """A file's title, number and date, read as leniently as possible."""
     text = path.read_text(encoding="utf-8-sig", errors="replace").replace("\r\n", "\n")
-    stem = path.parent.name if path.name == "index.md" and "/" in name else path.stem
+    stem = path.parent.name if path.stem == "index" and "/" in name else path.stem
     try:
         matter = frontmatter.read(text)
         data = matter.data if isinstance(matter.data, dict) else {}
@@ -114,7 +123,7 @@ def read_found(path: Path, name: str) -> Found:
         when = frontmatter.parse_date(data["date"]) if "date" in data else None
     except ValueError:
         when = None
-    when = when or frontmatter.date_from_name(stem)
+    when = when or frontmatter.date_from_name(stem) or date_in_path(data.get("path"))
     if isinstance(when, dt.datetime) and when.tzinfo is not None:
         when = when.astimezone(dt.UTC).replace(tzinfo=None)
     elif isinstance(when, dt.date) and not isinstance(when, dt.datetime):
@@ -139,8 +148,11 @@ def choose_order(essays: list[Found]) -> tuple[list[Found], str]:
 
 
 def site_settings(root: Path) -> dict[str, Any]:
-    """Title, author, language, permalink and address from Jekyll's _config.yml or Hugo's
-    hugo.toml / config.toml, when there is one."""
+    """Title, author, language, permalink and address from Quarto's _quarto.yml, Jekyll's
+    _config.yml, Zola's config.toml or Hugo's hugo.toml / config.toml, when there is one."""
+    generator = quarto_settings(root) or zola_settings(root)
+    if generator:
+        return generator
     for name in ("_config.yml", "_config.yaml"):
         try:
             data = yaml.safe_load((root / name).read_text(encoding="utf-8"))
@@ -200,11 +212,99 @@ def plan(root: Path, title: str | None = None) -> Adoption:
     chosen = title or site.get("title") or root.resolve().name.replace("-", " ").replace(
         "_", " ").strip().title() or "Essays"
     permalink = site.get("permalink") or ("date" if folder == "_posts" else "")
+    files, style = cited_works(root, base, [e.name for e in ordered])
     return Adoption(folder=folder, essays=ordered, order_by=order_by, left_out=left_out,
                     title=str(chosen), authors=(str(author),) if author else (),
                     language=str(site.get("language") or ""),
                     permalink=str(permalink),
-                    site=str(site.get("site") or ""))
+                    site=str(site.get("site") or ""), bibliography=files, style=style)
+
+
+def quarto_settings(root: Path) -> dict[str, Any]:
+    """A Quarto website's _quarto.yml: its title, author, language and address; posts are
+    published at /posts/<folder>/."""
+    data = yaml_file(root / "_quarto.yml")
+    if data is None:
+        return {}
+    website = data.get("website") if isinstance(data.get("website"), dict) else {}
+    assert isinstance(website, dict)
+    authors = author_names(data.get("author") or website.get("author") or [])
+    author = authors[0] if isinstance(authors, list) and authors else None
+    return {"title": website.get("title") or data.get("title"), "author": author,
+            "language": data.get("lang"), "permalink": "/posts/:slug/",
+            "site": str(website.get("site-url") or "").rstrip("/")}
+
+
+def zola_settings(root: Path) -> dict[str, Any]:
+    """Zola's config.toml (Zola writes base_url, Hugo baseURL): title, the author its
+    themes keep in [extra], language and address."""
+    try:
+        data = tomllib.loads((root / "config.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+    if "base_url" not in data:
+        return {}
+    extra = data["extra"] if isinstance(data.get("extra"), dict) else {}
+    authors = author_names(extra.get("author") or data.get("author") or [])
+    return {"title": data.get("title"),
+            "author": authors[0] if isinstance(authors, list) and authors else None,
+            "language": data.get("default_language"), "permalink": "/:section/:slug/",
+            "site": str(data.get("base_url") or "").rstrip("/")}
+
+
+def yaml_file(path: Path) -> dict[str, Any] | None:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def cited_works(root: Path, base: Path, names: list[str]) -> tuple[tuple[str, ...], str]:
+    """The bibliography files and CSL style that `bibliography:` and `csl:` name, in the
+    project's _quarto.yml (relative to it), a folder's _metadata.yml and each essay's front
+    matter (relative to the essay), as collection-relative paths; the first style wins."""
+    heads: list[tuple[Path, dict[str, Any]]] = []
+    for project in ("_quarto.yml", "_config.yml"):
+        data = yaml_file(root / project)
+        if data is not None:
+            heads.append((root, data))
+    for name in names:
+        path = base / name
+        metadata = yaml_file(path.parent / "_metadata.yml")
+        if metadata is not None:
+            heads.append((path.parent, metadata))
+        text = path.read_text(encoding="utf-8-sig", errors="replace").replace("\r\n", "\n")
+        try:
+            matter = frontmatter.read(text)
+        except (ValueError, yaml.YAMLError):
+            continue
+        if isinstance(matter.data, dict):
+            heads.append((path.parent, matter.data))
+    files: list[str] = []
+    style = ""
+    for folder, data in heads:
+        named = data.get("bibliography")
+        for item in [named] if isinstance(named, str) else \
+                (named if isinstance(named, list) else []):
+            found = inside(root, folder, str(item))
+            if found and found not in files:
+                files.append(found)
+        csl = data.get("csl")
+        if isinstance(csl, str) and not style:
+            style = inside(root, folder, csl) or ""  # Quarto fails without the file too
+    return tuple(files), style
+
+
+def inside(root: Path, folder: Path, name: str) -> str | None:
+    """`name` (relative to `folder`) as a path relative to the collection, when it is a
+    file there."""
+    target = (folder / name).resolve()
+    try:
+        relative = target.relative_to(root.resolve())
+    except ValueError:
+        return None
+    return relative.as_posix() if target.is_file() else None
 
 
 def write_config(root: Path, adoption: Adoption) -> Path:

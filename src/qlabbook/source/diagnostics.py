@@ -33,6 +33,7 @@ CODES: dict[str, str] = {
     "S109": "a collection file is a symbolic link to a place outside the collection",
     "S110": "the EPUB stylesheet loads a file the EPUB does not carry",
     "S111": "a Markdown file in the essays folder is not in the stated series order",
+    "S112": "an essay is a draft (draft: true, published: false): it is left out",
     "A101": "the collection has no essays",
     "A102": "two essays share a number",
     "A103": "two essays share a slug",

@@ -15,6 +15,7 @@ import yaml
 from qlabbook.source import frontmatter
 from qlabbook.source.config import Fields, load_config, read_text
 from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.generators import date_in_path, is_draft, is_known
 from qlabbook.source.layout import Layout, read_layout
 from qlabbook.source.model import EssaySource, Metadata, Options
 from qlabbook.source.permalinks import permalinks
@@ -139,16 +140,22 @@ def load_essay(root: Path, relative: Path, diagnostics: Diagnostics,
     if matter is None:
         return None
     data, lines = matter.data, matter.lines
+    if is_draft(data):  # as the site's generator does, unless it is told to show drafts
+        diagnostics.warning("S112", "a draft: left out of the book", relative,
+                            lines.get("draft", lines.get("published")),
+                            "set draft: false to publish it, or add it to [essays] exclude")
+        return None
     before = len(diagnostics.errors)
     fields = Fields(data, relative, lines.get, diagnostics, "S104")
-    for key in sorted(set(map(str, data)) - ESSAY_FIELDS - frontmatter.SITE_FIELDS):
+    for key in sorted(k for k in set(map(str, data)) - ESSAY_FIELDS if not is_known(k)):
         diagnostics.warning("S106", f"unknown front matter field '{key}'", relative,
                             lines.get(key), "known fields: " + ", ".join(sorted(ESSAY_FIELDS)))
     number = essay_number(data.get("number"), position, relative, lines, diagnostics)
-    stem = relative.parent.name if relative.name == "index.md" and position else relative.stem
+    stem = relative.parent.name if relative.stem == "index" and position else relative.stem
     title = fields.text("title", required=position is None) or \
         frontmatter.name_slug(stem).replace("-", " ").replace("_", " ").strip().capitalize()
-    raw_date = data.get("date", frontmatter.date_from_name(stem) if position else None)
+    raw_date = data.get("date", (frontmatter.date_from_name(stem) or date_in_path(
+        data.get("path"))) if position else None)
     date, date_label = essay_date(raw_date, relative, lines.get("date"), diagnostics,
                                   free_text=matter.kind == "pandoc")
     slug = fields.text("slug") or slugify(frontmatter.name_slug(stem)) or "essay"
@@ -244,4 +251,7 @@ def load_sources(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Option
     assert config is not None
     # Essays whose front matter failed are left out; the others still get converted so one
     # run reports every essay's problems. The errors recorded here end the build later.
-    return config[0], replace(config[1], site=layout.site), [s for s in sources if s is not None]
+    kept = [s for s in sources if s is not None]
+    if layout.order is not None:  # numbered 1, 2, 3... in order, drafts left out
+        kept = [replace(s, number=index) for index, s in enumerate(kept, 1)]
+    return config[0], replace(config[1], site=layout.site), kept

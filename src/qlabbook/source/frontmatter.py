@@ -12,24 +12,15 @@ from typing import Any
 
 import yaml
 
+from qlabbook.source.generators import author_names
+
 # Field names other tools use for qlabbook's own fields (first one found wins).
 ALIASES = {"author": "authors", "description": "summary", "excerpt": "summary",
            "abstract": "summary", "weight": "number", "order": "number"}
-# Fields static-site generators and pandoc use for the site or the layout: accepted, unused.
-SITE_FIELDS = frozenset({
-    "layout", "categories", "category", "tags", "keywords", "permalink", "url", "aliases",
-    "draft", "published", "comments", "image", "images", "cover", "featured_image",
-    "thumbnail", "toc", "lang", "type", "series", "menu", "lastmod", "modified", "updated",
-    "publishdate", "expirydate", "header", "sidebar", "share", "redirect_from", "redirect_to",
-    "canonical_url", "hidden", "sitemap", "math", "mathjax", "katex", "showtoc", "tocopen",
-    "bibliography", "link-citations", "header-includes", "documentclass", "geometry",
-    "fontsize", "numbersections", "output", "linktitle", "params", "outputs", "render_with_liquid",
-    "resources", "cascade", "build", "headless", "markup", "translationkey",
-    "last_modified_at", "tagline", "classes", "author_profile", "read_time", "pinned",
-})
 ATX_TITLE = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 SETEXT_RULE = re.compile(r"^=+[ \t]*$")
-DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
+# Jekyll names posts 2019-05-14-title.md; Zola also 2019-05-14_title.md.
+DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_]")
 # 2019-05-14, 2019-05-14 10:30, 2019-05-14T10:30:00Z, 2019-05-14 10:30:00 +0100 ...
 DATE_TIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2}))?"
                        r"(?:\.\d+)?\s*(?:Z|[+-]\d{1,2}(?::?\d{2})?|[A-Z]{2,5})?)?$")
@@ -151,16 +142,21 @@ def untitled(text: str) -> FrontMatter:
 def canonical(matter: FrontMatter) -> None:
     """Rename aliases (author -> authors, description -> summary, weight -> number) in place,
     keeping the first of several."""
+    # Zola keeps the authors in [extra] when the theme asks for one author.
+    extra = matter.data.get("extra")
+    if "author" not in matter.data and "authors" not in matter.data and \
+            isinstance(extra, dict) and extra.get("author"):
+        matter.data["authors"] = extra["author"]
     for alias, name in ALIASES.items():
         if alias in matter.data:
             value = matter.data.pop(alias)
             line = matter.lines.pop(alias, None)
             if name not in matter.data:
-                if name == "authors" and isinstance(value, dict):
-                    value = value.get("name", value)
                 matter.data[name] = value
                 if line is not None:
                     matter.lines[name] = line
+    if "authors" in matter.data:  # Quarto's and pandoc's author objects, Markdown in names
+        matter.data["authors"] = author_names(matter.data["authors"])
 
 
 def drop_repeated_title(matter: FrontMatter) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 from qlabbook.source.diagnostics import Diagnostics
 
 CONFIG_NAME = "qlabbook.toml"
-ESSAY_SUFFIXES = (".md", ".markdown")
+# Quarto's documents (.qmd) are Markdown with its own blocks (markdown/extensions/quarto.py).
+ESSAY_SUFFIXES = (".md", ".markdown", ".qmd")
 
 
 @dataclass(frozen=True)
@@ -24,13 +25,13 @@ class Layout:
     order_line: int | None = None
 
     def essay_files(self, root: Path) -> list[Path]:
-        """Markdown files in the folder (and Hugo page bundles, folder/name/index.md)."""
+        """Markdown files in the folder (and page bundles, folder/name/index.md or .qmd)."""
         base = root / self.folder
         if not base.is_dir():
             return []
         found = [p for p in base.iterdir() if p.suffix in ESSAY_SUFFIXES and p.is_file()]
-        found += [p for p in base.glob("*/index.md") if p.is_file()] if self.order is not None \
-            else []
+        found += [p for p in base.glob("*/index.*") if p.suffix in ESSAY_SUFFIXES
+                  and p.is_file()] if self.order is not None else []
         return sorted(found)
 
 

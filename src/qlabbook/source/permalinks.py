@@ -37,7 +37,7 @@ def permalinks(layout: Layout, data: dict[str, Any], date: dt.date | None, slug:
                relative: Path) -> tuple[str, ...]:
     """Every key (site_key) under which the site published this essay."""
     paths: list[str] = []
-    for key in ("permalink", "url"):
+    for key in ("permalink", "url", "path"):  # path: Zola's address for the page
         if isinstance(data.get(key), str):
             paths.append(data[key])
     aliases = data.get("aliases")
