@@ -44,6 +44,16 @@ def test_an_essay_settled_from_where_it_changed_is_the_essay_settled_anew(
     counted = resume.reusable_pages
     monkeypatch.setattr(resume, "reusable_pages",
                         lambda *args: kept.append(counted(*args)) or kept[-1])
+    reused: list[int] = []  # pages whose running heads were taken, not made again
+    keeping = resume.kept_margins
+
+    def kept_margins(session: resume.Session, index: int) -> tuple[Any, ...] | None:
+        found = keeping(session, index)
+        if found is not None:
+            reused.append(index)
+        return found
+
+    monkeypatch.setattr(resume, "kept_margins", kept_margins)
     collection = load_collection(root)
     for job in essay_jobs(collection, "screen"):
         resumed = layout.settled(job, Diagnostics())
@@ -51,3 +61,4 @@ def test_an_essay_settled_from_where_it_changed_is_the_essay_settled_anew(
                       render_part(job), collection, "screen", Diagnostics())
         assert drawn(resumed) == drawn(anew), job.part.name
     assert max(kept) >= (5 if source == "repository" else 1), kept
+    assert len(reused) >= max(kept), (reused, kept)

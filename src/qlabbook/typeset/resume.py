@@ -24,12 +24,14 @@ from weakref import WeakKeyDictionary
 @dataclass
 class Recording:
     """What one layout leaves for the next: the state each page started from (WeasyPrint's
-    page_maker entries), each page before its margin boxes were added, and whether anything
-    was carried over from a page into the next (a note moved on, a float broken across)."""
+    page_maker entries), each page before its margin boxes were added, whether anything
+    was carried over from a page into the next (a note moved on, a float broken across),
+    and each page's margin boxes (its running heads)."""
 
     starts: list[Any] = field(default_factory=list)
     pages: list[tuple[Any, tuple[Any, ...]]] = field(default_factory=list)
     carried: list[bool] = field(default_factory=list)
+    margins: list[tuple[Any, ...]] = field(default_factory=list)
     passes: int = 0
 
 
@@ -74,8 +76,36 @@ def install() -> None:
         recording.starts = context.page_maker
         session.recording = recording
 
+    original_margins = layout.make_margin_boxes
+
+    def make_margin_boxes(context: Any, page: Any, state: Any) -> Iterator[Any]:
+        session = SESSION.get()
+        if session is None or session.recording is None:
+            yield from original_margins(context, page, state)
+            return
+        margins = kept_margins(session, context.current_page - 1)
+        if margins is None:
+            margins = tuple(original_margins(context, page, state))
+        session.recording.margins.append(margins)
+        yield from margins
+
     make_all_pages.qlabbook = True  # type: ignore[attr-defined]
     layout.make_all_pages = make_all_pages
+    layout.make_margin_boxes = make_margin_boxes
+
+
+def kept_margins(session: Session, index: int) -> tuple[Any, ...] | None:
+    """The margin boxes of page `index` as the previous layout made them, when that page
+    was taken from it: a page's running heads are made from that page and the ones before
+    it (its strings, its counters), and from the number of pages (counter(pages)), so
+    they are kept only while the number of pages is the same too."""
+    if session.reuse is None or index >= session.reused or session.recording is None:
+        return None
+    previous = session.reuse[0]
+    if len(previous.margins) != len(previous.pages) or \
+            len(session.recording.pages) != len(previous.pages):
+        return None
+    return previous.margins[index]
 
 
 def seeded(context: Any, html: Any, previous: Recording, count: int) -> list[Any]:
