@@ -36,6 +36,7 @@ from qlabbook.source.diagnostics import Diagnostic, Diagnostics, QlabbookError, 
 from qlabbook.source.essays import load_sources
 from qlabbook.source.model import Collection
 from qlabbook.source.order import order_essays
+from qlabbook.source.process import collect_less
 from qlabbook.source.profiles import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
@@ -383,10 +384,11 @@ def worker_context() -> BaseContext:
 def enter_build(environment: dict[str, str], folder: str) -> None:
     """A worker lays out in the environment (SOURCE_DATE_EPOCH above all) and the working
     folder (the collection's path may be relative) of the build, not those the fork server
-    started in."""
+    started in; its collector tuned for laying out."""
     os.environ.clear()
     os.environ.update(environment)
     os.chdir(folder)
+    collect_less()
 
 
 def render(edition: Edition, layout: BookLayout, diagnostics: Diagnostics,

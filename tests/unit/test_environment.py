@@ -46,3 +46,14 @@ def test_subset_fonts_are_dated_with_the_edition(monkeypatch: pytest.MonkeyPatch
         stamped = timestampNow() + epoch_diff
     assert stamped == build_time(collection).timestamp()
     assert "SOURCE_DATE_EPOCH" not in os.environ
+
+
+def test_a_layout_worker_collects_garbage_less_often_and_never_walks_its_libraries() -> None:
+    # In a process of its own: the collector's settings are the whole process's.
+    probe = ("import gc, qlabbook.build as b; import weasyprint; "
+             "b.enter_build({}, '.'); print(gc.get_threshold()[0], gc.get_freeze_count())")
+    started = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                             timeout=120, check=True)
+    threshold, frozen = map(int, started.stdout.split())
+    assert threshold >= 10_000
+    assert frozen > 50_000  # the objects of WeasyPrint and all it imports

@@ -20,3 +20,21 @@ def environment_variable(name: str, value: str) -> Iterator[None]:
             del os.environ[name]
         else:
             os.environ[name] = previous
+
+
+# Laying out a page makes hundreds of thousands of short-lived objects: with Python's
+# default thresholds the young generation is collected every 700 allocations, and every
+# few of those the older ones too, walking WeasyPrint's whole box tree. Measured on the
+# bench's 20 essays laid out in one process, this takes 2-9 % off the layout's CPU time.
+YOUNG_COLLECTION_EVERY = 50_000
+
+
+def collect_less() -> None:
+    """Tune the garbage collector for laying out, once per process: what is alive now (the
+    imported libraries) is set aside for good, and collections run less often. Cycles
+    are still collected, so memory stays bounded over a long `watch`."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, 20, 20)
