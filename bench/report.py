@@ -194,7 +194,7 @@ class Results:
                 *([f"- {self.note}"] if self.note else [])]
 
     def markdown(self) -> str:
-        lines = [*self.header(), "", "## Targets (issue 14)", "",
+        lines = [*self.header(), "", "## Targets (issue 22)", "",
                  "| figure | qlabbook | baseline | ratio | target | met |",
                  "| --- | ---: | ---: | ---: | --- | --- |",
                  *(f"| {number}. " + " | ".join(row) + " |"

@@ -188,8 +188,8 @@ def reload_signal(url: str) -> str | None:
 def serve_edits(page: Callable[[], Path], edit: Callable[[], None],
                 count: int) -> Callable[[Live], list[float]]:
     """After the first build, `count` edits, each timed from the save until the server
-    signals open pages to reload (after the essay's page, `page()`, is rewritten); where
-    the server gives no such signal, until the page is rewritten."""
+    first signals open pages to reload (after the essay's page, `page()`, is rewritten);
+    where the server gives no such signal, until the page is rewritten."""
 
     def timed(live: Live) -> list[float]:
         live.built(FIRST_BUILD)
@@ -205,8 +205,10 @@ def serve_edits(page: Callable[[], Path], edit: Callable[[], None],
             if signalled is not None:
                 done = live.wait_until(changed(lambda: reload_signal(url), signalled),
                                        ONE_EDIT)
-                version = reload_signal(url)
             live.built(ONE_EDIT)
+            # Read once the build is done: serve may signal twice for one save (its pages
+            # first, then again with the print page numbers).
+            version = reload_signal(url)
             seconds.append(done - saved)
             time.sleep(PAUSE)
         return seconds
