@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.extensions.citations import LINK_CLASS, MARKER_CLASS
 from qlabbook.markdown.extensions.notes import CALL_CLASS, NoteDefinition
+from qlabbook.markdown.extensions.quarto import REFS_CLASS
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
 from qlabbook.references.bibliography import Bibliography
 from qlabbook.references.format import CitationRequest, FormattedEssay, format_essay
@@ -250,8 +251,15 @@ def add_references(body: ET.Element, section: ET.Element | None, anchor: str,
                    headings: list[Heading]) -> list[Heading]:
     """End the body with the References section, its heading among the essay's headings
     (so the contents and the EPUB's navigation list it)."""
+    place = references_place(body)
     if section is None:
+        if place is not None and not len(place[1]) and not (place[1].text or "").strip():
+            place[0].remove(place[1])  # an empty `::: {#refs}` with nothing to list
         return headings
+    own = own_heading(body, place)
+    if own is not None:  # the author's own `# References` heading: the section replaces it
+        body.remove(own)
+        headings = [h for h in headings if h.anchor != own.get("id")]
     heading = section[0]
     taken = {h.anchor for h in headings}
     slug, counter = "references", 2
@@ -259,8 +267,46 @@ def add_references(body: ET.Element, section: ET.Element | None, anchor: str,
         slug, counter = f"references-{counter}", counter + 1
     heading.set("id", ids.heading_id(anchor, slug))
     section.set("aria-labelledby", heading.get("id", ""))
-    body.append(section)
+    if place is not None:  # where the author put `::: {#refs}`
+        parent, div = place
+        position = list(parent).index(div)
+        section.tail = div.tail
+        parent.remove(div)
+        parent.insert(position, section)
+    else:
+        body.append(section)
     return [*headings, Heading(2, TITLE, heading.get("id", ""))]
+
+
+OWN_TITLES = {"references", "bibliography", "works cited", "sources", "literature cited"}
+
+
+def references_place(body: ET.Element) -> tuple[ET.Element, ET.Element] | None:
+    """(parent, div) of the essay's `::: {#refs}` div, Quarto's and pandoc's way of
+    placing the list."""
+    for parent in body.iter():
+        for child in parent:
+            if child.tag == "div" and child.get("class") == REFS_CLASS:
+                return parent, child
+    return None
+
+
+def own_heading(body: ET.Element, place: tuple[ET.Element, ET.Element] | None
+                ) -> ET.Element | None:
+    """A heading the author wrote for the list (`# References`) with nothing after it
+    but the `#refs` div, if any."""
+    children = list(body)
+    if place is not None and place[0] is body:
+        children = children[:children.index(place[1])]
+    elif place is not None:
+        return None
+    if not children:
+        return None
+    last = children[-1]
+    text = " ".join("".join(last.itertext()).split()).casefold()
+    if last.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and text in OWN_TITLES:
+        return last
+    return None
 
 
 def report_uncited(bibliography: Bibliography, essays: list[Essay],

@@ -21,6 +21,7 @@ from qlabbook.markdown.extensions.commonmark import CommonMarkBlocksExtension, u
 from qlabbook.markdown.extensions.formulas import FormulaExtension
 from qlabbook.markdown.extensions.notes import NotesExtension
 from qlabbook.markdown.extensions.pandoc import PandocExtension
+from qlabbook.markdown.extensions.quarto import QuartoExtension
 from qlabbook.markdown.figures import resolve_images
 from qlabbook.markdown.links import assign_heading_ids, check_links, resolve_links
 from qlabbook.markdown.notes import note_regions, number_footnotes, outside
@@ -50,6 +51,7 @@ def make_markdown() -> tuple[Markdown, NotesExtension]:
                     CodeExtension(),  # code blocks: line spans, Pygments classes
                     # pandoc's extensions (after tables and def_list, which they extend).
                     PandocExtension(),
+                    QuartoExtension(),  # callouts, margin notes, code chunks, #refs
                     # Lists, quotations and fenced code as CommonMark reads them; after
                     # sane_lists and def_list, whose processors it replaces or narrows.
                     CommonMarkBlocksExtension()],

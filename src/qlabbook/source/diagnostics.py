@@ -66,6 +66,7 @@ CODES: dict[str, str] = {
     "M304": "a URL that cannot be valid was removed",
     "M401": "a code fence is never closed, so the code runs to the end of its container",
     "M402": "a formula cannot be converted to MathML (its TeX is printed as code)",
+    "M403": "an essay's executable code chunks (Quarto's ```{r}) are shown, not run",
     "I101": "an image file is missing",
     "I102": "an image lies outside the collection",
     "I103": "an image has no alt text",
