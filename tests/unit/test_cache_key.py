@@ -157,6 +157,31 @@ def test_a_drawn_cover_is_kept_between_builds_and_drawn_anew_when_the_title_chan
     assert CoverCache(None).cover(collection) == first and len(drawn) == 4
 
 
+def test_a_drawn_cover_is_shared_by_every_collection_and_a_supplied_one_is_the_collections(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from qlabbook.build import load_collection
+    from qlabbook.epub import cover as covers
+    from qlabbook.output.cache import CoverCache
+
+    collection = load_collection(FIXTURES / "series")
+    drawn: list[str] = []
+    draw = covers.cover_jpeg
+    monkeypatch.setattr(covers, "cover_jpeg", lambda c: drawn.append(c.metadata.title) or draw(c))
+    own, shared = tmp_path / "own", tmp_path / "shared"
+    first = CoverCache(own, shared).cover(collection)
+    # Another collection's cache (or none: --no-cache) with the same metadata draws nothing.
+    assert CoverCache(None, shared).cover(collection) == first and len(drawn) == 1
+    assert len(list(shared.glob("*.jpg"))) == 1 and not own.exists()
+    image = FIXTURES / "series" / "images"
+    picture = next(p for p in image.iterdir() if p.suffix in (".jpg", ".png"))
+    supplied = replace(collection, options=replace(
+        collection.options, cover=picture.relative_to(FIXTURES / "series").as_posix()))
+    CoverCache(own, shared).cover(supplied)
+    assert len(list(own.glob("*.jpg"))) == 1 and len(list(shared.glob("*.jpg"))) == 1
+
+
 def test_a_large_file_is_read_once_while_it_is_unchanged(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from qlabbook.source import fingerprint

@@ -29,8 +29,9 @@ PICTURE_ENTRIES = 2000  # the web edition's pictures kept, the most recently use
 
 def shared_cache_folder() -> Path | None:
     """Where what no collection owns is kept between builds of any collection (the blank
-    page and folio sheets): $QLABBOOK_CACHE_HOME, else the user's cache folder
-    ($XDG_CACHE_HOME or ~/.cache, then qlabbook/); None where there is no home folder."""
+    page and folio sheets, covers drawn from the metadata): $QLABBOOK_CACHE_HOME, else the
+    user's cache folder ($XDG_CACHE_HOME or ~/.cache, then qlabbook/); None where there is
+    no home folder."""
     chosen = os.environ.get("QLABBOOK_CACHE_HOME", "").strip()
     if chosen:
         return Path(chosen)
@@ -91,7 +92,9 @@ class RenderCache:
         self.folder = folder
         self.parts = PartCache(folder / "parts" if folder is not None else None)
         # Underscored: no edition is named so (edition folders are slugs).
-        self.covers = CoverCache(folder / "_covers" if folder is not None else None)
+        shared = shared_cache_folder()
+        self.covers = CoverCache(folder / "_covers" if folder is not None else None,
+                                 shared / "covers" if shared is not None else None)
         self.pictures = PictureCache(folder / "_pictures" if folder is not None else None)
 
     def _paths(self, edition: Edition, key: str) -> tuple[Path, Path]:
@@ -291,16 +294,21 @@ class PictureCache:
 class CoverCache:
     """The EPUB covers drawn from the metadata (or made from a supplied picture), <key>.jpg
     by what the drawing reads. Drawing one (its fonts loaded, their coverage read) costs
-    more than the rest of an EPUB whose essays are cached. A damaged entry is a miss (the
-    JPEG's own markers are checked); a cache that cannot be written is skipped."""
+    more than the rest of an EPUB whose essays are cached. A cover drawn from the metadata
+    reads nothing of its collection, so it is kept in `shared` (the folder every
+    collection shares, even with --no-cache), a supplied one in the collection's `folder`.
+    A damaged entry is a miss (the JPEG's own markers are checked); a cache that cannot be
+    written is skipped."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, shared: Path | None = None) -> None:
         self.folder = folder
+        self.shared = shared
 
     def cover(self, collection: Collection) -> bytes:
         from qlabbook.epub.cover import cover_jpeg
 
-        if self.folder is None:
+        folder = self.folder if collection.options.cover else self.shared or self.folder
+        if folder is None:
             return cover_jpeg(collection)
         hasher = Hasher()
         hasher.add("tool", tool_fingerprint())
@@ -309,7 +317,7 @@ class CoverCache:
         hasher.add("cover", supplied or "")
         if supplied:
             hasher.add_file("cover " + supplied, collection.root / supplied)
-        path = self.folder / f"{hasher.hexdigest()}.jpg"
+        path = folder / f"{hasher.hexdigest()}.jpg"
         try:
             data = path.read_bytes()
             if data.startswith(b"\xff\xd8") and data.endswith(b"\xff\xd9"):
@@ -319,9 +327,9 @@ class CoverCache:
             pass
         data = cover_jpeg(collection)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
             write_atomically(path, data)
-            drawn = sorted(self.folder.glob("*.jpg"), key=lambda p: p.stat().st_mtime_ns,
+            drawn = sorted(folder.glob("*.jpg"), key=lambda p: p.stat().st_mtime_ns,
                            reverse=True)
             for old in drawn[COVER_ENTRIES:]:
                 old.unlink(missing_ok=True)
