@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -13,9 +14,11 @@ from helpers import FIXTURES, REPOSITORY, run_cli
 # Progress lines appear in CI (CI=true); the tests judge a build's output as a person running
 # it locally would see it. Tests of the CI behaviour set the variable themselves.
 os.environ.pop("CI", None)
-# What builds share across collections (folio sheets) is kept for this run only, not in the
-# user's cache folder.
-os.environ["QLABBOOK_CACHE_HOME"] = tempfile.mkdtemp(prefix="qlabbook-shared-cache-")
+# What builds share across collections (folio sheets, covers) is kept for this run only, not
+# in the user's cache folder, and removed when the run ends.
+SHARED_CACHE = tempfile.mkdtemp(prefix="qlabbook-shared-cache-")
+os.environ["QLABBOOK_CACHE_HOME"] = SHARED_CACHE
+atexit.register(shutil.rmtree, SHARED_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
