@@ -114,9 +114,10 @@ def edit_essay(folder: Path, number: int, generation: int) -> None:
     assert paragraph is not None, f"{path} has no paragraph to edit"
     words = list(re.finditer(r"[A-Za-z]+", paragraph.group(0)))
     target = next((w for w in words[9:] if len(w.group(0)) >= 5), words[-1])
-    choices = [w for w in EDIT_WORDS if w != target.group(0)]
-    # Never a text the essay had before: a repeated one would be found in the cache.
-    word = choices[generation % len(choices)] + letters(generation // len(choices))
+    # Never a text the essay had before (a repeated one would be found in the cache, and
+    # one the same as now would not change the file): the word depends on the generation
+    # alone, one to one, and always has a suffix, so it is never the essay's own word.
+    word = EDIT_WORDS[generation % len(EDIT_WORDS)] + letters(generation // len(EDIT_WORDS) + 1)
     at = paragraph.start() + target.start()
     path.write_text(text[:at] + word + text[at + len(target.group(0)):], encoding="utf-8")
 
