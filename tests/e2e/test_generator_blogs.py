@@ -14,6 +14,10 @@ import pytest
 from helpers import epub_documents, epubcheck, run_cli
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
+# The Quarto blog names the APA style file its author downloaded beside _quarto.yml: the
+# copy qlabbook ships, put there for the test (one copy of it in the repository).
+SHIPPED_STYLES = Path(__file__).parents[2] / "src" / "qlabbook" / "references" / "styles"
+BESIDE = {"quarto-blog": ["apa.csl"]}
 # What must never reach a reader as text: fences, div fences, chunk options, citations.
 SYNTAX = re.compile(r":::|```|#\||\[@|@[a-z]+\d{4}|\{r\}|\{python\}|\]\(|\*\*|\$\$")
 
@@ -21,6 +25,8 @@ SYNTAX = re.compile(r":::|```|#\||\[@|@[a-z]+\d{4}|\{r\}|\{python\}|\]\(|\*\*|\$
 def adopt_and_build(tmp_path: Path, name: str) -> tuple[dict[str, str], list[str], Path]:
     root = tmp_path / name
     shutil.copytree(FIXTURES / name, root)
+    for style in BESIDE.get(name, []):
+        shutil.copy(SHIPPED_STYLES / style, root / style)
     init = run_cli("init", root)
     assert init.exit_code == 0, init.output
     out = tmp_path / "out"
