@@ -85,6 +85,44 @@ def test_heading_attributes_go_through_the_id_scheme(tmp_path: Path) -> None:
     assert [h.anchor for h in essay.headings] == ["e1-2019-results"]
 
 
+@pytest.mark.parametrize(("written", "valid"), [
+    ("section:main-start", "section-main-start"), ("fig:1.2", "fig-1.2"),
+    ("sec:a/b", "sec-a-b"), ("eq:(1)", "eq-1"), ("Ünïcode:ok", "Ünïcode-ok"), (":only:", "only")])
+def test_an_invalid_heading_id_is_kept_rewritten_with_its_links(
+        tmp_path: Path, written: str, valid: str) -> None:
+    """An id valid in HTML but not as an XML id (pandoc-crossref's `sec:intro`) is kept,
+    made valid; every link to it, inline or by reference, is rewritten the same way."""
+    body = (f"# Main {{#{written}}}\n\nSee [it](#{written}) and [again][r].\n\n"
+            f"[r]: #{written}\n")
+    essay, problems = convert(tmp_path, body)
+    assert problems == []
+    body_tree = tree(essay.body_html)
+    assert body_tree[0].get("id") == f"e1-{valid}"
+    assert [a.get("href") for a in body_tree.iter("a")] == [f"#e1-{valid}"] * 2
+    assert [h.anchor for h in essay.headings] == [f"e1-{valid}"]
+
+
+def test_rewritten_ids_never_collide_with_the_authors_or_the_texts(tmp_path: Path) -> None:
+    """`#a:b` made valid is `a-b`, which another heading already has (written so, or made
+    from its text): each link still leads to the heading it names."""
+    body = ("# One {#a:b}\n\n# A b\n\n# Two {#a-b}\n\n"
+            "[1](#a:b) [2](#a-b) [3](#a%3Ab)\n")
+    essay, problems = convert(tmp_path, body)
+    assert problems == []
+    body_tree = tree(essay.body_html)
+    headings = {h.text: h.get("id") for h in body_tree if h.tag == "h2"}
+    assert headings == {"Two": "e1-a-b", "One": "e1-a-b-2", "A b": "e1-a-b-3"}
+    links = {a.text: a.get("href") for a in body_tree.iter("a")}
+    assert links == {"1": "#e1-a-b-2", "2": "#e1-a-b", "3": "#e1-a-b-2"}
+
+
+def test_a_raw_html_headings_invalid_id_is_rewritten(tmp_path: Path) -> None:
+    essay, problems = convert(tmp_path, "<h2 id=\"x:y\">Raw</h2>\n\n[raw](#x:y)\n")
+    assert problems == []
+    assert tree(essay.body_html)[0].get("id") == "e1-x-y"
+    assert 'href="#e1-x-y"' in essay.body_html
+
+
 def test_heading_dash_attribute_is_unnumbered(tmp_path: Path) -> None:
     essay, problems = convert(tmp_path, "## Intro {-}\n")
     assert problems == []

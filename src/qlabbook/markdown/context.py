@@ -30,6 +30,8 @@ class EssayContext:
     # Where in the body (character ranges) to look for what is reported, before anywhere
     # else: a note's own lines, or the body without its notes.
     regions: tuple[tuple[int, int], ...] = ()
+    # Heading ids the author wrote that were not valid, as written -> the heading's id.
+    aliases: dict[str, str] = field(default_factory=dict)
 
     def within(self, regions: tuple[tuple[int, int], ...]) -> EssayContext:
         """The same essay, reporting problems at lines inside `regions` first."""

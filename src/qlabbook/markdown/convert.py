@@ -176,8 +176,8 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     report_unclosed_fences(md, context)
     if not within_depth(body, body_context):
         body = ET.Element("div")
-    sanitize(body, body_context.warning)
-    headings = assign_heading_ids(body, context.anchor)
+    written = sanitize(body, body_context.warning)
+    headings = assign_heading_ids(body, context.anchor, written, context.aliases)
     resolve_links(body, body_context)
     figures, images = resolve_images(body, body_context)
     headings = add_references(body, references, context.anchor, headings)

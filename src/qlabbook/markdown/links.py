@@ -17,28 +17,45 @@ from qlabbook.source.model import Essay, Heading
 from qlabbook.source.text import slugify
 
 
-def assign_heading_ids(body: ET.Element, anchor: str) -> list[Heading]:
-    """Give headings stable, essay-prefixed ids; body headings start at level 2."""
+def assign_heading_ids(body: ET.Element, anchor: str,
+                       written: dict[ET.Element, str] | None = None,
+                       aliases: dict[str, str] | None = None) -> list[Heading]:
+    """Give headings stable, essay-prefixed ids; body headings start at level 2. Ids the
+    author gave are kept (the sanitizer made them valid; `written` holds those it rewrote,
+    with the id as written) and taken before ones made from the text, so a link to an
+    author's id never finds another heading. `aliases` receives each rewritten id as
+    written -> the heading's id, for links written to it."""
     heading_elements = [h for h in body.iter() if h.tag in ("h1", "h2", "h3", "h4", "h5", "h6")]
     if not heading_elements:
         return []
+    written = written or {}
     shift = max(0, 2 - min(int(h.tag[1]) for h in heading_elements))
     # Ids the templates give the essay's title, notes section and note calls.
     seen: set[str] = set(ids.TEMPLATE_SLUGS)
+    slugs: dict[ET.Element, str] = {}
+    # The author's own ids as written first, then the rewritten ones, then the text's.
+    for rank in (0, 1, 2):
+        for element in heading_elements:
+            own = element.get("id")
+            if rank != (2 if not own else 1 if element in written else 0):
+                continue
+            base = own or slugify(" ".join("".join(element.itertext()).split())) or "section"
+            slug, counter = base, 2
+            if ids.RESERVED_SLUG.match(base):
+                base = slug = f"section-{base}"
+            while slug in seen:
+                slug, counter = f"{base}-{counter}", counter + 1
+            seen.add(slug)
+            slugs[element] = slug
     headings = []
     for element in heading_elements:
         level = min(6, int(element.tag[1]) + shift)
         element.tag = f"h{level}"
         text = " ".join("".join(element.itertext()).split())
-        base = element.get("id") or slugify(text) or "section"
-        slug, counter = base, 2
-        if ids.RESERVED_SLUG.match(base):
-            base = slug = f"section-{base}"
-        while slug in seen:
-            slug, counter = f"{base}-{counter}", counter + 1
-        seen.add(slug)
-        element.set("id", ids.heading_id(anchor, slug))
-        headings.append(Heading(level, text, ids.heading_id(anchor, slug)))
+        element.set("id", ids.heading_id(anchor, slugs[element]))
+        headings.append(Heading(level, text, ids.heading_id(anchor, slugs[element])))
+        if element in written and aliases is not None:
+            aliases[written[element]] = ids.heading_id(anchor, slugs[element])
     return headings
 
 
@@ -66,8 +83,7 @@ def resolve_links(body: ET.Element, context: EssayContext) -> None:
             continue  # mailto: and the like; unsafe schemes are gone already
         text = "".join(link.itertext())
         if not parts.scheme and not parts.netloc and not parts.path:  # a fragment here
-            target = ids.heading_id(context.anchor, parts.fragment) if parts.fragment \
-                else context.anchor
+            target = heading_target(context, context.anchor, parts.fragment)
             target = close_match(target, headings, context, f"(#{parts.fragment}")
         else:
             essay = None if parts.scheme or parts.netloc else context.essay_anchors.get(
@@ -91,12 +107,23 @@ def resolve_links(body: ET.Element, context: EssayContext) -> None:
                     continue
                 target = found
             else:
-                target = ids.heading_id(essay, parts.fragment) if parts.fragment else essay
+                target = heading_target(context, essay, parts.fragment)
         link.set("href", f"#{target}")
         needle = link_needle(context, f"({unquote(href)}")
         line = context.line_of_occurrence(needle, occurrences.get(needle, 0))
         occurrences[needle] = occurrences.get(needle, 0) + 1
         context.links.append((target, text, line))
+
+
+def heading_target(context: EssayContext, essay: str, fragment: str) -> str:
+    """The id a link to `#fragment` of `essay` leads to: an id the author wrote that was
+    not valid (`#sec:intro`) is rewritten as the heading's was."""
+    if not fragment:
+        return essay
+    written = unquote(fragment)
+    if essay == context.anchor and written in context.aliases:
+        return context.aliases[written]
+    return ids.heading_id(essay, ids.author_slug(written))
 
 
 def link_needle(context: EssayContext, inline: str) -> str:

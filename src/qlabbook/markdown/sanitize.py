@@ -10,6 +10,7 @@ from urllib.parse import quote, urlsplit
 
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.formulas import PLACEHOLDER_TAG
+from qlabbook.source import ids
 from qlabbook.source.text import XML_INVALID
 
 # Removed with everything inside them.
@@ -72,16 +73,20 @@ HOST_NAME = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(?:\.(?!-)[a-z0-9-]{1,63}(?<
 Report = Callable[[str, str, str], None]  # (code, message, needle to locate in the source)
 
 
-def sanitize(body: ET.Element, report: Report) -> None:
+def sanitize(body: ET.Element, report: Report) -> dict[ET.Element, str]:
     """Drop or unwrap disallowed elements and attributes in place, reporting each removal;
-    remove characters XML cannot hold (character references can still produce them)."""
+    remove characters XML cannot hold (character references can still produce them).
+    Returns the elements whose id was rewritten to a valid one, with the id as written."""
     clean_children(body, report)
+    rewritten: dict[ET.Element, str] = {}
     for element in list(body.iter()):
         allowed = GLOBAL_ATTRIBUTES | ELEMENT_ATTRIBUTES.get(str(element.tag), set())
         for name, value in list(element.attrib.items()):
             if name not in allowed:
                 report("M302", f"removed attribute {name}= from <{element.tag}>", f"{name}=")
                 del element.attrib[name]
+            elif name == "id" and rewrite_id(element, value):
+                rewritten[element] = value
             elif name in ATTRIBUTE_VALUES and not ATTRIBUTE_VALUES[name].match(value):
                 report("M302", f"removed attribute {name}={value[:20]!r} from "
                        f"<{element.tag}>: not a valid value", f"{name}=")
@@ -107,6 +112,17 @@ def sanitize(body: ET.Element, report: Report) -> None:
         element.tail = xml_safe(element.tail)
         for name, value in element.attrib.items():
             element.set(name, xml_safe(value) or "")
+    return rewritten
+
+
+def rewrite_id(element: ET.Element, value: str) -> bool:
+    """Whether an id the author wrote (`sec:intro`, valid HTML but not a valid XML id) was
+    rewritten to one every format accepts, rather than dropped: links to it still lead
+    somewhere, rewritten the same way (links.py)."""
+    if ATTRIBUTE_VALUES["id"].match(value) or not xml_safe(value.strip()):
+        return False
+    element.set("id", ids.author_slug(xml_safe(value.strip()) or ""))
+    return True
 
 
 def valid_url(value: str) -> str | None:

@@ -24,6 +24,21 @@ TEMPLATE_SLUGS = ("title", "notes")
 NOTES_SUFFIX = "-notes"
 
 
+# What an id may hold in every format once the essay's prefix is before it: an XML name
+# (EPUB's XHTML) is letters, digits, "_", "." and "-".
+VALID_SLUG = re.compile(r"^[\w.-]+$")
+INVALID_RUN = re.compile(r"[^\w.-]+")
+
+
+def author_slug(written: str) -> str:
+    """An id the author wrote, as one every format accepts: kept when it is valid, else each
+    run of characters an XML id cannot hold becomes one hyphen (pandoc-crossref's
+    `sec:intro` is `sec-intro`, `a b` is `a-b`). Links to it are rewritten the same way."""
+    if VALID_SLUG.match(written):
+        return written
+    return INVALID_RUN.sub("-", written).strip("-") or "section"
+
+
 def essay_anchor(number: int) -> str:
     return f"e{number}"
 
