@@ -1,6 +1,8 @@
 """Posts adopted as their authors wrote them: ids HTML accepts but XML does not
 (pandoc-crossref's `{#sec:intro}`) stay anchors, rewritten alike in the EPUB, the PDF's
-links and bookmarks and the web edition, with every link to them."""
+links and bookmarks and the web edition, with every link to them. Images without alt text
+are warnings at their lines, and the EPUB's and the PDF's accessibility claims leave out
+what they make false; images in notes are shown in the notes."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 
 import pikepdf
 import pytest
+from PIL import Image
 
 from helpers import epub_documents, epubcheck, run_cli
 
@@ -38,6 +41,32 @@ number: 2
 See [the first essay's details](01-first.md#sec:details).
 """
 
+# Written as blogs write them: a figure and an inline image without alt text, and
+# images in a note (inline, and alone in the note's second paragraph).
+PICTURES = """---
+title: Pictures
+number: 3
+---
+
+A figure without a description:
+
+![](../images/square.png)
+
+An inline ![](../images/square.png) image, and a note.[^pic]
+
+[^pic]: A note showing ![a red square](../images/square.png) inline.
+
+    ![a lone red square](../images/square.png "A caption in the note")
+"""
+WARNINGS = [
+    "essays/03-pictures.md:8: warning: image '../images/square.png' has no alt text, so the "
+    "EPUB and the PDF do not claim a text alternative for every image [I103]",
+    "essays/03-pictures.md:10: warning: image '../images/square.png' has no alt text, so the "
+    "EPUB and the PDF do not claim a text alternative for every image [I103]",
+    "essays/03-pictures.md:8: warning: 2 images have no text alternative, so the EPUB does "
+    "not claim one for every image (nor conformance to EPUB Accessibility) [E101]",
+]
+
 CONFIG = """[collection]
 title = "Adopted Posts"
 authors = ["Ada Author"]
@@ -56,13 +85,18 @@ def adopted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (root / "qlabbook.toml").write_text(CONFIG)
     (root / "essays" / "01-first.md").write_text(FIRST)
     (root / "essays" / "02-second.md").write_text(SECOND)
+    (root / "essays" / "03-pictures.md").write_text(PICTURES)
+    (root / "images").mkdir()
+    Image.new("RGB", (400, 300), (200, 40, 40)).save(root / "images" / "square.png")
     out = root / "out"
     result = run_cli("build", root, "--out", out, "--format", "pdf", "--format", "epub",
                      "--format", "web")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert result.stderr == ""  # type: ignore[attr-defined]
-    return {"pdf": out / "adopted-posts.pdf", "epub": out / "adopted-posts.epub",
-            "web": out / "web"}
+    warnings = [line for line in result.stderr.splitlines()  # type: ignore[attr-defined]
+                if not line.startswith("    hint:")]
+    assert sorted(warnings) == sorted(WARNINGS)
+    return {"root": root, "pdf": out / "adopted-posts.pdf",
+            "epub": out / "adopted-posts.epub", "web": out / "web"}
 
 
 @pytest.mark.slow
@@ -116,3 +150,59 @@ def test_web_pages_keep_the_anchors(adopted: dict[str, Any]) -> None:
 @pytest.mark.external
 def test_adopted_epub_passes_epubcheck(adopted: dict[str, Any]) -> None:
     assert epubcheck(adopted["epub"]) == []
+
+
+@pytest.mark.slow
+def test_epub_claims_no_text_alternative_it_lacks(adopted: dict[str, Any]) -> None:
+    package = epub_documents(adopted["epub"])["EPUB/content.opf"]
+    features = re.findall(r'property="schema:accessibilityFeature">([^<]*)<', package)
+    assert "tableOfContents" in features and "alternativeText" not in features
+    assert "dcterms:conformsTo" not in package
+    assert re.findall(r'property="schema:accessModeSufficient">([^<]*)<', package) == [
+        "textual,visual"]
+    assert "text description" not in package
+
+
+@pytest.mark.slow
+def test_images_in_a_note_are_shown_in_the_note(adopted: dict[str, Any]) -> None:
+    xhtml = epub_documents(adopted["epub"])["EPUB/03-pictures.xhtml"]
+    note = re.search(r'<aside class="note" id="e3-fn1".*?</aside>', xhtml, re.DOTALL)
+    assert note is not None
+    assert re.findall(r'<img alt="([^"]*)" src="images/[^"]+"', note.group(0)) == [
+        "a red square", "a lone red square"]
+    assert "A caption in the note" in note.group(0)
+    assert 'id="e3-fig' not in note.group(0)  # figure ids are the body's
+    web = (adopted["web"] / "03-pictures" / "index.html").read_text()
+    aside = re.search(r'<aside[^>]*>.*?</aside>', web, re.DOTALL)
+    assert aside is not None and 'alt="a red square"' in aside.group(0)
+
+
+@pytest.mark.slow
+def test_pdf_claims_pdf_ua_only_when_every_image_is_described(
+        adopted: dict[str, Any]) -> None:
+    with pikepdf.open(adopted["pdf"]) as pdf:
+        assert "pdfuaid:part" not in str(pdf.open_metadata())
+        assert "/StructTreeRoot" in pdf.Root  # tagged all the same
+        # The figure, the inline image and the note's two are each drawn.
+        assert sum(image_draws(page) for page in pdf.pages) == 4
+
+
+def image_draws(page: Any) -> int:
+    """How many times a page draws an image (directly or inside a form it draws)."""
+    images = {name for name, x in page.Resources.get("/XObject", {}).items()
+              if x.get("/Subtype") == "/Image"}
+    forms = [x for x in page.Resources.get("/XObject", {}).values()
+             if x.get("/Subtype") == "/Form"]
+    drawn = sum(1 for operands, operator in pikepdf.parse_content_stream(page)
+                if str(operator) == "Do" and str(operands[0]) in images)
+    return drawn + sum(image_draws(pikepdf.Page(form)) if "/Resources" in form else 0
+                       for form in forms)
+
+
+@pytest.mark.slow
+def test_strict_makes_a_missing_alt_text_an_error(adopted: dict[str, Any],
+                                                  tmp_path: Any) -> None:
+    result = run_cli("build", adopted["root"], "--out", tmp_path, "--format", "epub",
+                     "--strict")
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert WARNINGS[0] in result.stderr  # type: ignore[attr-defined]

@@ -148,3 +148,57 @@ def test_a_backslash_at_the_end_of_a_line_is_a_hard_line_break(tmp_path: Path) -
     assert essay.body_html.startswith("<p>A line<br />\nbreaks here; <code>code\\</code> "
                                       "stays, and so does a \\\ndouble one.")
     assert essay.footnotes[0].html == "<p>In a note<br />\ntoo. A last backslash\\</p>"
+
+
+class MemoryStore:
+    """Records kept in a dict, as the build's cache keeps them on disk."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, dict[str, object]] = {}
+
+    def get(self, key: str) -> dict[str, object] | None:
+        return self.records.get(key)
+
+    def put(self, key: str, record: dict[str, object]) -> None:
+        self.records[key] = record
+
+
+UNDESCRIBED = """A figure as blogs write it:
+
+![](../images/p.png)
+
+Inline ![](../images/p.png) and <img src="../images/p.png"> in raw HTML.[^n]
+
+[^n]: A note with ![](../images/p.png) and ![described](../images/q.png).
+
+    ![](../images/p.png "Alone in the note")
+"""
+
+
+def test_images_without_alt_text_are_warnings_at_each_line_and_remembered(
+        tmp_path: Path) -> None:
+    """Every image without alt text, in the text, raw HTML or a note, is shown and is one
+    warning at its line (two on one line are one warning); the essay records them (the
+    EPUB's and PDF's claims read that), and a remembered essay says so again."""
+    from qlabbook.markdown.convert import convert_essays
+
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (30, 20)).save(tmp_path / "images" / "p.png")
+    Image.new("RGB", (30, 20)).save(tmp_path / "images" / "q.png")
+    store = MemoryStore()
+    for _ in range(2):  # converted, then remembered
+        diagnostics = Diagnostics()
+        collection = convert_essays(tmp_path, Metadata(title="T"), Options(),
+                                    [source(UNDESCRIBED)], diagnostics, store)
+        assert [(d.code, d.severity.value, d.line) for d in diagnostics.items] == [
+            ("I103", "warning", 7), ("I103", "warning", 9), ("I103", "warning", 11),
+            ("I103", "warning", 13)]
+        essay = collection.essays[0]
+        assert essay.undescribed == ("images/p.png",) * 5
+        assert essay.body_html.count('alt=""') == 3  # raw HTML's <img> gets the attribute
+        assert essay.images == ("images/p.png",) * 3 + ("images/q.png",)  # each edition's
+        notes = "".join(note.html for note in essay.footnotes)
+        assert notes.count('src="images/p.png"') == 2 and 'src="images/q.png"' in notes
+        assert 'id="e1-fig' not in notes  # figure ids are the text's
+        assert [f.anchor for f in essay.figures] == ["e1-fig1"]
+    assert len(store.records) == 1

@@ -22,9 +22,9 @@ from qlabbook.markdown.extensions.formulas import FormulaExtension
 from qlabbook.markdown.extensions.notes import NotesExtension
 from qlabbook.markdown.extensions.pandoc import PandocExtension
 from qlabbook.markdown.extensions.quarto import QuartoExtension
-from qlabbook.markdown.figures import resolve_images
+from qlabbook.markdown.figures import resolve_images, undescribed_images
 from qlabbook.markdown.links import assign_heading_ids, check_links, resolve_links
-from qlabbook.markdown.notes import note_regions, number_footnotes, outside
+from qlabbook.markdown.notes import note_images, note_regions, number_footnotes, outside
 from qlabbook.markdown.remembered import RecordStore, converted
 from qlabbook.markdown.sanitize import MAX_DEPTH, first_deep_line, sanitize, within_depth
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
@@ -183,6 +183,7 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     headings = add_references(body, references, context.anchor, headings)
     footnotes = number_footnotes(body, definitions, note_htmls, notes.nested_inline,
                                  body_context)
+    images += [src for src in note_images(footnotes) if src not in images]
     for extension in md.registeredExtensions:
         for code, message, needle in getattr(extension, "problems", ()):
             body_context.warning(code, message, needle)
@@ -192,6 +193,8 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
         footnotes=footnotes, figures=tuple(figures), headings=tuple(headings),
         images=tuple(images), citations=tuple(cited),
         references=headings[-1].anchor if references is not None else "",
+        undescribed=tuple(undescribed_images([body, *(parse_fragment(note.html)
+                                                      for note in footnotes)])),
         words=len(WORD.findall(text)),
     )
 

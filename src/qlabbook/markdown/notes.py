@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.extensions.notes import CALL_CLASS, DEFINITION, NoteDefinition
+from qlabbook.markdown.figures import resolve_images
 from qlabbook.markdown.links import resolve_links
 from qlabbook.markdown.sanitize import sanitize, within_depth
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
@@ -257,7 +258,15 @@ def finish_note(label: str, note: ET.Element, context: EssayContext,
     for element in note.iter():
         if element.tag in HEADINGS:
             element.attrib.pop("id", None)  # ids belong to the body's headings
-    for image in note.iter("img"):
-        context.error("I102", "footnotes cannot hold images", f"({image.get('src', '')}")
-        image.attrib.pop("src", None)
+    if not checked:  # an inline note's images were checked with the body's
+        resolve_images(note, context)
+    for figure in note.iter("figure"):
+        figure.attrib.pop("id", None)  # figure ids (and the credits page) are the body's
     return serialize_children(note)
+
+
+def note_images(footnotes: tuple[Footnote, ...]) -> list[str]:
+    """The collection paths of the images the notes show, in note order: each edition
+    carries them as it carries the body's."""
+    return [image.get("src", "") for note in footnotes
+            for image in parse_fragment(note.html).iter("img") if image.get("src")]

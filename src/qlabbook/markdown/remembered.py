@@ -59,7 +59,9 @@ def converted(context: EssayContext, store: RecordStore | None,
         return essay
     essay = convert(context)
     found = context.diagnostics.items
-    if not any(d.severity is Severity.ERROR or d.code.startswith("I") for d in found):
+    # A missing alt text (I103) is the text's own, not a problem of its images.
+    if not any(d.severity is Severity.ERROR or (d.code.startswith("I") and d.code != "I103")
+               for d in found):
         store.put(key, essay_record(context, essay))
     return essay
 
@@ -70,6 +72,7 @@ def essay_record(context: EssayContext, essay: Essay) -> dict[str, Any]:
             "figures": [asdict(figure) for figure in essay.figures],
             "headings": [asdict(heading) for heading in essay.headings],
             "citations": list(essay.citations), "references": essay.references,
+            "undescribed": list(essay.undescribed),
             "digests": {src: image_digest(context.root, src) for src in essay.images},
             "links": [list(link) for link in context.links],
             "diagnostics": [d.as_record() for d in context.diagnostics.items]}
@@ -88,7 +91,8 @@ def remembered_essay(context: EssayContext, record: dict[str, Any]) -> Essay | N
                       figures=tuple(Figure(**figure) for figure in record["figures"]),
                       headings=tuple(Heading(**heading) for heading in record["headings"]),
                       citations=tuple(str(key) for key in record["citations"]),
-                      references=str(record["references"]))
+                      references=str(record["references"]),
+                      undescribed=tuple(str(src) for src in record["undescribed"]))
         links = [(str(target), str(text), None if line is None else int(line))
                  for target, text, line in record["links"]]
         said = [Diagnostic.from_record(d) for d in record["diagnostics"]]

@@ -133,6 +133,9 @@ class Essay:
     images: tuple[str, ...] = ()  # every image shown, figures or inline, in reading order
     citations: tuple[str, ...] = ()  # the bibliography keys it cites, in order of first citation
     references: str = ""  # the id of its References section's heading, when it cites any
+    # The images it shows (in the text or its notes) without alt text: the EPUB and the PDF
+    # then claim no text alternative for every image.
+    undescribed: tuple[str, ...] = ()
 
     @property
     def number(self) -> int:

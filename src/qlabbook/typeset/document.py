@@ -34,8 +34,10 @@ class LogCollector(logging.Handler):
         message = record.getMessage()
         # How fonts get subset is the machine's business, not a problem in the content;
         # missing glyphs are reported, with their place in the sources, by glyphs.py in this stage.
+        # An image without alt text is reported at its line by the Markdown stage [I103].
         if not message.startswith(("Using fontTools instead of HarfBuzz-Subset",
-                                   ".notdef glyph rendered")):
+                                   ".notdef glyph rendered")) and \
+                not message.endswith("has no required alt description"):
             self.messages.append(message)
 
 
@@ -166,12 +168,22 @@ def image_fitter(collection: Collection,
     return lambda path, data: fitted(data, pixels, JPEG_QUALITY) if path in figures else None
 
 
+def claimed_variant(collection: Collection, profile: PdfProfile) -> str | None:
+    """The standard the PDF claims: PDF/UA only when every image has alt text (the PDF is
+    tagged either way); the printer's PDF/X whatever the images."""
+    if profile.press or not any(essay.undescribed for essay in collection.essays):
+        return profile.variant
+    return None
+
+
 def pdf_options(collection: Collection, profile: PdfProfile) -> dict[str, Any]:
     identifier = collection.metadata.identifier or collection.metadata.title
     options: dict[str, Any] = {
         "pdf_tags": True, "dpi": profile.ppi,
         "pdf_identifier": hashlib.md5(identifier.encode()).hexdigest().encode(),
-        "pdf_variant": profile.variant}
+        "pdf_variant": claimed_variant(collection, profile)}
+    if options["pdf_variant"] is None:
+        options["pdf_version"] = "1.7"  # as PDF/UA-1 would have it
     if profile.press:
         options["output_intent"] = "srgb"  # written as the GTS_PDFX output intent
     return options
