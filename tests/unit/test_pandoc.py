@@ -143,3 +143,60 @@ def test_table_in_a_note_keeps_alignment_and_caption(tmp_path: Path) -> None:
     note = tree(essay.footnotes[0].html)
     assert note.findtext("table/caption") == "In the note"
     assert note.find("table/thead/tr/th").get("class") == "align-left"  # type: ignore[union-attr]
+
+
+SIMPLE = """  Right     Left     Center     Default
+-------     ------ ----------   -------
+     12     12        12            12
+    123     123       123          123
+      1     1          1             1
+"""
+
+
+def cell_classes(table: ET.Element, tag: str) -> list[str | None]:
+    return [c.get("class") for c in table.iter(tag)]
+
+
+@pytest.mark.parametrize(("before", "caption"), [
+    ("", ""), ("", "\nTable:  Demonstration of *simple* tables.\n"),
+    ("Table: Demonstration of *simple* tables.\n\n", "")])
+def test_simple_table_takes_alignment_from_its_header(tmp_path: Path, before: str,
+                                                      caption: str) -> None:
+    """pandoc's manual's example: each column aligned by where its header sits over its
+    dashes; a caption above or below it is its caption."""
+    essay, problems = convert(tmp_path, before + SIMPLE + caption)
+    assert problems == []
+    body = tree(essay.body_html)
+    assert [child.tag for child in body] == ["table"]
+    table = body[0]
+    assert [th.text for th in table.iter("th")] == ["Right", "Left", "Center", "Default"]
+    assert [[td.text for td in tr] for tr in table.findall("tbody/tr")] == [
+        ["12"] * 4, ["123"] * 4, ["1"] * 4]
+    assert cell_classes(table, "th") == ["align-right", "align-left", "align-center", None]
+    assert cell_classes(table, "td")[:4] == cell_classes(table, "th")
+    if caption or before:
+        assert "".join(table[0].itertext()) == "Demonstration of simple tables."
+
+
+def test_simple_table_without_a_header_is_closed_by_dashes(tmp_path: Path) -> None:
+    body = ("-------     ------ ----------   -------\n"
+            "     12     12        12             12\n"
+            "    123     *123*     123           123\n"
+            "-------     ------ ----------   -------\n")
+    essay, problems = convert(tmp_path, body)
+    assert problems == []
+    table = tree(essay.body_html).find("table")
+    assert table is not None and table.find("thead") is None
+    assert cell_classes(table, "td")[:4] == [
+        "align-right", "align-left", "align-center", "align-right"]
+    assert ET.tostring(table.findall("tbody/tr")[1][1], encoding="unicode").strip() == \
+        '<td class="align-left"><em>123</em></td>'
+
+
+@pytest.mark.parametrize(("body", "tags"), [
+    ("Heading\n-------\n", ["h2"]), ("- - -\n", ["hr"]), ("-- item\n", ["p"]),
+    ("Text\n\n--- ---\n", ["p", "hr"])])
+def test_what_only_looks_like_a_simple_table_is_not_one(
+        tmp_path: Path, body: str, tags: list[str]) -> None:
+    essay, _ = convert(tmp_path, body)
+    assert [child.tag for child in tree(essay.body_html)] == tags

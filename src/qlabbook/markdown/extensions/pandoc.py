@@ -13,6 +13,8 @@ from markdown.extensions.def_list import DefListProcessor
 from markdown.inlinepatterns import SimpleTagInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from qlabbook.markdown.extensions.simpletables import SimpleTableProcessor
+
 # `Table: caption`, `table: caption` or `: caption`, a paragraph before or after a table.
 CAPTION = re.compile(r"^ {0,3}(?:[Tt]able:|:(?!:))[ \t]*(.*)", re.DOTALL)
 ALIGNMENT = re.compile(r"^\s*text-align:\s*(left|right|center);?\s*$")
@@ -36,12 +38,19 @@ class TableCaptionProcessor(BlockProcessor):
         lines = block.split("\n")
         if len(lines) < 3 or "|" in lines[-1] or not CAPTION.match(lines[-1]):
             return None
-        table = self.parser.blockprocessors["table"]
-        return len(block) - len(lines[-1]) if table.test(parent, block) else None
+        return len(block) - len(lines[-1]) if self.is_table(parent, block) else None
+
+    def is_table(self, parent: ET.Element, block: str) -> bool:
+        return self.table_for(parent, block) is not None
+
+    def table_for(self, parent: ET.Element, block: str) -> BlockProcessor | None:
+        """The processor that reads `block` as a table: pipe tables', or simple tables'."""
+        return next((self.parser.blockprocessors[name] for name in ("table", "qlab_simple_table")
+                     if name in self.parser.blockprocessors
+                     and self.parser.blockprocessors[name].test(parent, block)), None)
 
     def run(self, parent: ET.Element, blocks: list[str]) -> bool:
         block = blocks[0]
-        table = self.parser.blockprocessors["table"]
         below = None if CAPTION.match(block) else self.caption_below(parent, block)
         if below is not None:  # the table first, then its caption as the next block
             blocks[0:1] = [block[:below].rstrip("\n"), block[below:]]
@@ -55,10 +64,11 @@ class TableCaptionProcessor(BlockProcessor):
         lines = block.split("\n")
         for cut in range(1, len(lines)):  # `Table: caption` directly above the table
             rest = "\n".join(lines[cut:])
-            if table.test(parent, rest):
+            if self.is_table(parent, rest):
                 blocks[0:1] = ["\n".join(lines[:cut]), rest]
                 break
-        if len(blocks) > 1 and table.test(parent, blocks[1]):
+        table = self.table_for(parent, blocks[1]) if len(blocks) > 1 else None
+        if table is not None:
             caption = blocks.pop(0)
             table.run(parent, blocks)
             created = self.lastChild(parent)
@@ -155,6 +165,8 @@ class PandocExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
         md.registerExtension(self)
         parser = md.parser.blockprocessors
+        # Below pipe tables (75 with their captions), above lists (74) and setext headings.
+        parser.register(SimpleTableProcessor(md.parser), "qlab_simple_table", 74.5)
         if "table" in parser:
             # Above def_list's `: definition` (25) and paragraphs.
             parser.register(TableCaptionProcessor(md.parser), "qlab_table_caption", 76)
