@@ -13,6 +13,7 @@ import pytest
 
 from qlabbook.build import inspect_collection, load_collection
 from qlabbook.references.bibliography import read_bibtex, read_json
+from qlabbook.references.rich import to_html
 from qlabbook.references.syntax import NARRATIVE, key_of, parse_bracketed
 from qlabbook.source.diagnostics import Diagnostics, QlabbookError
 
@@ -75,6 +76,134 @@ def test_bibtex_accents_corporate_authors_doi_url_and_access_date() -> None:
 def test_csl_json_keys_and_lines() -> None:
     read = read_json((FIXTURE / "more.json").read_text(), Path("more.json"), Diagnostics())
     assert [(e.key, e.line) for e in read] == [("qlab2019", 3), ("eccleston2017", 14)]
+
+
+def bibtex(text: str) -> tuple[dict[str, dict[str, object]], list[str]]:
+    """The items of `text` as a .bib file, with their text as HTML, and the diagnostics."""
+    diagnostics = Diagnostics()
+    read = read_bibtex(text, Path("r.bib"), diagnostics)
+    items = {entry.key: {name: to_html(value) if isinstance(value, str) else value
+                         for name, value in entry.item.items()} for entry in read}
+    return items, [d.format() for d in diagnostics.items]
+
+
+@pytest.mark.parametrize(("field", "html"), [
+    (r"see \href{https://x.org/a?b=1&c=2}{the site}",
+     'see <a href="https://x.org/a?b=1&amp;c=2">the site</a>'),
+    (r"at \url{https://x.org/a\_b}", 'at <a href="https://x.org/a_b">https://x.org/a_b</a>'),
+    (r"An \emph{emph}, \textit{it}, {\em em} and \textbf{bold}",
+     "An <em>emph</em>, <i>it</i>, <em>em</em> and <b>bold</b>"),
+    (r"{\"o}, \"{u}, \'e, {\'\i}, \c{c}, \v s, \ss{}, {\L}, \aa", "ö, ü, é, í, ç, š, ß, Ł, å"),
+    (r"A \& B -- C --- D~E `q' ``qq'' it's", "A &amp; B – C — D\u00a0E ‘q’ “qq” it’s"),
+    (r"$x^2$, $H_2O$, $\alpha$-synuclein, $\frac{1}{2}$",
+     "<i>x</i><sup>2</sup>, <i>H</i><sub>2</sub><i>O</i>, α-synuclein, 1/2"),
+    (r"\textsc{Who} and 1\textsuperscript{st}",
+     '<span class="smallcaps">Who</span> and 1<sup>st</sup>'),
+    (r"\foo{kept} \mbox{also} <b> & 50%", "kept also &lt;b&gt; &amp; 50%"),
+    (r"\href{javascript:alert(1)}{text only}", "text only"),
+    (r"{{Nested}} groups, \-soft\/ and \\ break", "Nested groups, soft and break"),
+])
+def test_latex_in_fields_as_pandoc_prints_it(field: str, html: str) -> None:
+    items, diagnostics = bibtex(f"@misc{{a,\n  title = {{{field}}},\n}}\n")
+    assert items["a"]["title"] == html and diagnostics == []
+
+
+def test_a_latex_command_that_prints_nothing_is_a_warning_at_its_line() -> None:
+    items, diagnostics = bibtex("@misc{a,\n  title = {One},\n  note = {first line\n"
+                                "    and \\xyz here},\n  abstract = {see \\href{https://x.org}"
+                                "{the site}},\n}\n")
+    assert items["a"]["note"] == "first line and here"
+    assert items["a"]["abstract"] == 'see <a href="https://x.org">the site</a>'
+    assert diagnostics == [
+        "r.bib:4: warning: the LaTeX command \\xyz in the field 'note' of 'a' prints nothing "
+        "qlabbook knows: it is left out [B107]\n    hint: write the text or character the "
+        "command stands for"]
+
+
+def test_a_field_given_twice_is_a_warning_and_the_last_is_used() -> None:
+    items, diagnostics = bibtex("@misc{a,\n  url = {https://a.org},\n  title = {T},\n"
+                                "  url = {https://b.org},\n}\n")
+    assert items["a"]["URL"] == "https://b.org" and items["a"]["title"] == "T"
+    assert diagnostics == [
+        "r.bib:4: warning: the field 'url' is given twice in 'a' (first at line 2): the last "
+        "is used, as pandoc and biber do [B106]\n    hint: remove the one you do not mean"]
+
+
+def test_strings_concatenation_months_crossref_and_preamble() -> None:
+    items, diagnostics = bibtex(
+        '@preamble{"\\newcommand{\\noopsort}[1]{}"}\n'
+        '@string{j = "Journal"}\n@comment{ignored}\n% a comment\n'
+        "@article{a, journal = j # { of } # {Pain}, title = {\\noopsort{1}One},\n"
+        "  year = 2019, month = aug, crossref = {p}}\n"
+        "@proceedings{p, title = {The Proceedings}, publisher = {P}, year = 2018,\n"
+        "  editor = {Ed, Ann}}\n"
+        "@inproceedings{b, title = {Two}, crossref = {p}}\n"
+        "@misc{c, title = undefined, crossref = {nowhere}}\n")
+    assert items["a"]["container-title"] == "Journal of Pain" and items["a"]["title"] == "One"
+    assert items["a"]["issued"] == {"date-parts": [[2019, 8]]}
+    # A child of a proceedings takes its title as the book's title, and what it lacks.
+    assert items["b"]["container-title"] == "The Proceedings"
+    assert items["b"]["editor"] == [{"family": "Ed", "given": "Ann"}]
+    assert items["b"]["issued"] == {"date-parts": [[2018]]} and items["b"]["publisher"] == "P"
+    assert [d.split("\n")[0] for d in diagnostics] == [
+        "r.bib:10: warning: the @string name 'undefined' in 'title' of 'c' is not defined: its "
+        "name is printed [B108]",
+        "r.bib:10: warning: the crossref of 'c' names 'nowhere', which no entry of this file "
+        "defines [B109]"]
+
+
+def test_malformed_values_keys_and_encodings_are_located(tmp_path: Path) -> None:
+    items, diagnostics = bibtex("@misc{a,\n  title = Not braced at all,\n}\n"
+                                "@misc{a, title = {Again}}\n@misc{, title = {No key}}\n"
+                                "@misc{b,\n  title = {Fine}}\n}\n  note = {stray},\n")
+    assert set(items) == {"a", "b"}
+    assert [d.split("\n")[0] for d in diagnostics] == [
+        "r.bib:2: error: the value of 'title' of 'a' is not in braces or quotes [B102]",
+        "r.bib:4: warning: the key 'a' is defined twice (first at r.bib:1): the first is used "
+        "[B104]",
+        "r.bib:5: warning: the @misc has no key: it is left out [B109]",
+        "r.bib:9: warning: text that looks like fields stands outside any entry: it is ignored "
+        "[B109]"]
+    root = collection(tmp_path, "vancouver")
+    bib = root / "references.bib"
+    bib.write_bytes(bib.read_bytes().replace(b"Penguin", b"Pen\xe7uin"))
+    with pytest.raises(QlabbookError) as raised:
+        load_collection(root, Diagnostics())
+    assert [d.format() for d in raised.value.errors] == [
+        "references.bib:36: error: the bibliography is not UTF-8: byte 0xe7 cannot be read "
+        "[B102]\n    hint: save the file as UTF-8 (JabRef: Library > Library properties > "
+        "Encoding; Zotero and Mendeley export UTF-8)"]
+
+
+def test_emphasis_links_and_math_survive_the_styles_text_case(tmp_path: Path) -> None:
+    root = collection(tmp_path, "chicago-note-bibliography")
+    bib = root / "references.bib"
+    bib.write_text(bib.read_text() + "\n@book{rich2001, author = {Zed, Anna}, year = 2001,\n"
+                   "  publisher = {P}, title = {\\emph{the} art of $x^2$ at "
+                   "\\url{https://u.org/a_b}}}\n")
+    essay = root / "essays" / "02-again.md"
+    essay.write_text(essay.read_text() + "\nAnd [@rich2001].\n")
+    second = load_collection(root).essays[1]
+    listed = second.body_html[second.body_html.index("<section"):]
+    # Title case capitalizes words, never a formula or an address; emphasis inside an
+    # italic title is upright, as CSL flips it.
+    assert ('<i><em class="upright">The</em> Art of <i class="upright">x</i><sup>2</sup> at '
+            '<a href="https://u.org/a_b">https://u.org/a_b</a></i>') in listed
+    # In the note, the title's link is text: the citation is a link to its entry already.
+    note = second.footnotes[-1].html
+    assert note.count("<a ") == 1 and "<span>https://u.org/a_b</span>" in note
+
+
+def test_csl_json_rich_text_and_shapes_citeproc_cannot_print() -> None:
+    diagnostics = Diagnostics()
+    [entry] = read_json('[{"id": "a", "type": "book", "title": "<i>Pain</i> & <b>gain</b> <x>",'
+                        ' "author": "Smith", "issued": {"date-parts": [["2019", "6"]]}}]',
+                        Path("m.json"), diagnostics)
+    assert to_html(entry.item["title"]) == "<i>Pain</i> &amp; <b>gain</b> &lt;x&gt;"
+    assert entry.item["issued"] == {"date-parts": [[2019, 6]]} and "author" not in entry.item
+    assert [d.format().split("\n")[0] for d in diagnostics.items] == [
+        "m.json:1: warning: the item 'a' gives 'author' as something other than a list of "
+        "names: it is left out [B109]"]
 
 
 # --- syntax -------------------------------------------------------------------------------
@@ -158,6 +287,15 @@ def test_apa_author_date_sorted_narrative_and_suppressed_author(tmp_path: Path) 
     assert citation_links(first.body_html)[0] == ("#e1-ref6", "(Williams et al., 2020)")
 
 
+def test_apa_narrative_citation_in_an_essay_with_no_suppressed_author(tmp_path: Path) -> None:
+    root = collection(tmp_path, "apa")
+    essay = root / "essays" / "02-again.md"
+    essay.write_text(essay.read_text() + "\n@vanderkolk2014 argues it again.\n")
+    second = load_collection(root).essays[1]
+    text = " ".join("".join(tree(second.body_html).itertext()).split())
+    assert "van der Kolk (2014) argues it again." in text
+
+
 def test_chicago_notes_number_citations_with_the_essays_own_notes(tmp_path: Path) -> None:
     first = load_collection(collection(tmp_path, "chicago-note-bibliography")).essays[0]
     body = first.body_html
@@ -219,16 +357,56 @@ def refused(root: Path) -> list[str]:
     return [d.format().split("\n")[0] for d in diagnostics.errors]
 
 
-def test_unknown_key_at_its_line_with_did_you_mean(tmp_path: Path) -> None:
-    root = collection(tmp_path, "vancouver")
+def test_unknown_key_warns_at_its_line_and_is_printed_as_pandoc_prints_it(
+        tmp_path: Path) -> None:
+    root = collection(tmp_path, "apa")
     essay = root / "essays" / "01-sources.md"
-    essay.write_text(essay.read_text().replace("[@mueller2018, pp. 3-5]", "[@muller2018]"))
+    essay.write_text(essay.read_text().replace("[@mueller2018, pp. 3-5]", "[@muller2018]")
+                     .replace("[see @nhs2019; @qlab2019, chap. 3]",
+                              "[see @nhs2019; @gone2020; @qlab2019, chap. 3]")
+                     .replace("@vanderkolk2014 argues", "@nobody argues"))
+    diagnostics = Diagnostics()
+    first = load_collection(root, diagnostics).essays[0]
+    assert not diagnostics.errors
+    assert [d.format() for d in diagnostics.warnings] == [
+        "essays/01-sources.md:9: warning: citation key @muller2018 is in no bibliography file "
+        "[B201]\n    hint: did you mean @mueller2018?",
+        "essays/01-sources.md:10: warning: citation key @gone2020 is in no bibliography file "
+        "[B201]\n    hint: add the work to a bibliography file, or write \\@ for an at sign "
+        "that is no citation",
+        "essays/01-sources.md:12: warning: citation key @nobody is in no bibliography file "
+        "[B201]\n    hint: add the work to a bibliography file, or write \\@ for an at sign "
+        "that is no citation"]
+    text = " ".join("".join(tree(first.body_html).itertext()).split())
+    # pandoc's way: the key in bold with a question mark, where the work would be cited,
+    # inside the style's brackets, the other works of the citation formatted as usual.
+    assert "over a decade (muller2018?)." in text
+    assert "Policy followed (see NHS England, 2019; gone2020?; The Q Lab, 2019, Chapter 3)." \
+        in text
+    assert "nobody? argues" in text
+    assert '<strong class="citation-missing">gone2020?</strong>' in first.body_html
+    assert [href for href, _ in citation_links(first.body_html)][1:3] == ["#e1-ref3", "#e1-ref4"]
+    # The References list the works that exist.
+    assert len(entries(first.body_html)) == 5
+
+
+def test_a_citation_of_a_malformed_entry_points_at_its_error(tmp_path: Path) -> None:
+    root = collection(tmp_path, "vancouver")
+    bib = root / "references.bib"
+    bib.write_text(bib.read_text().replace("  doi       = {10.1136/bmj.k1401},\n",
+                                           "  doi       = {10.1136/bmj.k1401,\n"))
     diagnostics = Diagnostics()
     with pytest.raises(QlabbookError):
         load_collection(root, diagnostics)
-    [error] = diagnostics.errors
-    assert error.format() == ("essays/01-sources.md:9: error: citation key @muller2018 is in "
-                              "no bibliography file [B201]\n    hint: did you mean @mueller2018?")
+    assert [d.format().split("\n")[0] for d in diagnostics.errors] == [
+        "references.bib:15: error: malformed BibTeX entry '@article{mueller2018,' [B102]"]
+    assert diagnostics.errors[0].hint == (
+        "the entry is not closed before the next one begins at line 25: a `}` or a quote is "
+        "missing")
+    cited = [d for d in diagnostics.warnings if d.code == "B201"]
+    assert cited and all(d.message == "citation key @mueller2018 names an entry that cannot "
+                         "be read" and d.hint == "see the error at references.bib:15"
+                         for d in cited)
 
 
 def test_malformed_bibtex_at_its_line(tmp_path: Path) -> None:

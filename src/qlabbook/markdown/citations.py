@@ -17,7 +17,13 @@ from qlabbook.markdown.extensions.notes import CALL_CLASS, NoteDefinition
 from qlabbook.markdown.extensions.quarto import REFS_CLASS
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
 from qlabbook.references.bibliography import Bibliography
-from qlabbook.references.format import CitationRequest, FormattedEssay, format_essay
+from qlabbook.references.format import (
+    CitationRequest,
+    FormattedEssay,
+    format_essay,
+    layout_affixes,
+    layout_delimiter,
+)
 from qlabbook.references.links import linkify
 from qlabbook.references.syntax import CiteItem
 from qlabbook.source import ids
@@ -25,6 +31,7 @@ from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Essay, Heading
 
 TITLE = "References"
+MISSING_CLASS = "citation-missing"  # a key no file defines, printed as **key?**
 
 
 
@@ -63,33 +70,108 @@ def resolve_citations(body: ET.Element, definitions: list[NoteDefinition],
                       note_htmls: dict[int, str], context: EssayContext,
                       bibliography: Bibliography | None) -> tuple[list[str], ET.Element | None]:
     """Replace every citation marker in the body and in `note_htmls` (changed in place);
-    the keys cited, in order, and the References section to end the essay with."""
+    the keys cited, in order, and the References section to end the essay with. A key no
+    file defines is a warning at its line, printed as pandoc prints it: **key?**."""
     trees = {index: note_tree(html) for index, html in note_htmls.items()
              if MARKER_CLASS in html}
     markers = reading_order(body, definitions, trees)
     if bibliography is None or not markers:
         return [], None
-    known = [m for m in markers if check_keys(m, bibliography, context)]
     for marker in markers:
-        if marker not in known:
-            replace_marker(marker, [text_element(marker.written)])
-    if not known:
-        for index, tree in trees.items():
-            note_htmls[index] = serialize_children(tree)
-        return [], None
-    formatted = format_essay(bibliography, [CitationRequest(m.items, m.narrative)
-                                            for m in known])
+        check_keys(marker, bibliography, context)
+    formatted, known = format_guarded(bibliography, markers, context)
     targets = {reference.key: ids.reference_id(context.anchor, number)
-               for number, reference in enumerate(formatted.references, 1)}
+               for number, reference in enumerate(formatted.references, 1)} \
+        if formatted is not None else {}
     note_style = bibliography.style.kind == "note"
-    for index, marker in enumerate(known):
+    request = 0
+    for number, marker in enumerate(markers, 1):
+        items = known[number - 1]
+        if items and formatted is not None:
+            citation = Citation(formatted.citations[request], formatted.names[request],
+                                formatted.delimiter, items)
+            request += 1
+        else:
+            citation = Citation((), "", "", ())
         if note_style and not marker.in_note and not marker.narrative:
             place_note_call(marker)
-        replace_marker(marker, citation_nodes(marker, index, formatted, targets, note_style))
+        replace_marker(marker, citation_nodes(marker, citation, targets, note_style,
+                                              bibliography, number))
     for index, tree in trees.items():
         note_htmls[index] = serialize_children(tree)
-    keys = list(dict.fromkeys(item.key for m in known for item in m.items))
+    if formatted is None:
+        return [], None
+    keys = list(dict.fromkeys(item.key for items in known for item in items))
     return keys, references_section(formatted, targets, bibliography.style.kind)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One marker's citation as the style printed it: its parts (one per item, or one for
+    all), the authors' names for a narrative citation, and the items it printed."""
+
+    parts: tuple[str, ...]
+    names: str
+    delimiter: str
+    items: tuple[CiteItem, ...]
+
+
+def format_guarded(bibliography: Bibliography, markers: list[Marker], context: EssayContext
+                   ) -> tuple[FormattedEssay | None, list[tuple[CiteItem, ...]]]:
+    """The essay formatted, and the items of each marker it printed. An entry (or a
+    citation) citeproc-py fails on is a located warning, cited by its key, and the rest is
+    formatted without it: never a traceback."""
+    entries = bibliography.entries
+    known = [tuple(i for i in m.items if i.key in entries) for m in markers]
+
+    def attempt(chosen: list[tuple[CiteItem, ...]]) -> FormattedEssay | None:
+        requests = [CitationRequest(items, m.narrative)
+                    for m, items in zip(markers, chosen, strict=True) if items]
+        if not requests:
+            return None
+        return format_essay(bibliography, requests)
+
+    try:
+        return attempt(known), known
+    except Exception as error:
+        if type(error).__module__.startswith("qlabbook"):
+            raise  # the conversion's time limit, and qlabbook's own errors
+    failing: set[str] = set()
+    for key in dict.fromkeys(item.key for items in known for item in items):
+        try:
+            format_essay(bibliography, [CitationRequest((CiteItem(key),))])
+        except Exception as error:
+            if type(error).__module__.startswith("qlabbook"):
+                raise
+            failing.add(key)
+            entry = entries[key]
+            context.diagnostics.warning(
+                "B110", f"the entry {key!r} cannot be formatted in the style "
+                f"{bibliography.style.name!r} (citeproc-py: {type(error).__name__}: "
+                f"{str(error)[:80]}): it is cited as **{key}?**", entry.path, entry.line,
+                "check its fields (dates, names, pages); if they look right, report this")
+    known = [tuple(i for i in items if i.key not in failing) for items in known]
+    for index, (marker, items) in enumerate(zip(markers, known, strict=True)):
+        if not items:
+            continue
+        try:
+            format_essay(bibliography, [CitationRequest(items, marker.narrative)])
+        except Exception as error:
+            if type(error).__module__.startswith("qlabbook"):
+                raise
+            known[index] = ()
+            context.warning("B110", f"the citation {marker.written!r} cannot be formatted "
+                            f"(citeproc-py: {type(error).__name__}): it is printed by its "
+                            "keys", marker.written, "check its locator and prefix")
+    try:
+        return attempt(known), known
+    except Exception as error:
+        if type(error).__module__.startswith("qlabbook"):
+            raise
+        context.warning("B110", "the essay's citations cannot be formatted together "
+                        f"(citeproc-py: {type(error).__name__}): they are printed by their "
+                        "keys", markers[0].written, "report this, with the bibliography")
+        return None, [() for _ in markers]
 
 
 def reading_order(body: ET.Element, definitions: list[NoteDefinition],
@@ -123,17 +205,24 @@ def reading_order(body: ET.Element, definitions: list[NoteDefinition],
     return markers
 
 
-def check_keys(marker: Marker, bibliography: Bibliography, context: EssayContext) -> bool:
-    """Whether every key is in the bibliography; an error naming each one that is not."""
-    missing = [item.key for item in marker.items if item.key not in bibliography.entries]
-    for key in missing:
+def check_keys(marker: Marker, bibliography: Bibliography, context: EssayContext) -> None:
+    """A warning at the citation's line for each key that no file defines (or whose entry
+    cannot be read), with the keys it may have meant."""
+    for item in marker.items:
+        key = item.key
+        if key in bibliography.entries:
+            continue
+        if key in bibliography.unreadable:
+            path, line = bibliography.unreadable[key]
+            context.warning("B201", f"citation key @{key} names an entry that cannot be read",
+                            f"@{key}", f"see the error at {path.as_posix()}:{line}")
+            continue
         close = difflib.get_close_matches(key, list(bibliography.entries), n=3, cutoff=0.6)
         close += [k for k in bibliography.entries if k.lower() == key.lower() and k not in close]
         hint = ("did you mean " + " or ".join(f"@{k}" for k in close) + "?") if close else \
             "add the work to a bibliography file, or write \\@ for an at sign that is no citation"
-        context.error("B201", f"citation key @{key} is in no bibliography file", f"@{key}",
-                      hint)
-    return not missing
+        context.warning("B201", f"citation key @{key} is in no bibliography file", f"@{key}",
+                        hint)
 
 
 def place_note_call(marker: Marker) -> None:
@@ -151,12 +240,6 @@ def place_note_call(marker: Marker) -> None:
         parent.text = (parent.text or "").rstrip() + punctuation
 
 
-def text_element(text: str) -> ET.Element:
-    span = ET.Element("span")
-    span.text = text
-    return span
-
-
 def replace_marker(marker: Marker, nodes: list[ET.Element]) -> None:
     parent = next(p for p in marker.tree.iter() if marker.element in list(p))
     position = list(parent).index(marker.element)
@@ -167,39 +250,95 @@ def replace_marker(marker: Marker, nodes: list[ET.Element]) -> None:
     nodes[-1].tail = (nodes[-1].tail or "") + (tail or "")
 
 
-def citation_nodes(marker: Marker, index: int, formatted: FormattedEssay,
-                   targets: dict[str, str], note_style: bool) -> list[ET.Element]:
-    """The citation as printed: linked parts in a span; with a note style, in the body, a
-    note call holding it (after the names, for a narrative citation)."""
-    parts = formatted.citations[index]
+def citation_nodes(marker: Marker, citation: Citation, targets: dict[str, str],
+                   note_style: bool, bibliography: Bibliography, number: int
+                   ) -> list[ET.Element]:
+    """The citation as printed: linked parts in a span (a key no file defines as **key?**,
+    where pandoc prints it); with a note style, in the body, a note call holding it (after
+    the names, for a narrative citation)."""
+    printed = {item.key for item in citation.items}
+    missing = [item.key for item in marker.items if item.key not in printed]
+    if marker.narrative and missing:
+        return [missing_key(missing[0])]
     span = ET.Element("span", {"class": "citation"})
-    keys = [item.key for item in marker.items] if len(parts) == len(marker.items) else \
-        [marker.items[0].key]
-    for number, (part, key) in enumerate(zip(parts, keys, strict=False)):
-        if number:
-            span[-1].tail = formatted.delimiter
-        link = ET.SubElement(span, "a", {"class": LINK_CLASS, "href": "#" + targets[key]})
-        fragment = formatted_fragment(part)
-        link.text = fragment.text
-        link.extend(list(fragment))
+    if missing:
+        fill_with_missing(span, marker, citation, missing, targets, bibliography)
+    else:
+        keys = [item.key for item in marker.items] \
+            if len(citation.parts) == len(marker.items) else [marker.items[0].key]
+        for index, (part, key) in enumerate(zip(citation.parts, keys, strict=False)):
+            if index:
+                span[-1].tail = citation.delimiter
+            span.append(linked_part(part, targets[key]))
     if note_style and marker.in_note and (marker.element.tail or "").strip():
         drop_final_period(span)  # "…, 12., and" reads "…, 12, and"
-    names = formatted.names[index]
     if note_style and not marker.in_note:
         capitalize(span)
         call = ET.Element("sup", {"class": CALL_CLASS, "data-inline": "1",
-                                  "data-label": f"^[cite{index + 1}]"})
+                                  "data-label": f"^[cite{number}]"})
         call.append(span)
         if marker.narrative:
             lead = ET.Element("span")
-            lead.text = names
+            lead.text = citation.names
             return [lead, call]
         return [call]
     if marker.narrative and not note_style:
-        span.text = names + " "
+        span.text = citation.names + " "
     if len(span) == 1 and not span.text and not span[0].tail:
         return [span[0]]  # one link needs no wrapper (every element costs the typesetter)
     return [span]
+
+
+def linked_part(part: str, target: str) -> ET.Element:
+    """One item's text linking to its entry; a link the entry's own text made (a title's
+    \\href) keeps its text only, for a link holds no link."""
+    link = ET.Element("a", {"class": LINK_CLASS, "href": "#" + target})
+    fragment = formatted_fragment(part)
+    link.text = fragment.text
+    link.extend(list(fragment))
+    for inner in [e for e in link.iter("a") if e is not link]:
+        inner.tag = "span"
+        inner.attrib.clear()
+    return link
+
+
+def missing_key(key: str) -> ET.Element:
+    strong = ET.Element("strong", {"class": MISSING_CLASS})
+    strong.text = f"{key}?"
+    return strong
+
+
+def fill_with_missing(span: ET.Element, marker: Marker, citation: Citation, missing: list[str],
+                      targets: dict[str, str], bibliography: Bibliography) -> None:
+    """The items in the order written, each printed one linked, each missing one **key?**,
+    inside the style's brackets: "(**smith2019?**; Jones 2020)"."""
+    prefix, suffix = layout_affixes(bibliography.style.csl)
+    delimiter = citation.delimiter or layout_delimiter(bibliography.style.csl) or "; "
+    parts = list(citation.parts)
+    if parts and prefix and parts[0].startswith(prefix):
+        parts[0] = parts[0][len(prefix):]
+    else:
+        prefix = prefix if not parts else ""
+    if parts and suffix and parts[-1].endswith(suffix):
+        parts[-1] = parts[-1][:-len(suffix)]
+    elif parts:
+        suffix = ""
+    printed = [item.key for item in citation.items]
+    split = len(parts) == len(printed)
+    pieces: list[ET.Element] = []
+    for item in marker.items:
+        if item.key in missing:
+            pieces.append(missing_key(item.key))
+        elif split and item.key in printed:
+            pieces.append(linked_part(parts[printed.index(item.key)], targets[item.key]))
+        elif not split and parts and item.key == printed[0]:
+            pieces.append(linked_part(parts[0], targets[item.key]))
+    span.text = prefix
+    for index, piece in enumerate(pieces):
+        if index:
+            span[-1].tail = (span[-1].tail or "") + delimiter
+        span.append(piece)
+    span[-1].tail = (span[-1].tail or "") + suffix
 
 
 def drop_final_period(span: ET.Element) -> None:
@@ -211,8 +350,10 @@ def drop_final_period(span: ET.Element) -> None:
 
 
 def capitalize(span: ET.Element) -> None:
-    """A note begins with a capital: "ibid." -> "Ibid."."""
+    """A note begins with a capital: "ibid." -> "Ibid." (a missing key keeps its case)."""
     for node in span.iter():
+        if node.get("class") == MISSING_CLASS:
+            return
         if node.text and node.text.strip():
             stripped = node.text.lstrip()
             node.text = node.text[:len(node.text) - len(stripped)] + stripped[0].upper() + \

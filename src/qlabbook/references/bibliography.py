@@ -4,14 +4,14 @@ each problem located: in the .bib or .json file at its line, or in qlabbook.toml
 from __future__ import annotations
 
 import hashlib
-import json
-import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qlabbook.references.bibfile import read_bibfile
 from qlabbook.references.bibtex import to_csl
+from qlabbook.references.csljson import read_items
 from qlabbook.references.styles import (
     Style,
     StyleError,
@@ -23,6 +23,7 @@ from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import BibliographyOptions
 
 CONFIG = Path("qlabbook.toml")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class Bibliography:
 
     style: Style
     entries: dict[str, Entry] = field(default_factory=dict)
+    # Keys of entries that could not be read, and where they are: a citation of one is
+    # sent there rather than offered near keys.
+    unreadable: dict[str, tuple[Path, int]] = field(default_factory=dict)
     # Everything formatting reads (the files' and the style's bytes, the options, the
     # language): a converted essay remembered with another fingerprint is converted again.
     fingerprint: str = ""
@@ -53,6 +57,7 @@ def load_bibliography(root: Path, options: BibliographyOptions | None, language:
     if options is None:
         return None
     entries: dict[str, Entry] = {}
+    unreadable: dict[str, tuple[Path, int]] = {}
     hasher = hashlib.sha256(repr((options.files, options.style, language)).encode())
     for name in options.files:
         path = Path(name)
@@ -67,15 +72,12 @@ def load_bibliography(root: Path, options: BibliographyOptions | None, language:
             diagnostics.error("B101", f"bibliography file {name!r} is neither BibTeX (.bib) "
                               "nor CSL-JSON (.json)", CONFIG, options.files_line)
             continue
-        try:
-            text = target.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            diagnostics.error("B102", f"cannot read the bibliography: {error}", path, None,
-                              "save the file as UTF-8")
+        text = read_text(target, path, diagnostics)
+        if text is None:
             continue
-        hasher.update(name.encode() + b"\0" + text.encode() + b"\0")
+        hasher.update(name.encode() + b"\0" + text.encode("utf-8", "replace") + b"\0")
         read = read_json if suffix == ".json" else read_bibtex
-        for entry in read(text, path, diagnostics):
+        for entry in read(text, path, diagnostics, unreadable):
             if entry.key in entries:
                 first = entries[entry.key]
                 diagnostics.warning("B104", f"the key {entry.key!r} is defined twice (first "
@@ -88,7 +90,35 @@ def load_bibliography(root: Path, options: BibliographyOptions | None, language:
     if style is None:
         return None
     hasher.update(style.path.read_bytes())
-    return Bibliography(style, entries, hasher.hexdigest())
+    return Bibliography(style, entries, {k: v for k, v in unreadable.items() if k not in entries},
+                        hasher.hexdigest())
+
+
+def read_text(target: Path, path: Path, diagnostics: Diagnostics) -> str | None:
+    """The file's text; bytes that are not UTF-8 are an error at their line, and read as
+    U+FFFD so that the rest of the file still gives its entries."""
+    try:
+        data = target.read_bytes()
+    except OSError as error:
+        diagnostics.error("B102", f"cannot read the bibliography: {error.strerror or error}",
+                          path, None)
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return without_control_characters(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        diagnostics.error("B102", f"the bibliography is not UTF-8: byte "
+                          f"0x{data[error.start]:02x} cannot be read", path, line,
+                          "save the file as UTF-8 (JabRef: Library > Library properties > "
+                          "Encoding; Zotero and Mendeley export UTF-8)")
+        return without_control_characters(data.decode("utf-8", "replace"))
+
+
+def without_control_characters(text: str) -> str:
+    """The text without the characters XML cannot hold (a NUL pasted into a URL)."""
+    return CONTROL.sub("", text)
 
 
 def inside(root: Path, target: Path) -> bool:
@@ -122,50 +152,35 @@ def resolve_style(root: Path, options: BibliographyOptions, language: str,
         return None
 
 
-def read_bibtex(text: str, path: Path, diagnostics: Diagnostics) -> list[Entry]:
-    from bibtexparser.entrypoint import parse_string
+def read_bibtex(text: str, path: Path, diagnostics: Diagnostics,
+                unreadable: dict[str, tuple[Path, int]] | None = None) -> list[Entry]:
+    """The entries of a .bib file, every problem located in it; the keys of entries that
+    cannot be read, and where they are, added to `unreadable`."""
+    bibfile = read_bibfile(text, path, diagnostics)
+    if unreadable is not None:
+        for key, line in bibfile.unreadable.items():
+            unreadable.setdefault(key, (path, line))
 
-    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # failures are ours to say
-    library = parse_string(text)
-    for block in library.failed_blocks:
-        line = (block.start_line or 0) + 1  # the parser counts lines from 0
-        head = (block.raw or "").strip().split("\n", 1)[0][:60]
-        diagnostics.error("B102", f"malformed BibTeX entry {head!r}", path, line,
-                          "check its braces, quotes and the commas between fields")
+    def lost(line: int, message: str, hint: str) -> None:
+        diagnostics.warning("B107", message, path, line, hint)
+
     entries = []
-    for entry in library.entries:
-        fields = {f.key: f.value for f in entry.fields if isinstance(f.value, str)}
-        entries.append(Entry(entry.key, to_csl(entry.key, entry.entry_type, fields), path,
-                             (entry.start_line or 0) + 1))
-    return entries
-
-
-def read_json(text: str, path: Path, diagnostics: Diagnostics) -> list[Entry]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        diagnostics.error("B102", f"invalid CSL-JSON: {error.msg}", path, error.lineno,
-                          "a CSL-JSON file is a list of items, each with an \"id\"")
-        return []
-    if isinstance(data, dict) and isinstance(data.get("items"), list):
-        data = data["items"]
-    if not isinstance(data, list):
-        diagnostics.error("B102", "CSL-JSON must be a list of items", path, 1)
-        return []
-    entries = []
-    for index, item in enumerate(data):
-        key = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(key, str | int) or isinstance(key, bool) or not str(key):
-            diagnostics.error("B102", f"item {index + 1} has no \"id\"", path,
-                              item_line(text, index), "give every item an \"id\": its key")
+    for raw in bibfile.entries:
+        try:
+            item = to_csl(raw, lost, bibfile.silent)
+        except Exception as error:  # a qlabbook bug: said where, not as a traceback
+            diagnostics.error("B102", f"cannot read the entry {raw.key!r} "
+                              f"({type(error).__name__}: {error})", path, raw.line,
+                              "check its fields; if they look right, report this")
+            if unreadable is not None:
+                unreadable.setdefault(raw.key, (path, raw.line))
             continue
-        found = re.search(r'"id"\s*:\s*"?' + re.escape(str(key)) + r'"?\s*[,}\n]', text)
-        line = text.count("\n", 0, found.start()) + 1 if found else None
-        entries.append(Entry(str(key), {**item, "id": str(key)}, path, line))
+        entries.append(Entry(raw.key, item, path, raw.line))
     return entries
 
 
-def item_line(text: str, index: int) -> int | None:
-    """The line of the `index`-th object of a top-level JSON list (a best effort)."""
-    starts = [m.start() for m in re.finditer(r"^\s{0,4}\{", text, re.MULTILINE)]
-    return text.count("\n", 0, starts[index]) + 1 if index < len(starts) else None
+def read_json(text: str, path: Path, diagnostics: Diagnostics,
+              unreadable: dict[str, tuple[Path, int]] | None = None) -> list[Entry]:
+    """The items of a CSL-JSON file, every problem located in it."""
+    return [Entry(key, item, path, line)
+            for key, item, line in read_items(text, path, diagnostics)]

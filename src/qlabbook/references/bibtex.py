@@ -1,10 +1,16 @@
 """BibTeX and biblatex entries -> CSL-JSON items: types, names (corporate ones in double
-braces kept whole), LaTeX accents and escapes, dates, DOIs, URLs and access dates."""
+braces kept whole), the LaTeX of the fields as pandoc prints it (latex.py), dates, DOIs, URLs
+and access dates. What the LaTeX loses is reported at the field's line."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
+
+from qlabbook.references import rich
+from qlabbook.references.bibfile import BibEntry
+from qlabbook.references.latex import convert
 
 TYPES = {
     "article": "article-journal", "book": "book", "mvbook": "book", "inbook": "chapter",
@@ -14,36 +20,80 @@ TYPES = {
     "online": "webpage", "electronic": "webpage", "www": "webpage", "manual": "report",
     "unpublished": "manuscript", "booklet": "pamphlet", "dataset": "dataset",
     "software": "software", "periodical": "periodical", "patent": "patent",
-    "collection": "book", "misc": "document",
+    "collection": "book", "misc": "document", "bookinbook": "chapter",
+    "inreference": "entry-encyclopedia", "reference": "book", "mvcollection": "book",
+    "mvproceedings": "book", "suppbook": "chapter", "suppcollection": "chapter",
 }
+# Fields printed with their formats (emphasis, links), as pandoc prints them.
 TEXT_FIELDS = {
     "title": "title", "journal": "container-title", "journaltitle": "container-title",
-    "booktitle": "container-title", "series": "collection-title", "volume": "volume",
-    "edition": "edition", "publisher": "publisher", "address": "publisher-place",
-    "location": "publisher-place", "note": "note", "isbn": "ISBN", "issn": "ISSN",
-    "howpublished": "medium", "abstract": "abstract", "language": "language",
-    "shorttitle": "title-short", "chapter": "chapter-number", "eventtitle": "event-title",
-    "version": "version", "pmid": "PMID", "pmcid": "PMCID",
+    "booktitle": "container-title", "series": "collection-title", "publisher": "publisher",
+    "address": "publisher-place", "location": "publisher-place", "note": "note",
+    "howpublished": "medium", "abstract": "abstract", "shorttitle": "title-short",
+    "eventtitle": "event-title",
+}
+# Fields that are numbers or codes: plain text (a style tests whether they are numeric).
+PLAIN_FIELDS = {
+    "volume": "volume", "edition": "edition", "isbn": "ISBN", "issn": "ISSN",
+    "language": "language", "chapter": "chapter-number", "version": "version",
+    "pmid": "PMID", "pmcid": "PMCID",
 }
 # Who published it, when the publisher field is not given.
 PUBLISHERS = ("publisher", "institution", "organization", "school")
 MONTHS = {name: number for number, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+URL_IN_FIELD = re.compile(r"^\s*\\(?:url|href)\s*\{([^{}]*)\}")
+
+# (line, message, hint) of something the LaTeX of a field loses.
+Report = Callable[[int, str, str], None]
 
 
-def decode(value: str) -> str:
-    """LaTeX text as Unicode: accents, \\L{}, \\&, dashes; braces that protect case go."""
-    from pylatexenc.latex2text import LatexNodes2Text
+class Fields:
+    """An entry's fields, decoded on demand, each loss reported once at its line."""
 
-    if "\\" not in value and "{" not in value and "--" not in value and "~" not in value:
-        return " ".join(value.split())
-    text = LatexNodes2Text(math_mode="verbatim").latex_to_text(value)
-    return " ".join(text.replace("\u00a0", " ").split())
+    def __init__(self, entry: BibEntry, report: Report, silent: frozenset[str]) -> None:
+        self.entry = entry
+        self.report = report
+        self.silent = silent
+        self.raw = entry.fields
+
+    def __contains__(self, name: str) -> bool:
+        found = self.raw.get(name)
+        return found is not None and bool(found.value.strip())
+
+    def value(self, name: str) -> str:
+        found = self.raw.get(name)
+        return found.value if found is not None else ""
+
+    def decoded(self, name: str, formatted: bool = True, value: str | None = None) -> str:
+        """The field's LaTeX as text (with rich.py's marks when `formatted`)."""
+        found = self.raw[name]
+        result = convert(found.value if value is None else value, formatted, self.silent)
+        for loss in result.losses:
+            line = found.line + found.value.count("\n", 0, loss.offset)
+            where = f"the field {name!r} of {self.entry.key!r}"
+            if loss.what.startswith("\\"):
+                self.report(line, f"the LaTeX command {loss.what} in {where} prints nothing "
+                            "qlabbook knows: it is left out",
+                            "write the text or character the command stands for")
+            else:
+                self.report(line, f"{loss.what} in {where}: it is printed as plain text",
+                            "remove the braces that protect nothing" if "braces" in loss.what
+                            else "write the field's text without its LaTeX commands")
+        return result.text
+
+    def plain(self, name: str, value: str | None = None) -> str:
+        """The field as plain text, HTML's reserved characters marked."""
+        return rich.mark_specials(self.decoded(name, False, value))
 
 
 def verbatim(value: str) -> str:
-    """A URL or DOI: braces gone, TeX escapes of URL characters undone, nothing decoded."""
+    """A URL or DOI: a \\url{} around it gone, braces gone, TeX escapes of URL characters
+    undone, nothing decoded."""
+    found = URL_IN_FIELD.match(value)
+    if found:
+        value = found.group(1)
     value = re.sub(r"\\([_%&#$~])", r"\1", value)
     return "".join(value.replace("{", "").replace("}", "").split())
 
@@ -54,6 +104,9 @@ def split_top_level(value: str, separator: str) -> list[str]:
     pattern = re.compile(separator)
     while index < len(value):
         char = value[index]
+        if char == "\\":
+            index += 2
+            continue
         if char == "{":
             depth += 1
         elif char == "}":
@@ -69,7 +122,7 @@ def split_top_level(value: str, separator: str) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
-def name(raw: str) -> dict[str, str]:
+def name(raw: str, decode: Callable[[str], str]) -> dict[str, str]:
     """One BibTeX name: `{World Health Organization}` is one literal name, `Last, First`,
     `Last, Jr, First` and `First von Last` are split as BibTeX does."""
     raw = raw.strip()
@@ -77,21 +130,22 @@ def name(raw: str) -> dict[str, str]:
         return {"literal": decode(raw[1:-1])}
     parts = split_top_level(raw, r"\s*,\s*")
     if len(parts) >= 2:
-        family, given = parts[0], parts[-1]
-        person = {"family": decode(family), "given": decode(given)}
+        raw_family, given = parts[0], parts[-1]
+        person = {"family": decode(raw_family), "given": decode(given)}
         if len(parts) == 3:
             person["suffix"] = decode(parts[1])
     else:
         words = split_top_level(raw, r"\s+")
-        if len(words) == 1:
-            return {"family": decode(words[0])}
+        if len(words) <= 1:
+            family = decode(raw)
+            return {"family": family} if family else {}
         particle = next((i for i, w in enumerate(words[:-1]) if w[:1].islower()), None)
         split = particle if particle is not None else len(words) - 1
-        family_words = words[split:]
-        person = {"family": decode(" ".join(family_words)),
-                  "given": decode(" ".join(words[:split]))}
+        raw_family = " ".join(words[split:])
+        person = {"family": decode(raw_family), "given": decode(" ".join(words[:split]))}
     family = person["family"]
-    particle_match = re.match(r"^((?:[a-z'’]+\s)+)(.+)$", family)
+    braced = raw_family.startswith("{") and matched_braces(raw_family)  # {de C. Williams}
+    particle_match = None if braced else re.match(r"^((?:[a-z'’]+\s)+)(.+)$", family)
     if particle_match:  # "van der Kolk": the particle is not sorted on
         person["non-dropping-particle"] = particle_match.group(1).strip()
         person["family"] = particle_match.group(2)
@@ -109,16 +163,26 @@ def matched_braces(raw: str) -> bool:
     return False
 
 
-def names(value: str) -> list[dict[str, str]]:
-    return [name(part) for part in split_top_level(value, r"\s+and\s+")
-            if part.strip() != "others"]
+def names(fields: Fields, field: str) -> list[dict[str, str]]:
+    def decode(part: str) -> str:
+        return fields.plain(field, part).replace("\u00a0", " ")
+
+    people = [name(part, decode) for part in split_top_level(fields.value(field),
+                                                            r"\s+and\s+")
+              if part.strip() != "others"]
+    return [person for person in people if person]
 
 
 def date(value: str) -> dict[str, Any] | None:
     found = DATE.match(value.strip())
     if not found:
         return {"literal": value.strip()} if value.strip() else None
-    return {"date-parts": [[int(part) for part in found.groups() if part]]}
+    parts = [int(part) for part in found.groups() if part]
+    if len(parts) > 1 and not 1 <= parts[1] <= 12:
+        parts = parts[:1]
+    if len(parts) > 2 and not 1 <= parts[2] <= 31:
+        parts = parts[:2]
+    return {"date-parts": [parts]}
 
 
 def month(value: str) -> int | None:
@@ -128,52 +192,76 @@ def month(value: str) -> int | None:
     return MONTHS.get(value[:3])
 
 
-def to_csl(key: str, entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
-    """One entry as a CSL-JSON item."""
-    fields = {name.lower(): str(value) for name, value in fields.items()}
-    item: dict[str, Any] = {"id": key, "type": TYPES.get(entry_type.lower(), "document")}
+def to_csl(entry: BibEntry, report: Report, silent: frozenset[str] = frozenset()
+           ) -> dict[str, Any]:
+    """One entry as a CSL-JSON item; what its LaTeX loses reported through `report`."""
+    fields = Fields(entry, report, silent)
+    item: dict[str, Any] = {"id": entry.key, "type": TYPES.get(entry.entry_type, "document")}
     if item["type"] == "document" and "url" in fields:
         item["type"] = "webpage"
     for field, variable in TEXT_FIELDS.items():
         if field in fields and variable not in item:
-            item[variable] = decode(fields[field])
+            put(item, variable, fields.decoded(field))
+    for field, variable in PLAIN_FIELDS.items():
+        if field in fields and variable not in item:
+            put(item, variable, fields.plain(field))
     if "number" in fields:
         variable = "issue" if item["type"] in ("article-journal", "periodical") else "number"
-        item[variable] = decode(fields["number"])
+        put(item, variable, fields.plain("number"))
     if "issue" in fields:
-        item["issue"] = decode(fields["issue"])
+        put(item, "issue", fields.plain("issue"))
     if "pages" in fields:
-        item["page"] = re.sub(r"\s*-+\s*", "-", decode(fields["pages"]).replace("–", "-"))
+        put(item, "page", re.sub(r"\s*[-–—]+\s*", "-", fields.plain("pages")))
     if "publisher" not in item:
         for field in PUBLISHERS[1:]:
             if field in fields:
-                item["publisher"] = decode(fields[field])
+                put(item, "publisher", fields.decoded(field))
                 break
-    if item["type"] == "thesis" and entry_type.lower() in ("phdthesis", "mastersthesis"):
-        item["genre"] = "PhD thesis" if entry_type.lower() == "phdthesis" else "Master’s thesis"
-    for field, variable in (("author", "author"), ("editor", "editor"),
-                            ("translator", "translator")):
-        if field in fields:
-            item[variable] = names(fields[field])
-    if "date" in fields:
-        issued = date(fields["date"])
-    elif "year" in fields:
-        year = re.search(r"\d{4}", fields["year"])
-        parts = [int(year.group())] if year else []
-        if parts and "month" in fields and month(fields["month"]):
-            parts.append(month(fields["month"]) or 1)
-            if "day" in fields and fields["day"].strip().isdigit():
-                parts.append(int(fields["day"]))
-        issued = {"date-parts": [parts]} if parts else {"literal": decode(fields["year"])}
-    else:
-        issued = None
+    if item["type"] == "thesis" and entry.entry_type in ("phdthesis", "mastersthesis"):
+        item["genre"] = "PhD thesis" if entry.entry_type == "phdthesis" else "Master’s thesis"
+    elif "type" in fields:
+        put(item, "genre", fields.decoded("type"))
+    for field in ("author", "editor", "translator"):
+        if field in fields and (people := names(fields, field)):
+            item[field] = people
+    issued = issued_date(fields)
     if issued:
         item["issued"] = issued
-    if "doi" in fields:
-        item["DOI"] = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", verbatim(fields["doi"]),
-                             flags=re.IGNORECASE)
-    if "url" in fields:
-        item["URL"] = verbatim(fields["url"])
-    if "urldate" in fields and (accessed := date(fields["urldate"])):
+    if "doi" in fields and (doi := verbatim(fields.value("doi"))):
+        item["DOI"] = rich.mark_specials(re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi,
+                                                flags=re.IGNORECASE))
+    url = verbatim(fields.value("url")) if "url" in fields else ""
+    if not url and "howpublished" in fields and URL_IN_FIELD.match(fields.value("howpublished")):
+        url = verbatim(fields.value("howpublished"))  # @misc's old way of giving its address
+        if re.fullmatch(r"\s*\\(?:url|href)\s*\{[^{}]*\}\s*", fields.value("howpublished")):
+            item.pop("medium", None)
+    if url:
+        item["URL"] = rich.mark_specials(url)
+        if item["type"] == "document":
+            item["type"] = "webpage"
+    if "urldate" in fields and (accessed := date(fields.plain("urldate"))):
         item["accessed"] = accessed
     return item
+
+
+def put(item: dict[str, Any], variable: str, value: str) -> None:
+    if value.strip():
+        item[variable] = value
+
+
+def issued_date(fields: Fields) -> dict[str, Any] | None:
+    if "date" in fields:
+        return date(fields.plain("date"))
+    if "year" not in fields:
+        return None
+    year_text = fields.plain("year")
+    year = re.search(r"\d{4}", year_text)
+    parts = [int(year.group())] if year else []
+    month_number = month(fields.plain("month")) if "month" in fields else None
+    if parts and month_number:
+        parts.append(month_number)
+        day = fields.plain("day").strip() if "day" in fields else ""
+        if day.isdigit() and 1 <= int(day) <= 31:
+            parts.append(int(day))
+    return {"date-parts": [parts]} if parts else {"literal": year_text}
+

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 from typing import Any
 
 from qlabbook.references.bibliography import Bibliography
 from qlabbook.references.links import clean_markup
+from qlabbook.references.rich import plain, to_html
 from qlabbook.references.syntax import CiteItem
 
 # Stands for a suppressed author while the style formats; removed with what follows it.
@@ -55,7 +56,8 @@ def format_essay(bibliography: Bibliography,
     processor.register(Citation([CitationItem(internal[key]) for key in keys]))
     processor.sort()
     shadow = None
-    if style.kind != "numeric" and any(i.suppress_author for r in requests for i in r.items):
+    if style.kind != "numeric" and any(r.narrative or i.suppress_author
+                                       for r in requests for i in r.items):
         shadow_items = [{**item, "author": [{"literal": SUPPRESSED}]} for item in items]
         shadow = CitationStylesBibliography(style.csl, CiteProcJSON(shadow_items),
                                             formatter.html)
@@ -79,12 +81,13 @@ def format_essay(bibliography: Bibliography,
             counted = Citation([citation_item(internal[i.key], i) for i in request.items])
             processor.register(counted)
             processor.cite(counted, lambda item: None)
-        citations.append(split_items(clean_markup(html), style.csl, len(request.items)))
+        citations.append(split_items(to_html(clean_markup(html)), style.csl,
+                                     len(request.items)))
         names.append(narrative_names(bibliography.entries[request.items[0].key].item)
                      if request.narrative else "")
     references = []
     for key, html in zip(processor.keys, processor.bibliography(), strict=False):
-        text, label = clean_markup(str(html)), ""
+        text, label = to_html(clean_markup(str(html))), ""
         if style.label_column:
             found = LABEL.match(text)
             if found:
@@ -98,11 +101,11 @@ def format_essay(bibliography: Bibliography,
 def keep_address(text: str, item: dict[str, Any]) -> str:
     """The entry with its DOI or URL, which some styles (and citeproc-py with some item
     types) leave out: a reader must be able to find the work."""
-    doi, url = str(item.get("DOI") or ""), str(item.get("URL") or "")
-    plain = re.sub(r"<[^>]+>", "", text)
-    if doi and doi.lower() not in plain.lower():
+    doi, url = plain(str(item.get("DOI") or "")), plain(str(item.get("URL") or ""))
+    shown = unescape(re.sub(r"<[^>]+>", "", text))
+    if doi and doi.lower() not in shown.lower():
         return f"{text.rstrip()} https://doi.org/{escape(doi, quote=False)}"
-    if url and not doi and url not in plain and escape(url, quote=False) not in text:
+    if url and not doi and url not in shown and escape(url, quote=False) not in text:
         return f"{text.rstrip()} {escape(url, quote=False)}"
     return text
 
@@ -137,6 +140,14 @@ def layout_delimiter(csl: Any) -> str:
     return str(layout.get("delimiter", "")) if layout is not None else ""
 
 
+def layout_affixes(csl: Any) -> tuple[str, str]:
+    """What the style's citations begin and end with: "(" and ")" for APA."""
+    layout = csl.root.citation.find("cs:layout", csl.root.nsmap)
+    if layout is None:
+        return "", ""
+    return str(layout.get("prefix", "")), str(layout.get("suffix", ""))
+
+
 def narrative_names(item: dict[str, Any]) -> str:
     """"Smith", "Smith and Jones", "Smith et al." (or the title, for a work by no one)."""
     people = item.get("author") or item.get("editor") or []
@@ -147,9 +158,9 @@ def narrative_names(item: dict[str, Any]) -> str:
         name = person.get("literal") or " ".join(
             part for part in (person.get("non-dropping-particle"), person.get("family")) if part)
         if name:
-            names.append(str(name))
+            names.append(plain(str(name)))
     if not names:
-        return str(item.get("title-short") or item.get("title") or item.get("id", ""))
+        return plain(str(item.get("title-short") or item.get("title") or item.get("id", "")))
     if len(names) == 1:
         return names[0]
     if len(names) == 2:

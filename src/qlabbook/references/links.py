@@ -7,8 +7,9 @@ import re
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
-DOI_OR_URL = re.compile(r"(?:\bdoi:\s?|https?://(?:dx\.)?doi\.org/)(?P<doi>10\.\d{4,9}/\S+)"
-                        r"|(?P<url>https?://\S+)", re.IGNORECASE)
+DOI_OR_URL = re.compile(r"(?:\bdoi:\s?|https?://(?:dx\.)?doi\.org/)"
+                        r"(?P<doi>10\.\d{4,9}/[^\s<>\"]+)|(?P<url>https?://[^\s<>\"]+)",
+                        re.IGNORECASE)
 TRAILING = ".,;:!?’”'\""
 
 

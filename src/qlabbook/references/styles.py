@@ -12,6 +12,8 @@ from typing import Any
 
 from lxml import etree
 
+from qlabbook.references.rich import MARK, is_mark, plain
+
 CSL = "{http://purl.org/net/xbiblio/csl}"
 STYLE_FILES = {
     "nlm-citation-sequence": "nlm-citation-sequence.csl",
@@ -79,6 +81,9 @@ def load_style(path: Path, name: str, locale: str) -> Style:
             break
         except ValueError:
             continue
+        except Exception as error:  # a style citeproc-py trips on: said, not a traceback
+            raise StyleError(f"{path.name}: citeproc-py cannot read this style "
+                             f"({type(error).__name__}: {error})") from None
     if csl is None:
         raise StyleError(f"{path.name}: citeproc-py cannot read this style")
     bibliography = root.find(f"{CSL}bibliography")
@@ -114,7 +119,7 @@ def compiled_xpath(expression: str) -> Any:
 
 @functools.cache
 def repair_citeproc() -> None:
-    """Two repairs to citeproc-py 0.11.1, made once. It looks up the same macros and
+    """Repairs to citeproc-py 0.11.1, made once. It looks up the same macros and
     ancestors thousands of times per essay: the expressions are compiled once, and each
     element remembers its answers (the style never changes once read; an element object
     lxml drops and makes again asks anew). And `is-numeric` reads the citation's locator."""
@@ -144,3 +149,39 @@ def repair_citeproc() -> None:
         return results
 
     model.If._is_numeric = is_numeric
+    repair_rich_text()
+
+
+def repair_rich_text() -> None:
+    """rich.py's marks (a field's emphasis, links) stand before a word's first letter:
+    a capital goes on that letter, and sorting reads the text without them. An empty
+    string, which citeproc-py indexes into, is left as it is."""
+    from citeproc import model, string
+
+    def capitalize_first(self: Any) -> Any:
+        index = next((i for i, char in enumerate(self) if not is_mark(char)), None)
+        if index is None:
+            return self
+        return self.__class__(self[:index] + self[index].upper() + self[index + 1:])
+
+    string.String.capitalize_first = capitalize_first
+
+    def mixed(self: Any) -> Any:
+        segments = list(self)
+        for index, segment in enumerate(segments):
+            if any(not is_mark(char) for char in str(segment)):
+                capitalize = getattr(segment, "capitalize_first", None)
+                segments[index] = capitalize() if capitalize else \
+                    capitalize_first(string.String(segment))
+                return self.__class__(segments)
+        return self
+
+    string.MixedString.capitalize_first = mixed
+    sort_keys = model.Key.sort_keys
+
+    def unmarked_sort_keys(self: Any, items: Any, context: Any) -> Any:
+        keys = sort_keys(self, items, context)
+        return [plain(str(key)) if isinstance(key, str | list) and MARK.search(str(key))
+                else key for key in keys]
+
+    model.Key.sort_keys = unmarked_sort_keys
