@@ -27,7 +27,10 @@ def cleaned(html: str) -> tuple[str, list[tuple[str, str]]]:
     ('<a href="notes/a:b.md">x</a>', '<a href="notes/a:b.md">x</a>', []),
     ('<p style="color: red" onclick="x()">t</p>', "<p>t</p>", ["M302", "M302"]),
     ('<ol start="two"><li>a</li></ol>', "<ol><li>a</li></ol>", ["M302"]),
-    ('<span id="here">a</span>', "<span>a</span>", ["M302"]),
+    # Ids are anchors links reach, wherever they are; HTML 4's <a name> is one.
+    ('<span id="here">a</span>', '<span id="here">a</span>', []),
+    ('<a name="foot1"></a>1: a note', '<a id="foot1"></a>1: a note', []),
+    ('<a name="x" id="y">a</a>', '<a id="y">a</a>', []),
     ("<b>bold<h2>heading</h2></b>", "bold<h2>heading</h2>", []),
     ("<li>stray item</li>", "<div>stray item</div>", []),
     ("<p>a&#1;b&#xFFFF;c</p>", "<p>abc</p>", []),

@@ -160,3 +160,41 @@ def test_an_image_at_a_site_address_is_the_file_under_the_collection(tmp_path: P
                                                              "static/img/dot.png"]
     assert [d.format().split("\n")[0] for d in diagnostics.items] == [
         "_posts/a.md:9: error: image '/nowhere/x.png' is not a file inside the collection [I102]"]
+
+
+def test_an_image_under_the_sites_base_path_is_the_file_under_the_collection(
+        tmp_path: Path) -> None:
+    """Jekyll's baseurl (/blog) starts the address of every file of the site: the file is
+    the collection's, written so or in full (https://jo.example.org/blog/...)."""
+    from PIL import Image
+
+    for folder in ("images", "static/img"):
+        (tmp_path / folder).mkdir(parents=True)
+        Image.new("RGB", (40, 30), "white").save(tmp_path / folder / "dot.png")
+    body = ("![A dot](/blog/images/dot.png)\n\n![Hugo's](/blog/img/dot.png)\n\n"
+            "![In full](https://jo.example.org/blog/images/dot.png)\n\n"
+            '<img src="/blog/images/dot.png" alt="Raw">\n\n![Gone](/blog/images/gone.png)\n')
+    diagnostics = Diagnostics()
+    collection = convert_essays(tmp_path, Metadata(title="T"), Options(site=JEKYLL.site),
+                                [post(body, 1, "a.md")], diagnostics)
+    assert [f.src for f in collection.essays[0].figures] == [
+        "images/dot.png", "static/img/dot.png", "images/dot.png"]
+    assert "images/dot.png" in collection.essays[0].images
+    assert [d.format().split("\n")[0] for d in diagnostics.items] == [
+        "_posts/a.md:13: error: image '/blog/images/gone.png' is not a file inside the "
+        "collection [I102]"]
+
+
+def test_a_shortcode_in_a_reference_definition_is_read_as_its_address() -> None:
+    """`[x]: {{< ref "..." >}}` (spaces in the address) is a definition, as Hugo reads it,
+    and so is a Liquid tag there."""
+    second = post("[First][one], [again][two] and [lost][three].\n\n"
+                  '[one]: {{< ref "2019-05-14-first.md" >}}\n'
+                  "[two]: {% post_url 2019-05-14-first %}\n"
+                  '[three]: {{< relref "nowhere.md" >}}\n', 2, "2019-06-01-second.md")
+    essays, messages = convert(FIRST, second)
+    assert essays[1].body_html == '<p><a href="#e1">First</a>, <a href="#e1">again</a> and ' \
+        "lost.</p>"
+    assert messages == ["_posts/2019-06-01-second.md:9: warning: link '{{< relref \"nowhere.md\" "
+                        ">}}' is a site template's shortcode that names no essay of this "
+                        "collection: its text is kept [M205]"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from qlabbook.references.bibliography import Bibliography
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import EssaySource
+from qlabbook.source.templating import TemplateValues
 
 
 @dataclass
@@ -32,6 +33,8 @@ class EssayContext:
     regions: tuple[tuple[int, int], ...] = ()
     # Heading ids the author wrote that were not valid, as written -> the heading's id.
     aliases: dict[str, str] = field(default_factory=dict)
+    # What the essay's site templates can print (Liquid, shortcodes); None when it has none.
+    templates: TemplateValues | None = None
 
     def within(self, regions: tuple[tuple[int, int], ...]) -> EssayContext:
         """The same essay, reporting problems at lines inside `regions` first."""

@@ -22,8 +22,15 @@ from qlabbook.markdown.extensions.formulas import FormulaExtension
 from qlabbook.markdown.extensions.notes import NotesExtension
 from qlabbook.markdown.extensions.pandoc import PandocExtension
 from qlabbook.markdown.extensions.quarto import QuartoExtension
+from qlabbook.markdown.extensions.templates import TemplateExtension
 from qlabbook.markdown.figures import resolve_images, undescribed_images
-from qlabbook.markdown.links import assign_heading_ids, check_links, resolve_links
+from qlabbook.markdown.htmlnotes import read_html_notes
+from qlabbook.markdown.links import (
+    assign_anchor_ids,
+    assign_heading_ids,
+    check_links,
+    resolve_links,
+)
 from qlabbook.markdown.notes import note_images, note_regions, number_footnotes, outside
 from qlabbook.markdown.remembered import RecordStore, converted
 from qlabbook.markdown.sanitize import MAX_DEPTH, first_deep_line, sanitize, within_depth
@@ -32,6 +39,7 @@ from qlabbook.references.bibliography import load_bibliography
 from qlabbook.source import ids
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection, Essay, EssaySource, Metadata, Options
+from qlabbook.source.templating import site_configuration, template_values, uses_templates
 
 WORD = re.compile(r"\w+(?:['’-]\w+)*")
 # Converting an essay may take this long, plus a second for every 10 KB of its text. Python-
@@ -54,7 +62,8 @@ def make_markdown() -> tuple[Markdown, NotesExtension]:
                     QuartoExtension(),  # callouts, margin notes, code chunks, #refs
                     # Lists, quotations and fenced code as CommonMark reads them; after
                     # sane_lists and def_list, whose processors it replaces or narrows.
-                    CommonMarkBlocksExtension()],
+                    CommonMarkBlocksExtension(),
+                    TemplateExtension()],  # Liquid and shortcodes, before all of them
         extension_configs={"smarty": {"smart_angled_quotes": False}},
         output_format="xhtml",
     )
@@ -89,13 +98,16 @@ def convert_essays(root: Path, metadata: Metadata, options: Options,
     permalinks = {key: ids.essay_anchor(s.number) for s in sources for key in s.permalinks}
     slugs = {s.slug: ids.essay_anchor(s.number) for s in sources}
     unreadable = frozenset(d.path for d in diagnostics.errors if d.path is not None)
+    site = site_configuration(root) if any(uses_templates(s.body) for s in sources) else None
     contexts, essays = [], []
     for source in sources:
         # Each essay's own diagnostics, so that what it said is remembered with it.
         context = EssayContext(root, source, essay_anchors[source.path.as_posix()],
                                essay_anchors, Diagnostics(), permalinks=permalinks,
                                essay_slugs=slugs, site=options.site, unreadable=unreadable,
-                               bibliography=bibliography)
+                               bibliography=bibliography,
+                               templates=template_values(root, source, site)
+                               if site is not None and uses_templates(source.body) else None)
         essays.append(converted(context, store, convert))
         contexts.append(context)
     essays = check_links(essays, contexts)
@@ -165,9 +177,14 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
             extension.begin(context)
         if isinstance(extension, CitationExtension):
             extension.active = context.bibliography is not None
+        if isinstance(extension, TemplateExtension):
+            extension.begin(context.templates)
     body_html, note_htmls = notes.split_output(md.convert(context.source.body))
     body = parse_fragment(body_html)
     definitions = list(notes.definitions)
+    for definition, html in read_html_notes(body, context):  # notes made by hand in HTML
+        note_htmls[len(definitions)] = html
+        definitions.append(definition)
     cited, references = resolve_citations(body, definitions, note_htmls, context,
                                            context.bibliography)
     # The body's problems are looked for outside its note definitions first.
@@ -178,6 +195,7 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
         body = ET.Element("div")
     written = sanitize(body, body_context.warning)
     headings = assign_heading_ids(body, context.anchor, written, context.aliases)
+    assign_anchor_ids(body, context.anchor, headings, written, context.aliases)
     resolve_links(body, body_context)
     figures, images = resolve_images(body, body_context)
     headings = add_references(body, references, context.anchor, headings)

@@ -31,7 +31,7 @@ def resolve_images(body: ET.Element,
         if not alt:  # the bare path finds raw HTML's images too
             image.set("alt", "")  # XHTML needs the attribute, even empty (raw HTML's <img>)
             report_missing_alt(context, src, context.line_of_occurrence(src, seen[src] - 1))
-        relative = resolve_inside(context.root, context.source.path, src)
+        relative = resolve_inside(context.root, context.source.path, src, context.site)
         if relative is None:
             context.error("I102", f"image {src!r} is not a file inside the collection", needle,
                           "put images in the collection's images/ folder")
@@ -85,23 +85,40 @@ def report_missing_alt(context: EssayContext, src: str, line: int | None) -> Non
         "--strict makes this an error")
 
 
-def resolve_inside(root: Path, essay_path: Path, src: str) -> str | None:
-    """The collection-relative path of `src`, or None when it leaves the collection."""
-    parts = urlsplit(src)
-    if parts.scheme or parts.netloc or not parts.path:
+def resolve_inside(root: Path, essay_path: Path, src: str, site: str = "") -> str | None:
+    """The collection-relative path of `src`, or None when it leaves the collection. `site`
+    is the address the essays had on the web: a path under it (`/blog/images/x.png` for
+    `https://example.org/blog`, or that full address) is the site's own file."""
+    parts, home = urlsplit(src), urlsplit(site)
+    if (parts.scheme or parts.netloc) and not (
+            parts.scheme in ("http", "https") and parts.netloc.lower() == home.netloc.lower()
+            and home.netloc):
+        return None
+    if not parts.path:
         return None
     path = unquote(parts.path)
     target = (root / essay_path.parent / path).resolve()
-    for site_root in (root, root / "static") if path.startswith("/") else ():
+    for site_root, site_path in site_files(root, path, home.path.rstrip("/")):
         # A site's own address (/assets/x.png): the file under the collection (the site's
         # root, or Hugo's static/), when it is there.
-        if (site_root / path.lstrip("/")).resolve().is_file():
-            target = (site_root / path.lstrip("/")).resolve()
+        if (site_root / site_path).resolve().is_file():
+            target = (site_root / site_path).resolve()
             break
     try:
         return target.relative_to(root.resolve()).as_posix()
     except ValueError:
         return None
+
+
+def site_files(root: Path, path: str, base: str) -> list[tuple[Path, str]]:
+    """Where a site path's file may be: under the collection or Hugo's static/, as written
+    and without the site's base path (Jekyll's baseurl, /blog)."""
+    if not path.startswith("/"):
+        return []
+    paths = [path.lstrip("/")]
+    if base and path.startswith(base + "/"):
+        paths.append(path[len(base):].lstrip("/"))
+    return [(site_root, p) for p in paths for site_root in (root, root / "static")]
 
 
 NAME_LIKENESS = 0.85  # "workshp.jpg" is 0.96 like "workshop.jpg", "cat.png" only 0.8 "card.png"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import posixpath
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -15,6 +17,8 @@ from qlabbook.markdown.sitelinks import resolve_site_link
 from qlabbook.source import ids
 from qlabbook.source.model import Essay, Heading
 from qlabbook.source.text import slugify
+
+ANCHOR = re.compile(r'\sid="([^"]+)"')  # any element's id in an essay's XHTML: a link's target
 
 
 def assign_heading_ids(body: ET.Element, anchor: str,
@@ -59,6 +63,25 @@ def assign_heading_ids(body: ET.Element, anchor: str,
     return headings
 
 
+def assign_anchor_ids(body: ET.Element, anchor: str, headings: list[Heading],
+                      written: dict[ET.Element, str], aliases: dict[str, str]) -> None:
+    """Ids the author put on other elements (`<a name="foot1">`, `<li id="fn1">`) are
+    anchors: prefixed like the headings' and unique among them, each recorded in `aliases`
+    as written -> its id, so links to it lead there. The headings' ids come first."""
+    seen = {*ids.TEMPLATE_SLUGS, *(h.anchor.removeprefix(anchor + "-") for h in headings)}
+    for element in body.iter():
+        own = element.get("id")
+        if not own or element.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            continue
+        base = slug = f"anchor-{own}" if ids.RESERVED_SLUG.match(own) else own
+        counter = 2
+        while slug in seen:
+            slug, counter = f"{base}-{counter}", counter + 1
+        seen.add(slug)
+        element.set("id", ids.heading_id(anchor, slug))
+        aliases.setdefault(written.get(element, own), ids.heading_id(anchor, slug))
+
+
 def unreadable_essay(context: EssayContext, path: str) -> bool:
     """Whether `path` is an essay file that could not be read (its front matter is broken):
     that error is reported at the file, and a link to it is not a second problem."""
@@ -72,8 +95,7 @@ def resolve_links(body: ET.Element, context: EssayContext) -> None:
     a site permalink or a shortcode; other local links keep their text, with a warning."""
     occurrences: dict[str, int] = {}  # the same link written twice is reported at each line
     parents = {child: parent for parent in body.iter() for child in parent}
-    headings = {e.get("id", ""): e.get("id", "") for e in body.iter()
-                if e.tag in ("h1", "h2", "h3", "h4", "h5", "h6")}
+    headings = {e.get("id", ""): e.get("id", "") for e in body.iter() if e.get("id")}
     for link in list(body.iter("a")):
         href = link.get("href", "")
         if link.get("class") == LINK_CLASS:
@@ -160,6 +182,7 @@ def check_links(essays: list[Essay], contexts: list[EssayContext]) -> list[Essay
     in case is taken (with a warning), a missing one is an error. Returns the essays with
     such links corrected."""
     anchors = {e.anchor for e in essays} | {h.anchor for e in essays for h in e.headings}
+    anchors |= {unescape(found) for e in essays for found in ANCHOR.findall(e.body_html)}
     fixed = list(essays)
     for index, context in enumerate(contexts):
         for target, text, line in context.links:

@@ -19,7 +19,6 @@ from qlabbook.markdown.xhtml import parse_fragment, serialize_children
 from qlabbook.source.model import Footnote
 
 MAX_NOTES = 999  # notes in one essay; more is a runaway paste, not an essay
-HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 def is_call(element: ET.Element) -> bool:
@@ -256,8 +255,7 @@ def finish_note(label: str, note: ET.Element, context: EssayContext,
         sanitize(note, context.warning)
         resolve_links(note, context)
     for element in note.iter():
-        if element.tag in HEADINGS:
-            element.attrib.pop("id", None)  # ids belong to the body's headings
+        element.attrib.pop("id", None)  # ids (headings', anchors') belong to the body
     if not checked:  # an inline note's images were checked with the body's
         resolve_images(note, context)
     for figure in note.iter("figure"):

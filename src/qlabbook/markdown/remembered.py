@@ -36,6 +36,8 @@ def conversion_key(context: EssayContext) -> str:
     hasher.add("unreadable", repr(sorted(context.unreadable)))
     if context.bibliography is not None:
         hasher.add("bibliography", context.bibliography.fingerprint)
+    if context.templates is not None:
+        hasher.add("templates", context.templates.fingerprint)
     return hasher.hexdigest()
 
 

@@ -27,10 +27,9 @@ ALLOWED = {
     "del", "ins", "time", "bdi", "bdo", "wbr",
     PLACEHOLDER_TAG,  # a formula (markdown/formulas.py): TeX text only, replaced by each format
 }
-# Ids only on headings, where links can reach them (and qlabbook prefixes them per essay).
-GLOBAL_ATTRIBUTES = {"class", "title", "lang", "dir"}
+# Ids on any element are anchors links can reach (qlabbook prefixes them per essay).
+GLOBAL_ATTRIBUTES = {"class", "title", "lang", "dir", "id"}
 ELEMENT_ATTRIBUTES = {
-    **{f"h{level}": {"id"} for level in range(1, 7)},
     "a": {"href"}, "img": {"src", "alt", "width", "height"}, "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"}, "ol": {"start", "reversed"},
     "blockquote": {"cite"}, "q": {"cite"}, "abbr": {"title"},
@@ -81,6 +80,10 @@ def sanitize(body: ET.Element, report: Report) -> dict[ET.Element, str]:
     rewritten: dict[ET.Element, str] = {}
     for element in list(body.iter()):
         allowed = GLOBAL_ATTRIBUTES | ELEMENT_ATTRIBUTES.get(str(element.tag), set())
+        if element.tag == "a" and "name" in element.attrib:  # HTML 4's anchor is an id
+            written = element.attrib.pop("name")
+            if "id" not in element.attrib:
+                element.set("id", written)
         for name, value in list(element.attrib.items()):
             if name not in allowed:
                 report("M302", f"removed attribute {name}= from <{element.tag}>", f"{name}=")

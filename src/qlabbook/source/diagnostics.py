@@ -52,6 +52,8 @@ CODES: dict[str, str] = {
     "M106": "an essay has too many footnotes",
     "M107": "an essay took too long to convert",
     "M108": "a fenced div is never closed: its fences are printed as text",
+    "M109": "footnotes written in HTML (a superscript link to an anchor) were read as notes "
+            "by a guess: check them",
     "M202": "a link points to a heading that does not exist",
     "M203": "a link to a local file that is not in the collection keeps its text only",
     "M204": "a link to a site page that is not in the collection keeps its text only (or "
@@ -67,6 +69,12 @@ CODES: dict[str, str] = {
     "M401": "a code fence is never closed, so the code runs to the end of its container",
     "M402": "a formula cannot be converted to MathML (its TeX is printed as code)",
     "M403": "an essay's executable code chunks (Quarto's ```{r}) are shown, not run",
+    "M501": "a site template's output (Liquid's {{ page.x }}, Hugo's param) whose value "
+            "is not known before the site is built is left out",
+    "M502": "a Liquid tag the book cannot render (an include, a loop over the site's posts, a "
+            "plugin's tag) is left out",
+    "M503": "a Hugo shortcode of the site's theme is left out, or its content kept without "
+            "what the theme adds",
     "I101": "an image file is missing",
     "I102": "an image lies outside the collection",
     "I103": "an image has no alt text",
