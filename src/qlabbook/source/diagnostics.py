@@ -43,7 +43,15 @@ CODES: dict[str, str] = {
     "B103": "the citation style is unknown or cannot be read",
     "B104": "a bibliography key is defined twice (the first definition is used)",
     "B105": "a bibliography entry is never cited (qlabbook check)",
-    "B201": "a citation names a key that no bibliography file defines",
+    "B106": "a BibTeX field is given twice in one entry (the last is used, as pandoc and "
+            "biber do)",
+    "B107": "a LaTeX command in a bibliography field prints nothing qlabbook knows: it is "
+            "left out",
+    "B108": "a BibTeX @string name is not defined (its name is printed)",
+    "B109": "a bibliography entry or field cannot be used as written: it is left out",
+    "B110": "an entry cannot be formatted in the citation style: it is cited by its key",
+    "B201": "a citation names a key that no bibliography file defines (it is printed as "
+            "**key?**, as pandoc prints it)",
     "M101": "a footnote is referenced but never defined: the call is printed as written",
     "M102": "a footnote is defined but never referenced",
     "M103": "a footnote is defined twice",
