@@ -25,7 +25,6 @@ from qlabbook.cli.reports import (
 from qlabbook.cli.serve import serve
 from qlabbook.output.editions import FORMATS
 from qlabbook.source.diagnostics import Diagnostics, QlabbookError
-from qlabbook.source.process import collect_less
 from qlabbook.source.profiles import PROFILES
 
 app = typer.Typer(
@@ -347,7 +346,6 @@ def interrupt(signum: int, frame: object) -> None:
 
 
 def main() -> None:
-    collect_less()  # a command lays out in this process too (one job, or one part)
     signal.signal(signal.SIGTERM, interrupt)
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not if ignored
         signal.signal(signal.SIGINT, interrupt)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 
 @contextmanager
@@ -33,10 +34,12 @@ def environment_variable(name: str, value: str) -> Iterator[None]:
 YOUNG_COLLECTION_EVERY = 50_000
 
 
+@cache
 def collect_less() -> None:
-    """Tune the garbage collector for laying out, once per process: what is alive now (the
-    imported libraries) is set aside for good, and collections run less often. Cycles
-    are still collected, so memory stays bounded over a long `watch`."""
+    """Tune the garbage collector for laying out, once per process (where a first part is
+    laid out, not at start-up): what is alive now (the imported libraries) is set aside for
+    good, and collections run less often. Cycles are still collected, so memory stays
+    bounded over a long `watch`."""
     import gc
 
     gc.collect()

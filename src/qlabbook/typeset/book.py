@@ -11,6 +11,7 @@ from qlabbook.assets import credited_figures
 from qlabbook.markdown.units import AlignmentError, PageMap, PageStart, no_page_list
 from qlabbook.source.diagnostics import Diagnostics, Severity
 from qlabbook.source.model import Collection
+from qlabbook.source.process import collect_less
 from qlabbook.typeset.folios import COVER_LABELS, roman
 from qlabbook.typeset.parts import (
     SHEET_PAGES,
@@ -40,6 +41,8 @@ class PartStore(Protocol):
 def lay_out_here(jobs: Sequence[PartJob]) -> list[LaidOutPart]:
     from qlabbook.typeset.layout import lay_out_part
 
+    if jobs:
+        collect_less()
     return [lay_out_part(job) for job in jobs]
 
 
