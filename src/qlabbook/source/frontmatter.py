@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from qlabbook.source.generators import author_names
+from qlabbook.source.generators import author_names, calendar_date
 
 # Field names other tools use for qlabbook's own fields (first one found wins).
 ALIASES = {"author": "authors", "description": "summary", "excerpt": "summary",
@@ -199,13 +199,7 @@ def parse_date(value: Any) -> dt.datetime | dt.date | None:
 
 def date_from_name(name: str) -> dt.date | None:
     """Jekyll's post names start with their date: 2019-05-14-title.md."""
-    found = DATE_PREFIX.match(name)
-    if not found:
-        return None
-    try:
-        return dt.date(*map(int, found.groups()))
-    except ValueError:
-        return None
+    return calendar_date(DATE_PREFIX.match(name))
 
 
 def name_slug(stem: str) -> str:

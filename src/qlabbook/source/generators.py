@@ -137,7 +137,12 @@ def author_names(value: Any) -> Any:
 def date_in_path(value: Any) -> dt.date | None:
     """Zola's date kept in a page's `path` or file name: `2019/05/01/slug`,
     `2019-05-01_slug.md`."""
-    found = PATH_DATE.search(str(value)) if isinstance(value, str) else None
+    return calendar_date(PATH_DATE.search(value) if isinstance(value, str) else None)
+
+
+def calendar_date(found: re.Match[str] | None) -> dt.date | None:
+    """The date a match's (year, month, day) groups name, None for no match or no such
+    day (2019-02-30)."""
     if not found:
         return None
     try:
