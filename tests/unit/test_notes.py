@@ -215,3 +215,13 @@ def test_a_reference_link_is_reported_at_its_definition_not_where_its_target_is_
     message = ("warning: link to 'pic.md', which is not an essay of this collection: "
                "its text is kept [M203]")
     assert problems == [f"essays/01-a.md:11: {message}"]
+
+
+def test_a_call_shown_in_code_is_not_where_the_problem_is_located(tmp_path: Path) -> None:
+    body = ("```\ncall[^x] in a fence\n```\n\nCode `[^x]` and the real call[^x].\n\n"
+            "    indented [^y] code\n\nThe text's [^y].\n")
+    essay, problems = convert(tmp_path, body)
+    assert "call[^x] in a fence" in essay.body_html
+    assert problems == [
+        "essays/01-a.md:9: warning: footnote [^x] is referenced but never defined [M101]",
+        "essays/01-a.md:13: warning: footnote [^y] is referenced but never defined [M101]"]

@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
+from qlabbook.markdown.templates import scan
 from qlabbook.references.bibliography import Bibliography
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import EssaySource
 from qlabbook.source.templating import TemplateValues
+
+# An indented code block's line, after a blank line (a list's indented paragraph is not code:
+# its item's marker, or another indented line, comes before the blank).
+INDENTED_CODE = re.compile(r"(?:\A|^(?![ \t]*(?:[-*+]|\d+[.)])[ \t])[^ \t\n][^\n]*\n)"
+                           r"(?:[ \t]*\n)+((?:(?: {4}|\t)[^\n]*(?:\n|\Z)|[ \t]*\n)+)",
+                           re.MULTILINE)
+
+
+@lru_cache(maxsize=4)
+def code_ranges(body: str) -> tuple[tuple[int, int], ...]:
+    """Where the body is code (fences, spans, indented blocks): text written there is shown,
+    not read, so a problem with a call or link is located outside it first."""
+    ranges = [(node.start, node.end) for node in scan(body) if node.kind in ("code", "highlight")]
+    ranges += [found.span(1) for found in INDENTED_CODE.finditer(body)]
+    return tuple(sorted(ranges))
 
 
 @dataclass
@@ -40,25 +57,29 @@ class EssayContext:
         """The same essay, reporting problems at lines inside `regions` first."""
         return replace(self, regions=regions)
 
-    def find(self, needle: str, occurrence: int = 0) -> int:
-        """The body index of the `occurrence`-th (from 0) `needle`, in the regions first."""
+    def find(self, needle: str, occurrence: int = 0, prose: bool = False) -> int:
+        """The body index of the `occurrence`-th (from 0) `needle`, in the regions first;
+        with `prose`, outside code first (what code shows is not a call or a link)."""
         body = self.source.body
+        code = code_ranges(body) if prose else ()
         for regions in (self.regions, ((0, len(body)),)):
-            found: list[int] = []
-            for start, end in regions:
-                index = body.find(needle, start, end)
-                while index >= 0 and len(found) <= occurrence:
-                    found.append(index)
-                    index = body.find(needle, index + 1, end)
-            if len(found) > occurrence:
-                return found[occurrence]
+            for skip_code in ((True, False) if code else (False,)):
+                found: list[int] = []
+                for start, end in regions:
+                    index = body.find(needle, start, end)
+                    while index >= 0 and len(found) <= occurrence:
+                        if not skip_code or not any(a <= index < b for a, b in code):
+                            found.append(index)
+                        index = body.find(needle, index + 1, end)
+                if len(found) > occurrence:
+                    return found[occurrence]
         return -1
 
     def line_at(self, index: int) -> int:
         return self.source.body_line + self.source.body.count("\n", 0, index)
 
     def _line_of(self, needle: str) -> int | None:
-        index = self.find(needle)
+        index = self.find(needle, prose=True)
         return self.line_at(index) if index >= 0 else None
 
     def error(self, code: str, message: str, needle: str | None = None,
@@ -87,7 +108,9 @@ class EssayContext:
             line = self._line_of(words[0]) if words else None
         return line if line is not None else self.source.body_line
 
-    def line_of_occurrence(self, needle: str, occurrence: int) -> int | None:
-        """The line of the `occurrence`-th (from 0) `needle`, or of the first if there are fewer."""
-        index = self.find(needle, occurrence)
+    def line_of_occurrence(self, needle: str, occurrence: int,
+                           prose: bool = True) -> int | None:
+        """The line of the `occurrence`-th (from 0) `needle`, or of the first if there are
+        fewer; outside code first unless the needle is code's own (`prose=False`)."""
+        index = self.find(needle, occurrence, prose)
         return self.line_at(index) if index >= 0 else self.line(needle)

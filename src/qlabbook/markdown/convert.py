@@ -160,7 +160,7 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 def report_unclosed_fences(md: Markdown, context: EssayContext) -> None:
     located = [(context.line(fence.opening.strip()) if fence.occurrence is None else
-                context.line_of_occurrence(fence.opening, fence.occurrence), fence)
+                context.line_of_occurrence(fence.opening, fence.occurrence, prose=False), fence)
                for fence in unclosed_fences(md)]
     for line, fence in sorted(located, key=lambda pair: pair[0] or 0):
         context.diagnostics.warning(
