@@ -198,3 +198,17 @@ def test_a_shortcode_in_a_reference_definition_is_read_as_its_address() -> None:
     assert messages == ["_posts/2019-06-01-second.md:9: warning: link '{{< relref \"nowhere.md\" "
                         ">}}' is a site template's shortcode that names no essay of this "
                         "collection: its text is kept [M205]"]
+
+
+def test_zola_internal_links_lead_to_the_essay_at_their_path_under_content() -> None:
+    def page(body: str, number: int, name: str) -> EssaySource:
+        return EssaySource(path=Path("content/blog") / name, number=number, slug=name[:-3],
+                           title=f"Post {number}", body=body, body_line=5)
+    first = page("## Why slowly\n\nText.\n", 1, "first.md")
+    second = page("See [it](@/blog/first.md), [why](@/blog/first.md#why-slowly) and "
+                  "[gone](@/blog/gone.md).\n", 2, "second.md")
+    [_, essay], found = convert(first, second)
+    assert essay.body_html == ('<p>See <a href="#e1">it</a>, <a href="#e1-why-slowly">why</a> '
+                               "and gone.</p>")
+    assert found == ["content/blog/second.md:5: warning: link to '@/blog/gone.md', which is "
+                     "not an essay of this collection: its text is kept [M203]"]

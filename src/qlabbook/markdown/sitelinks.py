@@ -42,6 +42,8 @@ def resolve_site_link(href: str, context: EssayContext) -> tuple[str | None, str
     the text. Reports what it did."""
     written = unquote(href)
     needle = f"({written}"
+    if written.startswith("@/"):
+        return zola_link(written, context), None
     shortcode = SHORTCODE.search(written)
     if shortcode or TEMPLATE.search(written):
         name = (shortcode.group(2) or shortcode.group(3)) if shortcode else ""
@@ -92,6 +94,15 @@ def resolve_site_link(href: str, context: EssayContext) -> tuple[str | None, str
                         "link to the essay's file, e.g. (02-other.md)")
         return with_fragment(essay, parts.fragment), None
     return None, None
+
+
+def zola_link(written: str, context: EssayContext) -> str | None:
+    """Zola's internal link `@/blog/post.md#part`: the essay at that path under the site's
+    content folder, or None (the link is then a local file that is not an essay, M203)."""
+    path, _, fragment = written[2:].partition("#")
+    found = {anchor for key, anchor in context.essay_anchors.items()
+             if key == path or key.endswith("/" + path)}
+    return with_fragment(found.pop(), fragment) if len(found) == 1 else None
 
 
 def with_fragment(essay: str, fragment: str) -> str:
