@@ -206,3 +206,45 @@ def test_strict_makes_a_missing_alt_text_an_error(adopted: dict[str, Any],
                      "--strict")
     assert result.exit_code == 1  # type: ignore[attr-defined]
     assert WARNINGS[0] in result.stderr  # type: ignore[attr-defined]
+
+
+WIDE = """---
+title: Wide
+number: 1
+---
+
+A first paragraph, long enough to be set justified across the whole of the text block so
+that its lines reach the block's right edge, which is what the pictures must keep to here.
+
+<img src="../images/wide.png" alt="a wide picture" width="2000"> opens an indented paragraph.
+
+![a small square](../images/square.png) opens another, written in Markdown.
+"""
+
+
+@pytest.mark.slow
+def test_a_raw_image_opening_a_paragraph_keeps_to_the_text_block(tmp_path: Any) -> None:
+    import pymupdf
+
+    (tmp_path / "essays").mkdir()
+    (tmp_path / "qlabbook.toml").write_text(CONFIG)
+    (tmp_path / "essays" / "01-wide.md").write_text(WIDE)
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (2000, 400), (40, 40, 200)).save(tmp_path / "images" / "wide.png")
+    Image.new("RGB", (40, 40), (200, 40, 40)).save(tmp_path / "images" / "square.png")
+    result = run_cli("build", tmp_path, "--out", tmp_path / "out", "--format", "pdf",
+                     "--format", "epub")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    with pymupdf.open(tmp_path / "out" / "adopted-posts.pdf") as pdf:
+        page = next(p for p in pdf if p.get_images())
+        left = min(block[0] for block in page.get_text("blocks"))
+        right = max(block[2] for block in page.get_text("blocks"))
+        boxes = sorted((box for image in page.get_images() for box in
+                        page.get_image_rects(image[0])), key=lambda box: box.y0)
+    wide, square = boxes
+    assert abs(wide.x0 - left) < 0.5 and abs(wide.x1 - right) < 0.5  # the measure, not 12 pt past
+    assert square.x0 > left + 5  # Markdown's image keeps the paragraph's indent
+    text = epub_documents(tmp_path / "out" / "adopted-posts.epub")["EPUB/01-wide.xhtml"]
+    assert re.findall(r'<p[^>]*class="opens-with-image"[^>]*><img[^>]*alt="([^"]+)"', text) == [
+        "a wide picture"]
+    assert "data-qlab-raw" not in text

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
 from qlabbook.markdown.context import EssayContext
+from qlabbook.markdown.extensions.blocks import RAW_IMAGE
 from qlabbook.markdown.formulas import PLACEHOLDER_TAG
 from qlabbook.source import ids
 from qlabbook.source.text import XML_INVALID
@@ -30,7 +31,8 @@ ALLOWED = {
 # Ids on any element are anchors links can reach (qlabbook prefixes them per essay).
 GLOBAL_ATTRIBUTES = {"class", "title", "lang", "dir", "id"}
 ELEMENT_ATTRIBUTES = {
-    "a": {"href"}, "img": {"src", "alt", "width", "height"}, "td": {"colspan", "rowspan"},
+    "a": {"href"}, "img": {"src", "alt", "width", "height", RAW_IMAGE},
+    "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"}, "ol": {"start", "reversed"},
     "blockquote": {"cite"}, "q": {"cite"}, "abbr": {"title"},
     "figure": {"data-credit", "data-licence", "data-source"}, "sup": {"data-label", "data-inline"},
@@ -110,12 +112,28 @@ def sanitize(body: ET.Element, report: Report) -> dict[ET.Element, str]:
             element.tag = "span"  # an image with nothing to show: keep its place, not its tag
             element.attrib.clear()
     repair_content_model(body)
+    mark_raw_image_openings(body)
     for element in body.iter():
         element.text = xml_safe(element.text)
         element.tail = xml_safe(element.tail)
         for name, value in element.attrib.items():
             element.set(name, xml_safe(value) or "")
     return rewritten
+
+
+def mark_raw_image_openings(body: ET.Element) -> None:
+    """A paragraph that opens with a raw HTML image is not indented: an image as wide as the
+    text block would run past its edge by the indent. Markdown's images keep their look."""
+    for paragraph in body.iter("p"):
+        first = paragraph[0] if len(paragraph) and not (paragraph.text or "").strip() else None
+        if first is not None and first.tag == "a" and len(first) \
+                and not (first.text or "").strip():
+            first = first[0]  # a linked picture, as badges and thumbnails are
+        if first is not None and first.tag == "img" and RAW_IMAGE in first.attrib:
+            classes = paragraph.get("class", "").split()
+            paragraph.set("class", " ".join([*classes, "opens-with-image"]))
+    for image in body.iter("img"):
+        image.attrib.pop(RAW_IMAGE, None)
 
 
 def rewrite_id(element: ET.Element, value: str) -> bool:

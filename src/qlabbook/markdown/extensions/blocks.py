@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from markdown import Extension, Markdown
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
 ATTRIBUTION_DASHES = ("\u2014", "\u2015", "---", "&mdash;")
 # Attributes that describe the picture rather than the <img>; kept on the figure as data-*.
 FIGURE_ATTRIBUTES = ("credit", "licence", "source")
+# What marks an <img> written as raw HTML (markdown/sanitize.py reads and removes it).
+RAW_IMAGE = "data-qlab-raw"
+RAW_IMG_TAG = re.compile(r"<img(?=[\s/>])", re.IGNORECASE)
 
 
 class FigureProcessor(Treeprocessor):
@@ -110,8 +115,22 @@ def keep_last_words(element: ET.Element) -> None:
                 + text[len(stripped):])
 
 
+class RawImageMarker(Postprocessor):
+    """Marks the images of raw HTML before it is put back in the text: once the essay is one
+    tree, nothing else tells them from Markdown's images."""
+
+    def run(self, text: str) -> str:
+        stash = self.md.htmlStash
+        stash.rawHtmlBlocks = [RAW_IMG_TAG.sub(f'<img {RAW_IMAGE}=""', block)
+                               if isinstance(block, str) else block
+                               for block in stash.rawHtmlBlocks]
+        return text
+
+
 class FigureExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
         # Images exist only after the inline processor (20); attr_list (8) must have moved
         # `{ credit=... }` onto the image first.
         md.treeprocessors.register(FigureProcessor(md), "qlab_figures", 7)
+        # Before raw HTML is put back in the text (30).
+        md.postprocessors.register(RawImageMarker(md), "qlab_raw_images", 31)
