@@ -62,6 +62,9 @@ CODES: dict[str, str] = {
     "M108": "a fenced div is never closed: its fences are printed as text",
     "M109": "footnotes written in HTML (a superscript link to an anchor) were read as notes "
             "by a guess: check them",
+    "M110": "a grid table cell spans rows: its parts are read as rows of their own",
+    "M111": "a pipe table's delimiter row has fewer cells than its header: the cells beyond "
+            "are left out, as pandoc leaves them",
     "M202": "a link points to a heading that does not exist",
     "M203": "a link to a local file that is not in the collection keeps its text only",
     "M204": "a link to a site page that is not in the collection keeps its text only (or "

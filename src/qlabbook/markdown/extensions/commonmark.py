@@ -15,6 +15,8 @@ from markdown.extensions.def_list import DefListIndentProcessor
 from markdown.inlinepatterns import SubstituteTagInlineProcessor
 
 from qlabbook.markdown.extensions.containers import (
+    ExampleReferenceProcessor,
+    Examples,
     InterruptProcessor,
     ListProcessor,
     QuoteProcessor,
@@ -52,9 +54,11 @@ class CommonMarkBlocksExtension(Extension):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.unclosed: list[UnclosedFence] = []  # of the text converted last
+        self.examples = Examples()  # numbered across the essay's example lists
 
     def reset(self) -> None:
         self.unclosed.clear()
+        self.examples.reset()
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
         md.registerExtension(self)
@@ -63,6 +67,9 @@ class CommonMarkBlocksExtension(Extension):
         # an escaped backslash at the end of a line is a backslash.
         md.inlinePatterns.register(SubstituteTagInlineProcessor(BACKSLASH_BREAK, "br"),
                                    "backslash_linebreak", 175)
+        # Above citations, which would read `@label` in `(@label)` as a key.
+        md.inlinePatterns.register(ExampleReferenceProcessor(md, self.examples),
+                                   "qlab_example_reference", 174)
         # Before white space is normalised (30), note definitions (24) and raw HTML (20).
         md.preprocessors.register(FencePreprocessor(md, self.unclosed), "fenced_code_block", 31)
         md.preprocessors.register(WhitespaceNormaliser(md), "normalize_whitespace", 30)
@@ -76,7 +83,7 @@ class CommonMarkBlocksExtension(Extension):
         # lists come below tables (75), above headings (70, 60) and thematic breaks (50).
         blocks.register(FenceBlockProcessor(md, self.unclosed), "qlab_fence", 82)
         blocks.register(IndentedCodeProcessor(md.parser), "code", 80)
-        blocks.register(ListProcessor(md), "qlab_list", 74)
+        blocks.register(ListProcessor(md, self.examples), "qlab_list", 74)
         blocks.register(AtxHeadingProcessor(md), "hashheader", 70)
         blocks.register(SetextHeadingProcessor(md), "setextheader", 60)
         blocks.register(ThematicBreakProcessor(md.parser), "hr", 50)

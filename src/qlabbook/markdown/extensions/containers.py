@@ -6,6 +6,10 @@ lazy continuation lines of its last paragraph; a quotation holds its `>` lines a
 continuation lines of its last paragraph. Both end at the first line that starts another
 block. The content is parsed again as Markdown inside the `<li>` or `<blockquote>`, so they
 hold anything. Tight lists (no blank line between items or blocks) lose their `<p>`s.
+
+pandoc's fancy_lists, startnum and example_lists markers are read too: `(1)`, `1)`, `#.`
+and `(@)` or `(@label)`, whose numbers run on through the essay's example lists; a label
+written `(@label)` in the text is printed as its example's number.
 """
 
 from __future__ import annotations
@@ -16,11 +20,18 @@ from dataclasses import dataclass, field
 
 from markdown import Markdown
 from markdown.blockprocessors import BlockProcessor
+from markdown.inlinepatterns import InlineProcessor
 
 from qlabbook.markdown.extensions.fences import closes, opening_fence
 
-ITEM = re.compile(r"^(?P<indent> {0,3})(?P<marker>[-+*]|(?P<number>\d{1,9})[.)])"
+ITEM = re.compile(r"^(?P<indent> {0,3})(?P<marker>[-+*]|(?P<number>\d{1,9})[.)]"
+                  r"|\((?P<paren>\d{1,9})\)|#[.)]|\(@(?P<example>[\w-]*)\))"
                   r"(?P<space> *)(?P<text>.*)$")
+# A marker's kind without its number or label: items of one list share it.
+MARKER_KIND = re.compile(r"\d+|(?<=@)[\w-]+")
+# `(1)` as a class the stylesheets give its markers for; `1)` is an <ol> as CommonMark's.
+DELIMITER_CLASSES = {"()": "two-parens"}
+EXAMPLE_REFERENCE = r"\(@([\w-]+)\)"
 THEMATIC_BREAK = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 QUOTE = re.compile(r"^ {0,3}> ?")
@@ -38,10 +49,17 @@ def list_item(line: str) -> re.Match[str] | None:
     return match
 
 
+def interrupts(item: re.Match[str]) -> bool:
+    """Whether a list item may end a paragraph: a bullet or `1.` as in CommonMark (pandoc's
+    own markers never do, as in pandoc)."""
+    return bool(item.group("text").strip()) and (
+        item.group("marker")[0] in "-+*" or item.group("number") == "1")
+
+
 def interrupts_paragraph(line: str) -> bool:
     """Whether `line` starts a block that ends a paragraph (so it is no lazy continuation)."""
     item = list_item(line)
-    if item and item.group("text").strip() and item.group("number") in (None, "1"):
+    if item and interrupts(item):
         return True
     return bool(THEMATIC_BREAK.match(line) or ATX_HEADING.match(line) or QUOTE.match(line)
                 or opening_fence(line))
@@ -94,6 +112,7 @@ class ParagraphTracker:
 
 @dataclass
 class Item:
+    marker: re.Match[str]  # its first line's
     width: int  # the content's indent
     lines: list[str] = field(default_factory=list)
 
@@ -117,14 +136,50 @@ class LineCursor:
             self.blocks[0:0] = rest.split("\n\n")
 
 
+def marker_kind(item: re.Match[str]) -> str:
+    return MARKER_KIND.sub("", item.group("marker"))
+
+
 def same_list(first: re.Match[str], other: re.Match[str]) -> bool:
-    a, b = first.group("marker"), other.group("marker")
-    return (a[-1] == b[-1]) and (first.group("number") is None) == (other.group("number") is None)
+    return marker_kind(first) == marker_kind(other)
+
+
+@dataclass
+class Examples:
+    """An essay's example items so far (they are numbered across its lists) and labels."""
+
+    count: int = 0
+    labels: dict[str, int] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        self.count, self.labels = 0, {}
+
+    def number(self, item: re.Match[str]) -> int:
+        self.count += 1
+        if item.group("example"):
+            self.labels.setdefault(item.group("example"), self.count)
+        return self.count
+
+
+class ExampleReferenceProcessor(InlineProcessor):
+    """`(@label)` in the text is its example's number, `(2)`; an unknown label stays."""
+
+    def __init__(self, md: Markdown, examples: Examples) -> None:
+        super().__init__(EXAMPLE_REFERENCE, md)
+        self.examples = examples
+
+    def handleMatch(  # noqa: N802
+            self, m: re.Match[str], data: str) -> tuple[str | None, int | None, int | None]:
+        number = self.examples.labels.get(m.group(1))
+        if number is None:
+            return None, None, None
+        return f"({number})", m.start(0), m.end(0)
 
 
 class ListProcessor(BlockProcessor):
-    def __init__(self, md: Markdown) -> None:
+    def __init__(self, md: Markdown, examples: Examples | None = None) -> None:
         super().__init__(md.parser)
+        self.examples = examples if examples is not None else Examples()
 
     def test(self, parent: ET.Element, block: str) -> bool:
         return list_item(block.split("\n", 1)[0]) is not None
@@ -134,10 +189,7 @@ class ListProcessor(BlockProcessor):
         first = list_item(cursor.lines[0])
         assert first is not None
         items, loose, index = self.read_items(cursor, first)
-        tag = "ul" if first.group("number") is None else "ol"
-        container = ET.SubElement(parent, tag)
-        if first.group("number") is not None and int(first.group("number")) != 1:
-            container.set("start", str(int(first.group("number"))))
+        container = self.list_element(parent, first, items)
         for item in items:
             li = ET.SubElement(container, "li")
             self.parser.parseChunk(li, "\n".join(item.lines))
@@ -146,6 +198,25 @@ class ListProcessor(BlockProcessor):
             for li in container:
                 unwrap_paragraphs(li)
         cursor.give_back(index)
+
+    def list_element(self, parent: ET.Element, first: re.Match[str],
+                     items: list[Item]) -> ET.Element:
+        """The <ul> or <ol> of the list, with its start number and delimiter's class."""
+        kind = marker_kind(first)
+        if kind in "-+*":
+            return ET.SubElement(parent, "ul")
+        container = ET.SubElement(parent, "ol")
+        if kind == "(@)":
+            numbers = [self.examples.number(item.marker) for item in items]
+            start, classes = numbers[0], ["example", "two-parens"]
+        else:
+            start = int(first.group("number") or first.group("paren") or 1)
+            classes = [DELIMITER_CLASSES[kind]] if kind in DELIMITER_CLASSES else []
+        if start != 1:
+            container.set("start", str(start))
+        if classes:
+            container.set("class", " ".join(classes))
+        return container
 
     def read_items(self, cursor: LineCursor, first: re.Match[str]
                    ) -> tuple[list[Item], bool, int]:
@@ -196,10 +267,10 @@ def start_item(match: re.Match[str]) -> Item:
     indent, marker = len(match.group("indent")), len(match.group("marker"))
     spaces, text = len(match.group("space")), match.group("text")
     if not text:  # an item that starts with a blank line
-        return Item(indent + marker + 1, [""])
+        return Item(match, indent + marker + 1, [""])
     if spaces > INDENTED_CODE:  # the text is indented code: one space belongs to the marker
-        return Item(indent + marker + 1, [" " * (spaces - 1) + text])
-    return Item(indent + marker + spaces, [text])
+        return Item(match, indent + marker + 1, [" " * (spaces - 1) + text])
+    return Item(match, indent + marker + spaces, [text])
 
 
 def next_filled(cursor: LineCursor, index: int) -> tuple[int, str] | None:
@@ -310,8 +381,7 @@ class InterruptProcessor(BlockProcessor):
         lines = block.split("\n")
         for index, line in enumerate(lines[1:], 1):
             item = list_item(line)
-            if opening_fence(line) or (item and item.group("text").strip()
-                                       and item.group("number") in (None, "1")):
+            if opening_fence(line) or (item and interrupts(item)):
                 return index
         return 0
 

@@ -12,6 +12,10 @@ below follows pandoc's parser (3.9; tests/unit/test_formulas_pandoc.py holds its
 Each formula becomes a neutral placeholder (formulas.placeholder) that survives the
 sanitizer and that each format replaces; one that cannot be converted stays visible, as
 code, with a located warning [M402].
+
+A LaTeX math environment on lines of its own, `\\begin{aligned}` ... `\\end{aligned}` without
+dollars, is display math too, as pandoc's raw_tex reads it for MathJax: the lines are put
+between `$$` before the blocks are read, on the same lines, so line numbers hold.
 """
 
 from __future__ import annotations
@@ -22,12 +26,19 @@ from functools import lru_cache
 
 from markdown import Extension, Markdown
 from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.util import STX, AtomicString
 
 from qlabbook.markdown.context import EssayContext
+from qlabbook.markdown.extensions.fences import closes, opening_fence
 from qlabbook.markdown.formulas import FormulaError, placeholder, tex_to_mathml
 
 WHITE_SPACE = " \t\n"
+# The environments pandoc passes to MathJax as display math when written without dollars.
+MATH_ENVIRONMENTS = ("equation", "align", "aligned", "gather", "gathered", "multline",
+                     "alignat", "eqnarray", "split", "flalign")
+ENVIRONMENT_BEGIN = re.compile(
+    r"^ {0,3}\\begin\{(?P<name>(?:" + "|".join(MATH_ENVIRONMENTS) + r")\*?)\}[ \t]*$")
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
@@ -134,6 +145,40 @@ class DollarMathProcessor(InlineProcessor):
         return placeholder(AtomicString(tex), display)
 
 
+class EnvironmentPreprocessor(Preprocessor):
+    """Math environments on lines of their own become `$$`-delimited display math (not
+    inside code fences, nor where dollars already surround them)."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        fence, index = "", 0
+        while index < len(lines):
+            line = lines[index]
+            if fence:
+                fence = "" if closes(line, fence) else fence
+            elif (found := opening_fence(line)) is not None:
+                fence = found.group("fence")
+            elif (begin := ENVIRONMENT_BEGIN.match(line)) is not None:
+                index = self.wrap(lines, index, begin.group("name"))
+            index += 1
+        return lines
+
+    @staticmethod
+    def wrap(lines: list[str], start: int, name: str) -> int:
+        """Put `$$` around the environment opening at `start`; the index of its last line."""
+        end_line = "\\end{" + name + "}"
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].strip() == end_line
+                    or not lines[i].strip()), None)
+        if end is None or not lines[end].strip():  # never closed, or a blank line first
+            return start
+        before = lines[start - 1].rstrip() if start else ""
+        after = lines[end + 1].lstrip() if end + 1 < len(lines) else ""
+        if before.endswith("$") or after.startswith("$"):  # already between dollars
+            return end
+        lines[start] = lines[start].replace("\\begin", "$$\\begin", 1)
+        lines[end] = lines[end].rstrip() + "$$"
+        return end
+
+
 class FormulaExtension(Extension):
     """Dollar math; `begin` names the essay whose problems it reports."""
 
@@ -163,3 +208,5 @@ class FormulaExtension(Extension):
         # its backslashes; above links, notes, emphasis and smart quotes, which the
         # placeholder's atomic text keeps out.
         md.inlinePatterns.register(DollarMathProcessor(md, self), "qlab_dollar_math", 185)
+        # After fences are stashed (31) and white space normalised (30), before notes (24).
+        md.preprocessors.register(EnvironmentPreprocessor(md), "qlab_math_environments", 29)

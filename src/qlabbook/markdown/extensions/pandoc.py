@@ -1,5 +1,6 @@
-"""pandoc's Markdown extensions that Python-Markdown lacks: table captions and alignment
-classes, strikeout, fenced divs and `~` definitions."""
+"""pandoc's Markdown extensions that Python-Markdown lacks: simple, multiline and grid tables,
+pipe tables with a short delimiter row, table captions and alignment classes, strikeout,
+fenced divs and `~` definitions."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from markdown import Extension, Markdown
 from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions.def_list import DefListProcessor
+from markdown.extensions.tables import TableProcessor
 from markdown.inlinepatterns import SimpleTagInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from qlabbook.markdown.extensions.gridtables import GridTableProcessor
+from qlabbook.markdown.extensions.multilinetables import MultilineTableProcessor
 from qlabbook.markdown.extensions.simpletables import SimpleTableProcessor
 
 # `Table: caption`, `table: caption` or `: caption`, a paragraph before or after a table.
@@ -24,6 +28,43 @@ DIV_OPEN = re.compile(r"^ {0,3}:{3,}[ \t]*(\{[^}\n]*\}|[\w-]+)[ \t]*:*[ \t]*$")
 DIV_CLOSE = re.compile(r"^ {0,3}:{3,}[ \t]*$")
 DIV_CLOSE_ANYWHERE = re.compile(r"^ {0,3}:{3,}[ \t]*$", re.MULTILINE)
 DIV_CLASS = re.compile(r"(?:^|\s)\.([\w-]+)(?=\s|$)")
+# The processors that read a block as a table, which a caption may come before.
+TABLE_READERS = ("qlab_grid_table", "qlab_multiline_table", "table", "qlab_simple_table")
+DELIMITER_CELL = re.compile(r"^ *:?-+:? *$")
+
+
+class PipeTableProcessor(TableProcessor):
+    """A delimiter row with fewer cells than the header still makes a table, of as many
+    columns as it has cells, as pandoc makes it: the cells beyond are left out, said once."""
+
+    def __init__(self, parser: BlockParser, config: dict[str, object],
+                 extension: PandocExtension) -> None:
+        super().__init__(parser, config)
+        self.extension = extension
+
+    def test(self, parent: ET.Element, block: str) -> bool:
+        if super().test(parent, block):
+            return True
+        lines = block.split("\n")
+        if len(lines) < 2 or "|" not in lines[1] or "|" not in lines[0]:
+            return False
+        header, delimiter = self._split_row(lines[0].strip(" ")), \
+            self._split_row(lines[1].strip(" "))
+        if not (0 < len(delimiter) < len(header)
+                and all(DELIMITER_CELL.match(cell) for cell in delimiter)):
+            return False
+        self.separator = delimiter
+        return True
+
+    def run(self, parent: ET.Element, blocks: list[str]) -> None:
+        header = blocks[0].split("\n", 1)[0]
+        columns, written = len(self.separator), len(self._split_row(header.strip(" ")))
+        if written > columns:
+            self.extension.problems.append((
+                "M111", f"the table's delimiter row has {columns} cell"
+                f"{'s' if columns > 1 else ''} and its header {written}: the cells beyond "
+                f"column {columns} are left out, as pandoc leaves them", header))
+        super().run(parent, blocks)
 
 
 class TableCaptionProcessor(BlockProcessor):
@@ -45,7 +86,7 @@ class TableCaptionProcessor(BlockProcessor):
 
     def table_for(self, parent: ET.Element, block: str) -> BlockProcessor | None:
         """The processor that reads `block` as a table: pipe tables', or simple tables'."""
-        return next((self.parser.blockprocessors[name] for name in ("table", "qlab_simple_table")
+        return next((self.parser.blockprocessors[name] for name in TABLE_READERS
                      if name in self.parser.blockprocessors
                      and self.parser.blockprocessors[name].test(parent, block)), None)
 
@@ -162,12 +203,20 @@ class PandocExtension(Extension):
     def reset(self) -> None:
         self.problems = []
 
+    def warn(self, code: str, message: str, needle: str) -> None:
+        self.problems.append((code, message, needle))
+
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
         md.registerExtension(self)
         parser = md.parser.blockprocessors
         # Below pipe tables (75 with their captions), above lists (74) and setext headings.
         parser.register(SimpleTableProcessor(md.parser), "qlab_simple_table", 74.5)
+        # Above simple tables: a line of dashes over a header is a multiline table's.
+        parser.register(MultilineTableProcessor(md.parser), "qlab_multiline_table", 74.7)
+        parser.register(GridTableProcessor(md.parser, self.warn), "qlab_grid_table", 75.5)
         if "table" in parser:
+            parser.register(PipeTableProcessor(md.parser, parser["table"].config, self),
+                            "table", 75)
             # Above def_list's `: definition` (25) and paragraphs.
             parser.register(TableCaptionProcessor(md.parser), "qlab_table_caption", 76)
         if "deflist" in parser:

@@ -76,16 +76,22 @@ class SimpleTableProcessor(BlockProcessor):
                   for column, following in zip(columns, followings, strict=True)]
         table = ET.SubElement(parent, "table")
         if header is not None:
-            self.add_row(ET.SubElement(table, "thead"), "th", cells(header, columns), aligns)
+            add_row(ET.SubElement(table, "thead"), "th", cells(header, columns), aligns)
         body = ET.SubElement(table, "tbody")
         for row in rows:
-            self.add_row(body, "td", cells(row, columns), aligns)
+            add_row(body, "td", cells(row, columns), aligns)
 
-    def add_row(self, parent: ET.Element, tag: str, texts: list[str],
-                aligns: list[str | None]) -> None:
-        row = ET.SubElement(parent, "tr")
-        for text, align in zip(texts, aligns, strict=True):
-            cell = ET.SubElement(row, tag)
-            cell.text = text  # inline Markdown is read later, as in pipe tables
-            if align is not None:
-                cell.set("style", f"text-align: {align};")
+
+def add_row(parent: ET.Element, tag: str, texts: list[str],
+            aligns: list[str | None]) -> list[ET.Element]:
+    """A <tr> of `tag` cells holding `texts`, aligned as pipe tables align (`text-align`,
+    made a class later); its cells."""
+    row = ET.SubElement(parent, "tr")
+    made = []
+    for text, align in zip(texts, aligns, strict=True):
+        cell = ET.SubElement(row, tag)
+        cell.text = text  # inline Markdown is read later, as in pipe tables
+        if align is not None:
+            cell.set("style", f"text-align: {align};")
+        made.append(cell)
+    return made
