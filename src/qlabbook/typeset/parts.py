@@ -9,6 +9,7 @@ credits are given theirs by the essays' layouts."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from html import unescape
@@ -162,8 +163,11 @@ def part_images(job: PartJob) -> list[str]:
 
 
 def css_string(text: str) -> str:
-    """A CSS string literal of `text`."""
-    return '"' + "".join(f"\\{ord(c):x} " if c in '"\\\n' else c for c in text) + '"'
+    """A CSS string literal of `text`: quotes, backslashes, CSS's newlines (\\r and \\f as
+    well as \\n, which would end the string and drop the rule) and other control characters
+    escaped."""
+    return '"' + "".join(f"\\{ord(c):x} " if c in '"\\' or unicodedata.category(c) == "Cc"
+                         else c for c in text) + '"'
 
 
 def part_rules(collection: Collection) -> str:
