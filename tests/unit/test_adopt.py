@@ -170,3 +170,27 @@ def test_init_asks_for_the_title_only_on_a_terminal(tmp_path: Path,
     assert "Title of the book [" in result.output
     config = tomllib.loads((tmp_path / "qlabbook.toml").read_text())
     assert config["collection"]["title"] == "Asked For"
+
+
+@pytest.mark.parametrize(("files", "title", "said"), [
+    ({"mkdocs.yml": "site_name: Field Notes\n"}, "Field Notes", "site_name in mkdocs.yml"),
+    ({"pelicanconf.py": "AUTHOR = 'Jo'\nSITENAME = 'Slow Reading'\n"}, "Slow Reading",
+     "SITENAME in pelicanconf.py"),
+    ({"README.md": "# The *Lab* Book\n\nWhat this is.\n"}, "The Lab Book",
+     "the title of README.md"),
+    ({"content/_index.md": "+++\ntitle = 'Home'\n+++\n", "index.md": "---\ntitle: Rivers\n---\n"},
+     "Rivers", "the title of index.md"),
+    ({"README.md": "Just text, no heading.\n"}, "Lab Notes",
+     "the folder's name: no site config, README or index page names one"),
+])
+def test_without_a_site_title_init_takes_the_best_one_it_finds_and_says_where(
+        tmp_path: Path, files: dict[str, str], title: str, said: str) -> None:
+    root = folder(tmp_path / "lab_notes", {**files, "essays/a.md": "# A\n"})
+    result = run_cli("init", root)
+    assert result.exit_code == 0, result.output
+    assert tomllib.loads((root / "qlabbook.toml").read_text())["collection"]["title"] == title
+    assert f"title: {title} (from {said}); to change it, edit title under [collection] in " \
+        "qlabbook.toml" in result.stdout.splitlines()
+    again = run_cli("init", folder(tmp_path / "given", {"essays/a.md": "# A\n"}),
+                    "--title", "Given")
+    assert not [line for line in again.stdout.splitlines() if line.startswith("title:")]

@@ -244,7 +244,9 @@ def init(
         refuse_existing(collection)
         adoption = plan(collection, title)
         if title is None and interactive():
-            adoption.title = typer.prompt("Title of the book", default=adoption.title)
+            answer = typer.prompt("Title of the book", default=adoption.title)
+            if answer != adoption.title:  # the reader's own: nothing to say where it is from
+                adoption.title, adoption.title_from = answer, ""
         write_config(collection, adoption)
     except QlabbookError as error:
         report(error.diagnostics)
@@ -256,6 +258,9 @@ def init(
         typer.echo(f"{number:3}  {when:10}  {essay.title}  ({essay.name})")
     for name, why in adoption.left_out:
         typer.echo(f"left out: {name} ({why})")
+    if adoption.title_from:
+        typer.echo(f"title: {adoption.title} (from {adoption.title_from}); to change it, "
+                   "edit title under [collection] in qlabbook.toml")
     typer.echo("To change the order, move lines in the order list under [essays] in "
                f"qlabbook.toml. Then: qlabbook build {collection}")
 

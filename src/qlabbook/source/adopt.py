@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from qlabbook.source import frontmatter
+from qlabbook.source.booktitle import book_title
 from qlabbook.source.diagnostics import Diagnostics, QlabbookError
 from qlabbook.source.generators import author_names, date_in_path
 from qlabbook.source.layout import CONFIG_NAME, ESSAY_SUFFIXES
@@ -49,6 +50,7 @@ class Adoption:
     order_by: str  # "number", "date", "file-name number" or "name"
     left_out: list[tuple[str, str]] = field(default_factory=list)  # (name, why)
     title: str = ""
+    title_from: str = ""  # where init found the title (none when --title gave it)
     authors: tuple[str, ...] = ()
     language: str = ""
     permalink: str = ""
@@ -164,7 +166,7 @@ def site_settings(root: Path) -> dict[str, Any]:
             return {"title": data.get("title"), "author":
                     author.get("name") if isinstance(author, dict) else author,
                     "language": data.get("lang"), "permalink": data.get("permalink", "date"),
-                    "site": site}
+                    "site": site, "config": name}
     for name in ("hugo.toml", "config.toml"):
         try:
             data = tomllib.loads((root / name).read_text(encoding="utf-8"))
@@ -175,7 +177,7 @@ def site_settings(root: Path) -> dict[str, Any]:
         return {"title": data.get("title"), "author": params.get("author"),
                 "language": data.get("languageCode"),
                 "permalink": next(iter(links.values()), "/:section/:slug/"),
-                "site": str(data.get("baseURL") or "").rstrip("/")}
+                "site": str(data.get("baseURL") or "").rstrip("/"), "config": name}
     return {}
 
 
@@ -209,12 +211,11 @@ def plan(root: Path, title: str | None = None) -> Adoption:
     ordered, order_by = choose_order(essays)
     site = site_settings(root)
     author = site.get("author")
-    chosen = title or site.get("title") or root.resolve().name.replace("-", " ").replace(
-        "_", " ").strip().title() or "Essays"
+    chosen, title_from = (title, "") if title else book_title(root, base, site)
     permalink = site.get("permalink") or ("date" if folder == "_posts" else "")
     files, style = cited_works(root, base, [e.name for e in ordered])
     return Adoption(folder=folder, essays=ordered, order_by=order_by, left_out=left_out,
-                    title=str(chosen), authors=(str(author),) if author else (),
+                    title=chosen, title_from=title_from, authors=(str(author),) if author else (),
                     language=str(site.get("language") or ""),
                     permalink=str(permalink),
                     site=str(site.get("site") or ""), bibliography=files, style=style)
@@ -232,7 +233,7 @@ def quarto_settings(root: Path) -> dict[str, Any]:
     author = authors[0] if isinstance(authors, list) and authors else None
     return {"title": website.get("title") or data.get("title"), "author": author,
             "language": data.get("lang"), "permalink": "/posts/:slug/",
-            "site": str(website.get("site-url") or "").rstrip("/")}
+            "site": str(website.get("site-url") or "").rstrip("/"), "config": "_quarto.yml"}
 
 
 def zola_settings(root: Path) -> dict[str, Any]:
@@ -249,7 +250,7 @@ def zola_settings(root: Path) -> dict[str, Any]:
     return {"title": data.get("title"),
             "author": authors[0] if isinstance(authors, list) and authors else None,
             "language": data.get("default_language"), "permalink": "/:section/:slug/",
-            "site": str(data.get("base_url") or "").rstrip("/")}
+            "site": str(data.get("base_url") or "").rstrip("/"), "config": "config.toml"}
 
 
 def yaml_file(path: Path) -> dict[str, Any] | None:
