@@ -248,3 +248,49 @@ def test_a_raw_image_opening_a_paragraph_keeps_to_the_text_block(tmp_path: Any) 
     assert re.findall(r'<p[^>]*class="opens-with-image"[^>]*><img[^>]*alt="([^"]+)"', text) == [
         "a wide picture"]
     assert "data-qlab-raw" not in text
+
+
+CROSSREFS = """---
+title: Crossrefs
+number: 1
+---
+
+As @fig:square shows, and [@tbl:counts] counts.
+
+![A red square](../images/square.png){#fig:square}
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+: Counts {#tbl:counts}
+"""
+
+
+@pytest.mark.slow
+def test_crossref_references_link_to_their_numbered_element_in_every_edition(
+        tmp_path: Any) -> None:
+    import pymupdf
+
+    (tmp_path / "essays").mkdir()
+    (tmp_path / "qlabbook.toml").write_text(CONFIG)
+    (tmp_path / "essays" / "01-crossrefs.md").write_text(CROSSREFS)
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (400, 300), (200, 40, 40)).save(tmp_path / "images" / "square.png")
+    out = tmp_path / "out"
+    result = run_cli("build", tmp_path, "--out", out, "--format", "pdf", "--format", "epub",
+                     "--format", "web")
+    assert result.exit_code == 0 and result.stderr == "", result.output  # type: ignore[attr-defined]
+    text = epub_documents(out / "adopted-posts.epub")["EPUB/01-crossrefs.xhtml"]
+    assert re.findall(r'<a href="#([^"]+)" class="crossref">([^<]+)</a>', text) == [
+        ("e1-fig-square", "fig.\u00a01"), ("e1-tbl-counts", "tbl.\u00a01")]
+    assert 'id="e1-fig-square"' in text and 'id="e1-tbl-counts"' in text
+    web = next((out / "web").rglob("*crossrefs/index.html")).read_text()
+    assert 'href="#e1-fig-square"' in web and 'id="e1-fig-square"' in web
+    with pymupdf.open(out / "adopted-posts.pdf") as pdf:
+        page = next(p for p in pdf if "As fig." in p.get_text())
+        assert "As fig.\u00a01 shows, and tbl.\u00a01 counts." in page.get_text()
+        assert {link.get("nameddest") for link in page.get_links()} >= {
+            "e1-fig-square", "e1-tbl-counts"}
+        assert any("Figure\u00a01" in p.get_text() or "Figure 1" in p.get_text() for p in pdf)
+    assert epubcheck(out / "adopted-posts.epub") == []

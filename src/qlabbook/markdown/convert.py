@@ -14,6 +14,7 @@ from markdown import Markdown
 
 from qlabbook.markdown.citations import add_references, report_uncited, resolve_citations
 from qlabbook.markdown.context import EssayContext
+from qlabbook.markdown.crossref import label_targets, resolve_crossrefs
 from qlabbook.markdown.extensions.blocks import FigureExtension
 from qlabbook.markdown.extensions.citations import CitationExtension
 from qlabbook.markdown.extensions.code import CodeExtension
@@ -193,11 +194,13 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     report_unclosed_fences(md, context)
     if not within_depth(body, body_context):
         body = ET.Element("div")
+    label_targets(body)  # pandoc-crossref's {#tbl:x} and {#eq:x}, as ids to keep
     written = sanitize(body, body_context.warning)
     headings = assign_heading_ids(body, context.anchor, written, context.aliases)
     assign_anchor_ids(body, context.anchor, headings, written, context.aliases)
     resolve_links(body, body_context)
     figures, images = resolve_images(body, body_context)
+    resolve_crossrefs(body, body_context)
     headings = add_references(body, references, context.anchor, headings)
     footnotes = number_footnotes(body, definitions, note_htmls, notes.nested_inline,
                                  body_context)

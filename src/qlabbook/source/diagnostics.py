@@ -73,6 +73,8 @@ CODES: dict[str, str] = {
     "M206": "a web address without http(s):// was made a link to https://",
     "M207": "a link was resolved by a close match: a heading in another case, an essay by "
             "its name",
+    "M208": "a cross-reference (pandoc-crossref's @fig:x, @tbl:x, @eq:x, @sec:x) names no "
+            "label of its essay: it is printed as written",
     "M301": "an unsafe or unknown raw HTML element was removed",
     "M302": "a raw HTML attribute outside the allow-list was removed",
     "M303": "a URL with an unsafe scheme (javascript:, data:, file:...) was removed",

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from markdown import Extension, Markdown
 from markdown.util import STX
 
+from qlabbook.markdown.crossref import is_crossref_key
 from qlabbook.markdown.extensions.inline import ExtensionInlineProcessor
 from qlabbook.references.syntax import (
     BRACKETED,
@@ -43,15 +44,15 @@ class BracketedProcessor(ExtensionInlineProcessor["CitationExtension"]):
         if not self.extension.active or STX in content:
             return None, None, None
         items = parse_bracketed(content)
-        if items is None:
-            return None, None, None
+        if items is None or all(is_crossref_key(item.key) for item in items):
+            return None, None, None  # pandoc-crossref's [@fig:x]: markdown/crossref.py's
         return marker(items, False, m.group(0)), m.start(0), m.end(0)
 
 
 class NarrativeProcessor(ExtensionInlineProcessor["CitationExtension"]):
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[  # noqa: N802
             ET.Element | None, int | None, int | None]:
-        if not self.extension.active:
+        if not self.extension.active or is_crossref_key(key_of(m)):
             return None, None, None
         label, locator, suffix = split_locator(m.group("locator") or "")
         item = CiteItem(key_of(m), suffix=suffix, label=label, locator=locator)
