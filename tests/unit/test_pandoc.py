@@ -1,5 +1,6 @@
 """pandoc's extensions essayists use: pipe tables with alignment and captions, definition
-lists, fenced divs, heading attributes, strikeout and smart punctuation, on converted XHTML."""
+lists, fenced divs, heading attributes, strikeout, superscripts and subscripts and smart
+punctuation, on converted XHTML."""
 
 from __future__ import annotations
 
@@ -133,6 +134,20 @@ def test_strikeout_and_smart_punctuation(tmp_path: Path) -> None:
     essay, _ = convert(tmp_path, "It's ~~gone~~ -- \"quoted\" --- done...\n")
     assert essay.body_html == \
         "<p>It\u2019s <del>gone</del> \u2013 \u201cquoted\u201d \u2014 done\u2026</p>"
+
+
+def test_superscripts_and_subscripts_as_pandoc_reads_them(tmp_path: Path) -> None:
+    essay, problems = convert(tmp_path, (
+        "a^bc^d a^*hello*^ a^hello\\ there^, H~2~O, H~many\\ of\\ them~O.\n\n"
+        "Not: 2^10, ~approx 3~, ~~struck~~, `a^b^`, calls[^1][^2] and ^[inline].\n\n"
+        "[^1]: One.\n[^2]: Two.\n"))
+    assert problems == []
+    first, second = essay.body_html.split("\n")
+    assert first == ("<p>a<sup>bc</sup>d a<sup><em>hello</em></sup> a<sup>hello\u00a0there</sup>, "
+                     "H<sub>2</sub>O, H<sub>many\u00a0of\u00a0them</sub>O.</p>")
+    assert "<sup>" not in second and "<sub>" not in second
+    assert "2^10, ~approx 3~, <del>struck</del>, <code>a^b^</code>" in second
+    assert len(essay.footnotes) == 3
 
 
 def test_table_in_a_note_keeps_alignment_and_caption(tmp_path: Path) -> None:

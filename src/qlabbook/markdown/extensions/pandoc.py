@@ -23,6 +23,10 @@ from qlabbook.markdown.extensions.simpletables import SimpleTableProcessor
 CAPTION = re.compile(r"^ {0,3}(?:[Tt]able:|:(?!:))[ \t]*(.*)", re.DOTALL)
 ALIGNMENT = re.compile(r"^\s*text-align:\s*(left|right|center);?\s*$")
 STRIKEOUT = r"(~{2})(?!~)(.+?)(?<!~)~~"
+# pandoc's ^superscript^ and ~subscript~: no white space inside but an escaped space, which
+# is a no-break space; `^[` opens an inline note and `~~` is strikeout.
+SUPERSCRIPT = r"(\^)((?:\\ |[^\s^\[\]\\]|\\[^ ])+?)\^"
+SUBSCRIPT = r"(?<!~)(~)(?!~)((?:\\ |[^\s~\\]|\\[^ ])+?)~(?!~)"
 # `::: {.class #id}`, `::: class` or `::: {.a .b} :::`; a closing fence is colons alone.
 DIV_OPEN = re.compile(r"^ {0,3}:{3,}[ \t]*(\{[^}\n]*\}|[\w-]+)[ \t]*:*[ \t]*$")
 DIV_CLOSE = re.compile(r"^ {0,3}:{3,}[ \t]*$")
@@ -31,6 +35,16 @@ DIV_CLASS = re.compile(r"(?:^|\s)\.([\w-]+)(?=\s|$)")
 # The processors that read a block as a table, which a caption may come before.
 TABLE_READERS = ("qlab_grid_table", "qlab_multiline_table", "table", "qlab_simple_table")
 DELIMITER_CELL = re.compile(r"^ *:?-+:? *$")
+
+
+class ScriptProcessor(SimpleTagInlineProcessor):
+    """A superscript or subscript; its escaped spaces are no-break spaces, as pandoc's."""
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[  # noqa: N802
+            ET.Element, int, int]:
+        element, start, end = super().handleMatch(m, data)
+        element.text = (element.text or "").replace("\\ ", "\u00a0")
+        return element, start, end
 
 
 class PipeTableProcessor(TableProcessor):
@@ -228,3 +242,6 @@ class PandocExtension(Extension):
         md.treeprocessors.register(AlignmentProcessor(md), "qlab_table_alignment", 7.5)
         md.inlinePatterns.register(SimpleTagInlineProcessor(STRIKEOUT, "del"),
                                    "qlab_strikeout", 65)
+        # Below strikeout, above emphasis (60), so a^*hello*^ has its emphasis inside.
+        md.inlinePatterns.register(ScriptProcessor(SUPERSCRIPT, "sup"), "qlab_superscript", 64)
+        md.inlinePatterns.register(ScriptProcessor(SUBSCRIPT, "sub"), "qlab_subscript", 63)
