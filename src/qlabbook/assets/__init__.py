@@ -16,6 +16,7 @@ from jinja2 import (
 )
 
 from qlabbook import __version__
+from qlabbook.markdown.markup import NoteClass
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay, Figure, Metadata
 from qlabbook.source.text import format_date
@@ -67,8 +68,10 @@ def template_environment(own: Path | None) -> Environment:
     if own is not None:
         loaders.append(FileSystemLoader(own))
     loaders.append(PackageLoader("qlabbook", "assets/templates"))
-    return Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
-                       autoescape=True, keep_trailing_newline=True)
+    env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
+                      autoescape=True, keep_trailing_newline=True)
+    env.globals["note_class"] = NoteClass  # the class names the page map finds notes by
+    return env
 
 
 def base_context(collection: Collection) -> dict[str, object]:

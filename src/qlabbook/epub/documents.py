@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
 from qlabbook.epub.fonts import code_faces
-from qlabbook.markdown.xhtml import NOTE_CALL, separate_calls
+from qlabbook.markdown.markup import NOTE_CALL, NoteClass, separate_calls
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay
 
@@ -38,7 +38,7 @@ def epub_file_name(essay: Essay) -> str:
 def epub_body(essay: Essay, files: dict[str, str]) -> str:
     def call(match: re.Match[str]) -> str:
         number, n = int(match.group(1)), int(match.group(2))
-        return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" '
+        return (f'<a class="{NoteClass.CALL}" epub:type="noteref" role="doc-noteref" '
                 f'id="{ids.call_id(essay.anchor, number, n)}" '
                 f'href="#{ids.note_id(essay.anchor, number)}">{number}</a>')
 

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from qlabbook.epub.documents import IMPRINT, TITLE_PAGE, epub_file_name, render_nav
+from qlabbook.markdown.markup import NoteClass
 from qlabbook.markdown.units import (
     FRONT_SECTIONS,
     FRONT_TAGS,
@@ -42,7 +43,7 @@ INSIDE_ONLY = frozenset({"li", "dt", "dd", "td", "th", "caption"})
 
 
 def is_epub_note(element: ET.Element) -> bool:
-    return bool(classes(element) & {"noteref", "notes"})
+    return bool(classes(element) & {NoteClass.CALL, NoteClass.NOTES})
 
 
 def register_namespaces() -> None:
@@ -72,7 +73,7 @@ def epub_scope(root: ET.Element, scope: str) -> tuple[ET.Element, list[ET.Elemen
             return section, [section]
         if section.get("id") == essay and scope.endswith(NOTES_SCOPE):
             notes = [e for e in section.iter() if local(e.tag) == "section"
-                     and "notes" in classes(e)]
+                     and NoteClass.NOTES in classes(e)]
             if notes:
                 return notes[0], note_units(notes[0], "aside")
         elif section.get("id") == scope:

@@ -14,6 +14,7 @@ from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.extensions.notes import CALL_CLASS, DEFINITION, NoteDefinition
 from qlabbook.markdown.figures import resolve_images
 from qlabbook.markdown.links import resolve_links
+from qlabbook.markdown.markup import NOTE_CALL_TAG
 from qlabbook.markdown.sanitize import sanitize, within_depth
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
 from qlabbook.source.model import Footnote
@@ -191,7 +192,7 @@ def number_footnotes(body: ET.Element, definitions: list[NoteDefinition],
         calls[label] = calls.get(label, 0) + 1
         tail = call.tail
         call.clear()
-        call.tag, call.tail = "qlab-note", tail
+        call.tag, call.tail = NOTE_CALL_TAG, tail
         call.set("n", str(numbers[label]))
         call.set("call", str(calls[label]))
     for label, (_, note_context, _) in defined.items():

@@ -14,19 +14,6 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 SELF_CLOSED = re.compile(r"<([a-zA-Z][\w-]*)([^<>]*?)\s*/>")
 
 
-# The neutral note call the renderers replace: <qlab-note n="3" call="1"></qlab-note>
-NOTE_CALL = re.compile(r'<qlab-note n="(\d+)" call="(\d+)"></qlab-note>')
-# Two calls side by side ("later.[^1][^2]"): a superior comma between them, or they would
-# read as one number ("12"). Its class marks it as part of the calls (left out of the text
-# that the EPUB's page list compares with print).
-ADJACENT_CALLS = re.compile(r'(?<=</qlab-note>)(?=<qlab-note )')
-CALL_SEPARATOR = '<span class="noteref noteref-separator">,</span>'
-
-
-def separate_calls(html: str) -> str:
-    return ADJACENT_CALLS.sub(CALL_SEPARATOR, html)
-
-
 def parse_fragment(html: str) -> ET.Element:
     """Parse HTML as a browser would: the result is always a well-formed tree."""
     fragment: ET.Element = HTMLParser(False).parse_fragment(html, container="div")

@@ -10,12 +10,8 @@ from html import escape
 from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
-from qlabbook.markdown.xhtml import (
-    NOTE_CALL,
-    parse_fragment,
-    separate_calls,
-    serialize_children,
-)
+from qlabbook.markdown.markup import NOTE_CALL, NoteClass, note_block, separate_calls
+from qlabbook.markdown.xhtml import parse_fragment, serialize_children
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay, Footnote
 from qlabbook.source.profiles import DEFAULT_PROFILE, PROFILES
@@ -40,7 +36,7 @@ def print_note_html(note: Footnote) -> str:
             element.tail = element.tail.replace("\n", " ")
         if element.tag in NOTE_BLOCKS:
             # The block's own classes (a table cell's alignment) follow the block's.
-            element.set("class", " ".join([f"note-{element.tag}",
+            element.set("class", " ".join([note_block(element.tag),
                                            *element.get("class", "").split()]))
             start = element.get("start", "1") if element.tag == "ol" else "1"
             if start != "1" and start.lstrip("-").isdigit():
@@ -52,8 +48,8 @@ def print_note_html(note: Footnote) -> str:
             if len(element) and element.text is not None and not element.text.strip():
                 element.text = None
     # The first paragraph runs on from the hanging number; only later ones are blocks.
-    if len(tree) and tree[0].get("class", "").split()[:1] == ["note-p"]:
-        tree[0].set("class", "note-first")
+    if len(tree) and tree[0].get("class", "").split()[:1] == [note_block("p")]:
+        tree[0].set("class", NoteClass.FIRST)
     return serialize_children(tree)
 
 
@@ -70,12 +66,12 @@ def print_body(essay: Essay, notes: str = "footnotes") -> str:
             # The call is a link to its note, the note's number a link back: both are
             # elements, as WeasyPrint's generated ::footnote-call and marker cannot link.
             back, note = ids.call_id(essay.anchor, number), ids.note_id(essay.anchor, number)
-            return (f'<span class="call-mark" id="{back}"></span>'
-                    f'<a class="noteref" href="#{note}">{number}</a>'
-                    f'<span class="footnote" id="{note}">'
-                    f'<a class="note-number" href="#{back}">{number}</a>'
+            return (f'<span class="{NoteClass.CALL_MARK}" id="{back}"></span>'
+                    f'<a class="{NoteClass.CALL}" href="#{note}">{number}</a>'
+                    f'<span class="{NoteClass.FOOTNOTE}" id="{note}">'
+                    f'<a class="{NoteClass.NUMBER}" href="#{back}">{number}</a>'
                     f"{print_note_html(by_number[number])}</span>")
-        return (f'<a class="noteref" href="#{ids.note_id(essay.anchor, number)}" '
+        return (f'<a class="{NoteClass.CALL}" href="#{ids.note_id(essay.anchor, number)}" '
                 f'id="{ids.call_id(essay.anchor, number, call)}">{number}</a>')
 
     body = ids.with_paragraph_ids(essay.body_html, essay.anchor)

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from qlabbook.markdown.markup import NoteClass
 from qlabbook.markdown.units import (
     FRONT_SECTIONS,
     FRONT_TAGS,
@@ -26,11 +27,11 @@ from qlabbook.source.ids import notes_id
 
 
 def is_print_note(element: ET.Element) -> bool:
-    return bool(classes(element) & {"footnote", "noteref"})
+    return bool(classes(element) & {NoteClass.FOOTNOTE, NoteClass.CALL})
 
 
 def is_print_endnotes(element: ET.Element) -> bool:
-    return local(element.tag) == "section" and "endnotes" in classes(element)
+    return local(element.tag) == "section" and NoteClass.ENDNOTES in classes(element)
 
 
 def picture_units(section: ET.Element) -> set[ET.Element]:

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from qlabbook.markdown.formulas import with_mathml
+from qlabbook.markdown.markup import NoteClass
 from qlabbook.markdown.units import PageMap
 from qlabbook.markdown.xhtml import serialize_children
 from qlabbook.source import ids
@@ -50,7 +51,7 @@ def retarget(root: ET.Element, slugs: dict[str, str], here: str) -> None:
 
 
 def note_call(anchor: str, number: int, call: int) -> ET.Element:
-    link = ET.Element("a", {"class": "noteref", "role": "doc-noteref",
+    link = ET.Element("a", {"class": NoteClass.CALL, "role": "doc-noteref",
                             "id": ids.call_id(anchor, number, call),
                             "href": f"#{ids.note_id(anchor, number)}",
                             "aria-label": f"Note {number}"})
@@ -60,9 +61,10 @@ def note_call(anchor: str, number: int, call: int) -> ET.Element:
 
 def side_note(anchor: str, note: Footnote, slugs: dict[str, str]) -> ET.Element:
     """A note, its number leading back to each call."""
-    aside = ET.Element("aside", {"class": "sidenote", "id": ids.note_id(anchor, note.number),
+    aside = ET.Element("aside", {"class": NoteClass.SIDENOTE,
+                                 "id": ids.note_id(anchor, note.number),
                                  "role": "doc-footnote", "aria-label": f"Note {note.number}"})
-    back = ET.SubElement(aside, "p", {"class": "note-back"})
+    back = ET.SubElement(aside, "p", {"class": NoteClass.BACK})
     for call in range(1, note.calls + 1):
         link = ET.SubElement(back, "a", {
             "href": f"#{ids.call_id(anchor, note.number, call)}", "role": "doc-backlink"})

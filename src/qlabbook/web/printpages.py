@@ -8,6 +8,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+from qlabbook.markdown.markup import NOTE_CALL_TAG
 from qlabbook.markdown.units import (
     PageMap,
     PageStart,
@@ -45,7 +46,7 @@ def without_page_numbers(diagnostics: Diagnostics) -> None:
 
 
 def is_note_call(element: ET.Element) -> bool:
-    return local(element.tag) == "qlab-note"
+    return local(element.tag) == NOTE_CALL_TAG
 
 
 def page_id(label: str) -> str:
