@@ -18,10 +18,11 @@ from qlabbook.build import build, load_collection
 from qlabbook.output import cache
 from qlabbook.output.cache import RenderCache, edition_key
 from qlabbook.output.editions import plan_editions
-from qlabbook.source import fingerprint
+from qlabbook.source import fingerprint, renderkey
 from qlabbook.source.diagnostics import Diagnostic, Severity
 from qlabbook.source.fingerprint import tool_fingerprint
 from qlabbook.source.model import DEFAULT_FORMATS
+from qlabbook.typeset import book
 
 
 def series(tmp_path: Path, name: str = "series") -> Path:
@@ -99,7 +100,7 @@ def test_source_date_epoch_and_the_tool_invalidate(tmp_path: Path,
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     after_epoch = keys(root)
     assert all(before[p] != after_epoch[p] for p in before)
-    monkeypatch.setattr(cache, "tool_fingerprint", lambda: "another qlabbook")
+    monkeypatch.setattr(renderkey, "tool_fingerprint", lambda: "another qlabbook")
     after_tool = keys(root)
     assert all(after_epoch[p] != after_tool[p] for p in before)
 
@@ -149,6 +150,33 @@ def test_hits_misses_and_never_stale(tmp_path: Path) -> None:
     for path in fresh.written:
         assert path.read_bytes() == (root / "dist" / path.relative_to(tmp_path / "fresh")
                                      ).read_bytes(), path
+
+
+@pytest.mark.slow
+def test_a_moved_collection_keeps_its_cached_editions_and_parts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = series(tmp_path / "here")
+    (root / "styles").mkdir()
+    (root / "styles" / "print.css").write_text('body { background: url("../images/texture.png") }')
+    texture(root, (1, 2, 3))
+    first = build(root, formats=["pdf", "epub"], only=[2], jobs=1)
+    assert sorted(first.rendered) == ["essay 2 EPUB", "essay 2 PDF"]
+
+    moved = tmp_path / "somewhere" / "else"
+    shutil.copytree(root, moved)
+    again = build(moved, formats=["pdf", "epub"], only=[2], jobs=1)
+    assert again.rendered == [] and sorted(again.cached) == sorted(first.rendered)
+
+    # Without its editions' entries, the moved collection's PDF is made of its cached parts.
+    for entry in (moved / ".qlabbook-cache").glob("*/*.pdf"):
+        if entry.parent.name != "parts":
+            entry.unlink()
+    laid: list[str] = []
+    lay_out_here = book.lay_out_here
+    monkeypatch.setattr(book, "lay_out_here", lambda jobs: (
+        laid.extend(str(job.part) for job in jobs), lay_out_here(jobs))[1])
+    joined = build(moved, formats=["pdf"], only=[2], jobs=1)
+    assert joined.rendered == ["essay 2 PDF"] and laid == []
 
 
 def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:

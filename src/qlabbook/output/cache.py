@@ -14,8 +14,7 @@ from qlabbook.output.files import write_atomically
 from qlabbook.source.diagnostics import Diagnostic
 from qlabbook.source.fingerprint import Hasher, tool_fingerprint
 from qlabbook.source.model import Collection
-from qlabbook.source.stylesheets import stylesheet_resources
-from qlabbook.source.timestamp import build_time
+from qlabbook.source.renderkey import RenderKey
 from qlabbook.typeset.parts import LaidOutPart
 from qlabbook.web.images import Picture, Variant
 
@@ -57,30 +56,20 @@ def edition_key(edition: Edition) -> str:
     stylesheets load, the options, the timestamp the files carry (SOURCE_DATE_EPOCH) and
     the tool itself."""
     collection = edition.collection
-    root = collection.root
-    hasher = Hasher()
-    hasher.add("tool", tool_fingerprint())
-    hasher.add("format", edition.format)
-    hasher.add("profile", edition.profile)
-    hasher.add("time", build_time(collection).isoformat())
-    hasher.add("metadata", repr(collection.metadata))
+    key = RenderKey(collection, edition.profile)
+    key.add("format", edition.format)
+    key.add("metadata", repr(collection.metadata))
     # Whether per-essay editions or other formats are wanted does not change how any one
     # edition renders.
-    hasher.add("options", repr(replace(collection.options, essays=False, formats=())))
+    key.add("options", repr(replace(collection.options, essays=False, formats=())))
     for essay in collection.essays:
-        hasher.add_file(essay.source.path.as_posix(), root / essay.source.path)
-        hasher.add("essay", repr(essay))
-    for src in collection.images:
-        hasher.add_file("image " + src, root / src)
+        key.add_collection_file("essay", essay.source.path)
+        key.add("essay", repr(essay))
+    key.add_images(collection.images)
     if collection.options.cover:  # [pdf] cover: the screen PDF's first page, the EPUB's cover
-        hasher.add_file("cover " + collection.options.cover, root / collection.options.cover)
-    for folder in ("styles", "templates"):
-        for path in sorted((root / folder).rglob("*")) if (root / folder).is_dir() else []:
-            if path.is_file():
-                hasher.add_file(path.relative_to(root).as_posix(), path)
-    for path in stylesheet_resources(root):
-        hasher.add_file("resource " + path.relative_to(root.resolve()).as_posix(), path)
-    return hasher.hexdigest()
+        key.add_collection_file("cover", collection.options.cover)
+    key.add_styles()
+    return key.hexdigest()
 
 
 class RenderCache:

@@ -18,11 +18,9 @@ from urllib.parse import quote, unquote
 
 from qlabbook.assets import PACKAGE_STYLES, credited_figures, stylesheet
 from qlabbook.source.diagnostics import Diagnostic
-from qlabbook.source.fingerprint import Hasher, tool_fingerprint
 from qlabbook.source.model import Collection
 from qlabbook.source.profiles import PROFILES
-from qlabbook.source.stylesheets import stylesheet_resources
-from qlabbook.source.timestamp import build_time
+from qlabbook.source.renderkey import RenderKey
 from qlabbook.typeset.geometry import page_rule
 from qlabbook.typeset.html import render_print_html
 
@@ -88,54 +86,33 @@ class PartJob:
         PDF settings, the timestamp and the tool (whose fingerprint covers its templates)."""
         if self.part.kind in FURNITURE:
             return self.furniture_key()
-        hasher = Hasher()
-        hasher.add("tool", tool_fingerprint())
-        hasher.add("profile", self.profile)
-        hasher.add("time", build_time(self.collection).isoformat())
-        hasher.add("identifier", self.collection.metadata.identifier or
-                   self.collection.metadata.title)
+        key = RenderKey(self.collection, self.profile)
+        key.add("identifier", self.collection.metadata.identifier or
+                self.collection.metadata.title)
         # What the part's HTML is made from, not the HTML itself: making it for every essay
         # would cost more than the rest of a build in which one essay changed. Not where
         # the collection is, or how its path was spelled ("." or in full): nothing printed
         # depends on that.
-        hasher.add("collection", repr(replace(self.collection, root=Path("."))))
-        hasher.add("part", repr((self.part, self.folios)))
+        key.add("collection", repr(replace(self.collection, root=Path("."))))
+        key.add("part", repr((self.part, self.folios)))
         for css, _ in self.stylesheets():
-            hasher.add("css", css)
-        root = self.collection.root
-        for folder in (root / "styles", root / "templates"):
-            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-                if path.is_file():
-                    hasher.add_file(path.relative_to(root).as_posix(), path)
-        for path in stylesheet_resources(root):
-            hasher.add_file("resource " + path.as_posix(), path)
-        for src in part_images(self):
-            hasher.add_file("image " + src, root / src)
-        return hasher.hexdigest()
+            key.add("css", css)
+        key.add_styles()
+        key.add_images(part_images(self))
+        return key.hexdigest()
 
     def furniture_key(self) -> str:
         """A sheet's key: what its pages draw (its HTML, the stylesheets and what they
         load), the profile and the timestamp its fonts carry, and not the collection's
         metadata, which only the sheet's own document reads. The book takes its pages
         alone, so one sheet serves every collection whose pages look alike."""
-        hasher = Hasher()
-        hasher.add("tool", tool_fingerprint())
-        hasher.add("profile", self.profile)
-        hasher.add("time", build_time(self.collection).isoformat())
-        hasher.add("part", repr(self.part))
-        hasher.add("html", self.html())
+        key = RenderKey(self.collection, self.profile)
+        key.add("part", repr(self.part))
+        key.add("html", self.html())
         for css, _ in self.stylesheets():
-            hasher.add("css", css)
-        root = self.collection.root
-        folder = root / "styles"
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-            if path.is_file():
-                hasher.add_file(path.relative_to(root).as_posix(), path)
-        for path in stylesheet_resources(root):
-            inside = path.is_relative_to(root.resolve())
-            name = path.relative_to(root.resolve()) if inside else path
-            hasher.add_file(f"resource {name.as_posix()}", path)
-        return hasher.hexdigest()
+            key.add("css", css)
+        key.add_styles(templates=False)
+        return key.hexdigest()
 
 
 def print_stylesheets(collection: Collection, profile: str,
