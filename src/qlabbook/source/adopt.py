@@ -16,9 +16,10 @@ import yaml
 
 from qlabbook.source import frontmatter
 from qlabbook.source.booktitle import book_title
+from qlabbook.source.config import CONFIG_NAME
 from qlabbook.source.diagnostics import Diagnostics, QlabbookError
 from qlabbook.source.generators import author_names, date_in_path
-from qlabbook.source.layout import CONFIG_NAME, ESSAY_SUFFIXES
+from qlabbook.source.layout import ESSAY_SUFFIXES
 
 # Where essays usually live, most specific first; the folder itself comes last.
 CANDIDATES = ("essays", "_posts", "content/posts", "content/post", "content/blog", "posts",

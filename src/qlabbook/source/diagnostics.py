@@ -22,6 +22,7 @@ CODES: dict[str, str] = {
     "C102": "qlabbook.toml is not valid TOML",
     "C103": "a collection field is missing or has the wrong type",
     "C104": "an option has a value qlabbook does not know",
+    "C105": "qlabbook.toml has a table or key qlabbook does not know (it is ignored)",
     "S101": "a file is not UTF-8",
     "S102": "front matter is missing or unterminated",
     "S103": "front matter is not valid YAML",

@@ -3,14 +3,12 @@ left out, and the site's permalink pattern, so a blog's folder builds as it is."
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from qlabbook.source.config.file import CONFIG_NAME, ConfigFile, read_config
 from qlabbook.source.diagnostics import Diagnostics
 
-CONFIG_NAME = "qlabbook.toml"
 # Quarto's documents (.qmd) are Markdown with its own blocks (markdown/extensions/quarto.py).
 ESSAY_SUFFIXES = (".md", ".markdown", ".qmd")
 
@@ -38,47 +36,31 @@ class Layout:
 def read_layout(root: Path, diagnostics: Diagnostics) -> Layout:
     """The `[essays]` table, each problem at its line (an unreadable file is load_config's
     to report: the default layout then)."""
-    path = Path(CONFIG_NAME)
-    try:
-        text = (root / path).read_text(encoding="utf-8-sig").replace("\r\n", "\n")
-        table = tomllib.loads(text).get("essays", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    config = read_config(root, Diagnostics())
+    if config is None:
         return Layout()
+    config.diagnostics = diagnostics  # the file's own problems stay load_config's to report
+    return essays_layout(config, root)
 
-    def line_of(key: str) -> int | None:
-        found = re.search(rf"^\s*{key}\s*=", text, re.MULTILINE)
-        return text.count("\n", 0, found.start()) + 1 if found else None
 
-    if not isinstance(table, dict):
-        diagnostics.error("C104", "[essays] must be a table", path, line_of("essays"))
+def essays_layout(config: ConfigFile, root: Path) -> Layout:
+    """The `[essays]` table of a file read already."""
+    diagnostics = config.diagnostics
+    table = config.table("essays")
+    if table is None:
         return Layout()
-    values: dict[str, object] = {}
-    for key in ("folder", "permalink", "site"):
-        value = table.get(key, Layout.__dataclass_fields__[key].default)
-        if not isinstance(value, str):
-            diagnostics.error("C104", f"[essays] {key} must be text, not {value!r}", path,
-                              line_of(key))
-            continue
-        values[key] = value.strip()
-    folder = str(values.get("folder", "essays")) or "."
+    folder = config.value(table, "essays", "folder") or "."
     if Path(folder).is_absolute() or ".." in Path(folder).parts:
-        diagnostics.error("C104", f"[essays] folder {folder!r} is outside the collection", path,
-                          line_of("folder"), 'give a folder inside it, e.g. "_posts" or "."')
+        diagnostics.error("C104", f"[essays] folder {folder!r} is outside the collection",
+                          config.path, config.line_of("essays", "folder"),
+                          'give a folder inside it, e.g. "_posts" or "."')
         folder = "essays"
-    lists: dict[str, tuple[str, ...] | None] = {}
-    for key in ("order", "exclude"):
-        value = table.get(key)
-        if value is not None and not (isinstance(value, list) and
-                                      all(isinstance(v, str) for v in value)):
-            diagnostics.error("C104", f"[essays] {key} must be a list of file names", path,
-                              line_of(key), f'{key} = ["first.md", "second.md"]')
-            value = None
-        lists[key] = tuple(value) if value is not None else None
-    layout = Layout(folder=folder, order=lists["order"], exclude=lists["exclude"] or (),
-                    permalink=str(values.get("permalink", "")),
-                    site=str(values.get("site", "")).rstrip("/"),
-                    order_line=line_of("order"))
-    check_order(root, layout, text, diagnostics)
+    layout = Layout(folder=folder, order=config.value(table, "essays", "order"),
+                    exclude=config.value(table, "essays", "exclude"),
+                    permalink=config.value(table, "essays", "permalink"),
+                    site=config.value(table, "essays", "site").rstrip("/"),
+                    order_line=config.line_of("essays", "order"))
+    check_order(root, layout, config.text, diagnostics)
     return layout
 
 
