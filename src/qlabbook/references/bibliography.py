@@ -19,10 +19,11 @@ from qlabbook.references.styles import (
     shipped_style_path,
     style_names,
 )
+from qlabbook.source.config import CONFIG_NAME
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import BibliographyOptions
 
-CONFIG = Path("qlabbook.toml")
+CONFIG = Path(CONFIG_NAME)
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 

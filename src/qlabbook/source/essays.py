@@ -13,10 +13,10 @@ from typing import Any
 import yaml
 
 from qlabbook.source import frontmatter
-from qlabbook.source.config import Fields, load_config, read_text
+from qlabbook.source.config import Fields, collection_settings, read_config, read_text
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.generators import date_in_path, is_draft, is_known
-from qlabbook.source.layout import Layout, read_layout
+from qlabbook.source.layout import Layout, essays_layout
 from qlabbook.source.model import EssaySource, Metadata, Options
 from qlabbook.source.permalinks import permalinks
 from qlabbook.source.stylesheets import check_stylesheets, links_outside
@@ -219,8 +219,9 @@ def essay_date(value: Any, path: Path, line: int | None, diagnostics: Diagnostic
 def load_sources(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Options,
                                                                 list[EssaySource]]:
     """Read the whole collection; raise once with every problem found."""
-    config = load_config(root, diagnostics)
-    layout = read_layout(root, diagnostics)
+    read = read_config(root, diagnostics)  # parsed once, for every table
+    config = collection_settings(read, root) if read is not None else None
+    layout = essays_layout(read, root) if read is not None else Layout()
     folder = root / layout.folder
     listed = layout.order if layout.order is not None else ()
     if layout.order is None:

@@ -17,6 +17,7 @@ from qlabbook.assets import (
     characters_of,
 )
 from qlabbook.markdown.formulas import PLACEHOLDER_TAG
+from qlabbook.source.config import CONFIG_NAME
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection, EssaySource
 
@@ -75,14 +76,14 @@ def edition_texts(collection: Collection) -> Iterator[tuple[Path, Locate, str, s
     """(file, a function locating a character's line in it, text, text set as code) for
     everything printed."""
     meta = collection.metadata
-    config = collection.root / "qlabbook.toml"
+    config = collection.root / CONFIG_NAME
     config_text = config.read_text(encoding="utf-8", errors="replace") if config.is_file() else ""
 
     def config_line(character: str) -> int | None:
         index = config_text.find(character)
         return config_text.count("\n", 0, index) + 1 if index >= 0 else None
 
-    yield (Path("qlabbook.toml"), config_line,
+    yield (Path(CONFIG_NAME), config_line,
            " ".join([meta.title, meta.subtitle, meta.series, *meta.authors, meta.publisher,
                      meta.rights, meta.identifier]), "")
     for essay in collection.essays:
