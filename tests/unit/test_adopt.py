@@ -152,8 +152,9 @@ def test_a_hugo_site_is_adopted_with_bundles_weights_and_permalinks(tmp_path: Pa
     assert collection.metadata.language == "fr" and collection.metadata.authors == ("Hu Go",)
     first, second = collection.essays
     assert (first.slug, second.slug) == ("bundle", "the-second")
-    assert first.body_html == ('<p>See <a href="#e2">two</a> and <a href="#e1">self</a>.</p>')
-    assert second.body_html == '<p>Back to <a href="#e1">one</a>.</p>'
+    assert first.body_html == ('<p id="e1-p1">See <a href="#e2">two</a> and '
+                               '<a href="#e1">self</a>.</p>')
+    assert second.body_html == '<p id="e2-p1">Back to <a href="#e1">one</a>.</p>'
 
 
 def test_init_asks_for_the_title_only_on_a_terminal(tmp_path: Path,

@@ -148,4 +148,4 @@ def test_a_fence_never_closed_is_reported_at_its_line(tmp_path: Path) -> None:
     ]
     # Nothing is lost: the code holds the rest of the essay.
     assert "## Not a heading" in converted.body_html
-    assert "<p>After.</p>" in converted.body_html
+    assert '<p id="e1-p2">After.</p>' in converted.body_html

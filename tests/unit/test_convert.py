@@ -50,7 +50,7 @@ def test_undefined_and_unused_notes_are_reported_at_their_lines(tmp_path: Path) 
     """An undefined call is printed as written, as pandoc does, with a warning."""
     body = "Line one.\n\nCalls [^missing].\n\n[^spare]: Never called.\n"
     [essay], diagnostics = convert(tmp_path, source(body))
-    assert essay.body_html == "<p>Line one.</p>\n<p>Calls [^missing].</p>"
+    assert essay.body_html == '<p id="e1-p1">Line one.</p>\n<p id="e1-p2">Calls [^missing].</p>'
     lines = [d.format().splitlines()[0] for d in diagnostics.items]
     assert "essays/01-a.md:7: warning: footnote [^missing] is referenced but never defined " \
            "[M101]" in lines
@@ -88,7 +88,8 @@ def test_quotation_with_attribution(tmp_path: Path) -> None:
 def test_smart_punctuation_and_existing_characters_survive(tmp_path: Path) -> None:
     body = "\"Quoted\" -- it's £8 – café — done.\n"
     [essay], _ = convert(tmp_path, source(body))
-    assert essay.body_html == "<p>\u201cQuoted\u201d \u2013 it\u2019s £8 – café — done.</p>"
+    assert essay.body_html == \
+        '<p id="e1-p1">\u201cQuoted\u201d \u2013 it\u2019s £8 – café — done.</p>'
 
 
 def test_links_between_essays_become_book_anchors(tmp_path: Path) -> None:
@@ -145,8 +146,8 @@ def test_a_backslash_at_the_end_of_a_line_is_a_hard_line_break(tmp_path: Path) -
     body = ("A line\\\nbreaks here; `code\\` stays, and so does a \\\\\ndouble one.[^n]\n\n"
             "[^n]: In a note\\\ntoo. A last backslash\\\n")
     [essay], _ = convert(tmp_path, source(body))
-    assert essay.body_html.startswith("<p>A line<br />\nbreaks here; <code>code\\</code> "
-                                      "stays, and so does a \\\ndouble one.")
+    assert essay.body_html.startswith('<p id="e1-p1">A line<br />\nbreaks here; '
+                                      "<code>code\\</code> stays, and so does a \\\ndouble one.")
     assert essay.footnotes[0].html == "<p>In a note<br />\ntoo. A last backslash\\</p>"
 
 

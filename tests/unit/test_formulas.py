@@ -66,7 +66,7 @@ def test_dollars_are_math_by_pandocs_rules(tmp_path: Path, markdown: str, text: 
 def test_math_is_protected_from_emphasis_smart_punctuation_and_links(tmp_path: Path) -> None:
     essay = essay_of(tmp_path, 'A *b* "c" -- $a_1 * b_2 "q" -- [x](y) x_i$ and *d*.')
     assert essay.body_html == (
-        '<p>A <em>b</em> “c” – <qlab-math display="inline">'
+        '<p id="e1-p1">A <em>b</em> “c” – <qlab-math display="inline">'
         'a_1 * b_2 "q" -- [x](y) x_i</qlab-math> and <em>d</em>.</p>')
 
 

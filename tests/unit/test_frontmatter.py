@@ -69,7 +69,7 @@ def test_every_front_matter_form_is_read_in_the_stated_order(tmp_path: Path) -> 
 def test_a_body_repeating_the_title_as_its_first_heading_prints_it_once(tmp_path: Path) -> None:
     root = blog(tmp_path, {"a.md": "---\ntitle: Same Title\n---\n\n# Same title\n\nText.\n"})
     [essay] = load_collection(root).essays
-    assert essay.body_html == "<p>Text.</p>"
+    assert essay.body_html == '<p id="e1-p1">Text.</p>'
 
 
 @pytest.mark.parametrize(("written", "expected"), [

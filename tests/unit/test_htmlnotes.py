@@ -25,7 +25,7 @@ def convert(*sources: EssaySource) -> tuple[list[Essay], list[str]]:
     return list(collection.essays), [d.format().split("\n")[0] for d in diagnostics.items]
 
 
-CALLS = ('<p>Text.<qlab-note n="1" call="1"></qlab-note> '
+CALLS = ('<p id="e1-p1">Text.<qlab-note n="1" call="1"></qlab-note> '
          'More.<qlab-note n="2" call="1"></qlab-note></p>')
 
 
@@ -59,7 +59,7 @@ def test_notes_mixed_with_markdown_notes_are_numbered_together() -> None:
             '<ol start="2"><li><a name="f2"></a><p>HTML note,</p><p>in two parts.</p></li></ol>\n')
     [converted], messages = convert(essay(body))
     assert converted.body_html == (
-        '<p>One.<qlab-note n="1" call="1"></qlab-note> Two.<qlab-note n="2" call="1">'
+        '<p id="e1-p1">One.<qlab-note n="1" call="1"></qlab-note> Two.<qlab-note n="2" call="1">'
         '</qlab-note> One again.<qlab-note n="1" call="2"></qlab-note></p>')
     assert converted.footnotes[1].html == "<p>HTML note,</p><p>in two parts.</p>"
     assert messages == []
@@ -101,8 +101,9 @@ def test_anchors_are_kept_and_reached_from_the_essay_and_from_others() -> None:
     second = essay("See [there](01-a.md#later).\n", 2, "02-b.md")
     [one, two], messages = convert(first, second)
     assert one.body_html == (
-        '<p>Jump to <a href="#e1-later-2">later</a> or <a href="#e1-anchor-fn1">the list</a>.'
-        '</p>\n<p><a id="e1-later-2"></a>Here.</p>\n<ul><li id="e1-anchor-fn1">An item</li>'
-        '</ul>\n\n<h2 id="e1-later">Later</h2>\n<p><span id="e1-later-3">Again</span></p>')
-    assert two.body_html == '<p>See <a href="#e1-later">there</a>.</p>'
+        '<p id="e1-p1">Jump to <a href="#e1-later-2">later</a> or '
+        '<a href="#e1-anchor-fn1">the list</a>.</p>\n<p id="e1-p2"><a id="e1-later-2"></a>Here.</p>'
+        '\n<ul><li id="e1-anchor-fn1">An item</li></ul>\n\n<h2 id="e1-later">Later</h2>\n'
+        '<p id="e1-p3"><span id="e1-later-3">Again</span></p>')
+    assert two.body_html == '<p id="e2-p1">See <a href="#e1-later">there</a>.</p>'
     assert messages == []

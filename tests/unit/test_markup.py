@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import ast
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import qlabbook
+from helpers import convert_essay_body, xhtml_tree
+from qlabbook.epub.documents import epub_body
 from qlabbook.markdown.markup import NoteClass
+from qlabbook.source import ids
+from qlabbook.typeset.html import print_body
+from qlabbook.web.pages import web_body
 
 SOURCE = Path(qlabbook.__file__).parent
 CONTRACT = SOURCE / "markdown" / "markup.py"
@@ -62,3 +68,27 @@ def test_the_templates_take_the_note_class_names_from_the_contract() -> None:
              for match in CLASS_ATTRIBUTE.finditer(path.read_text(encoding="utf-8"))
              if set(match.group(1).split()) & NAMES]
     assert found == []
+
+
+ADJACENT = "Later.[^1][^2] Again.[^1]\n\n[^1]: One.\n[^2]: Two.\n"
+
+
+def calls_of(paragraph: ET.Element) -> list[tuple[str, str, str]]:
+    return [(child.tag.rsplit("}", 1)[-1], child.get("class", ""), child.text or "")
+            for child in paragraph]
+
+
+def test_the_web_page_separates_adjacent_calls_as_print_and_the_epub_do(tmp_path: Path) -> None:
+    essay, problems = convert_essay_body(tmp_path, ADJACENT)
+    assert problems == []
+    page = xhtml_tree(web_body(essay, {essay.anchor: essay.slug}, {}, None).html)
+    paragraph = page.find(f".//p[@id='{ids.paragraph_id(essay.anchor, 1)}']")
+    assert paragraph is not None
+    assert calls_of(paragraph) == [("a", "noteref", "1"),
+                                   ("span", "noteref noteref-separator", ","),
+                                   ("a", "noteref", "2"), ("a", "noteref", "1")]
+    # The same paragraph id and separator in every format: made once, in the essay.
+    separator = '<span class="noteref noteref-separator">,</span>'
+    for body in (print_body(essay), epub_body(essay, {})):
+        assert f'<p id="{ids.paragraph_id(essay.anchor, 1)}">' in body
+        assert body.count(separator) == 1

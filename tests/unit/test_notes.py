@@ -46,8 +46,8 @@ After the note.
 def test_note_holds_paragraphs_lists_quotes_and_code_as_blocks(tmp_path: Path) -> None:
     essay, problems = convert(tmp_path, BLOCKS)
     assert problems == []
-    assert essay.body_html == "<p>Text.<qlab-note n=\"1\" call=\"1\"></qlab-note></p>\n" \
-                              "<p>After the note.</p>"
+    assert essay.body_html == '<p id="e1-p1">Text.<qlab-note n="1" call="1"></qlab-note></p>\n' \
+                              '<p id="e1-p2">After the note.</p>'
     note = tree(essay.footnotes[0].html)
     assert [child.tag for child in note] == ["p", "p", "ul", "ol", "blockquote", "pre", "pre"]
     assert note[0].text == "The first paragraph\ncontinues lazily here,\nand here."
@@ -79,7 +79,7 @@ def test_second_line_unindented_or_indented_two_spaces_stays_in_the_note(
     essay, problems = convert(tmp_path, body)
     assert problems == []
     assert [n.html for n in essay.footnotes] == ["<p>Starts\nends here.</p>"] * 2
-    assert essay.body_html.count("<p>") == 1
+    assert essay.body_html.count("<p ") == 1
 
 
 def test_definition_indented_up_to_three_spaces_and_text_on_the_next_line(
@@ -94,7 +94,7 @@ def test_definition_indented_up_to_three_spaces_and_text_on_the_next_line(
 def test_unindented_paragraph_after_a_blank_line_ends_the_note(tmp_path: Path) -> None:
     essay, _ = convert(tmp_path, "A.[^1]\n\n[^1]: The note.\n\n  Body again.\n")
     assert essay.footnotes[0].html == "<p>The note.</p>"
-    assert "<p>Body again.</p>" in essay.body_html
+    assert '<p id="e1-p2">Body again.</p>' in essay.body_html
 
 
 def test_definition_in_fenced_code_stays_code(tmp_path: Path) -> None:
@@ -139,13 +139,13 @@ def test_reference_defined_in_a_note_serves_the_body(tmp_path: Path) -> None:
 def test_call_inside_link_text_moves_after_the_link(tmp_path: Path) -> None:
     body = "Read [see this[^1] now](https://example.org) then.\n\n[^1]: Note.\n"
     essay, _ = convert(tmp_path, body)
-    assert essay.body_html == ('<p>Read <a href="https://example.org">see this now</a>'
+    assert essay.body_html == ('<p id="e1-p1">Read <a href="https://example.org">see this now</a>'
                                '<qlab-note n="1" call="1"></qlab-note> then.</p>')
 
 
 def test_undefined_call_is_printed_as_written_with_a_warning(tmp_path: Path) -> None:
     essay, problems = convert(tmp_path, "Line one.\n\nA call.[^nope]\n")
-    assert essay.body_html == "<p>Line one.</p>\n<p>A call.[^nope]</p>"
+    assert essay.body_html == '<p id="e1-p1">Line one.</p>\n<p id="e1-p2">A call.[^nope]</p>'
     assert essay.footnotes == ()
     assert problems == ["essays/01-a.md:7: warning: footnote [^nope] is referenced but never "
                         "defined [M101]"]

@@ -65,14 +65,14 @@ def test_fenced_divs_nest_and_keep_their_classes(tmp_path: Path) -> None:
             "After.\n")
     essay, problems = convert(tmp_path, body)
     assert problems == []
-    assert essay.body_html == ('<div class="aside">\n<p>Outer <em>text</em>.</p>\n'
-                               '<div class="warning">\n<p>Inner.</p>\n</div>\n'
-                               "<p>More.</p>\n</div>\n<p>After.</p>")
+    assert essay.body_html == ('<div class="aside">\n<p id="e1-p1">Outer <em>text</em>.</p>\n'
+                               '<div class="warning">\n<p id="e1-p2">Inner.</p>\n</div>\n'
+                               '<p id="e1-p3">More.</p>\n</div>\n<p id="e1-p4">After.</p>')
 
 
 def test_unclosed_fence_stays_text_with_a_warning(tmp_path: Path) -> None:
     essay, problems = convert(tmp_path, "Text.\n\n::: note\nNever closed.\n")
-    assert essay.body_html == "<p>Text.</p>\n<p>::: note\nNever closed.</p>"
+    assert essay.body_html == '<p id="e1-p1">Text.</p>\n<p id="e1-p2">::: note\nNever closed.</p>'
     assert problems == ["essays/01-a.md:7: warning: fenced div '::: note' is never closed "
                         "[M108]"]
 
@@ -82,7 +82,7 @@ def test_heading_attributes_go_through_the_id_scheme(tmp_path: Path) -> None:
     essay, problems = convert(tmp_path, body)
     assert problems == []
     assert essay.body_html == ('<h2 class="unnumbered" id="e1-2019-results">Results</h2>\n'
-                               '<p>See <a href="#e1-2019-results">them</a>.</p>')
+                               '<p id="e1-p1">See <a href="#e1-2019-results">them</a>.</p>')
     assert [h.anchor for h in essay.headings] == ["e1-2019-results"]
 
 
@@ -133,7 +133,7 @@ def test_heading_dash_attribute_is_unnumbered(tmp_path: Path) -> None:
 def test_strikeout_and_smart_punctuation(tmp_path: Path) -> None:
     essay, _ = convert(tmp_path, "It's ~~gone~~ -- \"quoted\" --- done...\n")
     assert essay.body_html == \
-        "<p>It\u2019s <del>gone</del> \u2013 \u201cquoted\u201d \u2014 done\u2026</p>"
+        '<p id="e1-p1">It\u2019s <del>gone</del> \u2013 \u201cquoted\u201d \u2014 done\u2026</p>'
 
 
 def test_superscripts_and_subscripts_as_pandoc_reads_them(tmp_path: Path) -> None:
@@ -143,7 +143,8 @@ def test_superscripts_and_subscripts_as_pandoc_reads_them(tmp_path: Path) -> Non
         "[^1]: One.\n[^2]: Two.\n"))
     assert problems == []
     first, second = essay.body_html.split("\n")
-    assert first == ("<p>a<sup>bc</sup>d a<sup><em>hello</em></sup> a<sup>hello\u00a0there</sup>, "
+    assert first == ('<p id="e1-p1">a<sup>bc</sup>d a<sup><em>hello</em></sup> '
+                     "a<sup>hello\u00a0there</sup>, "
                      "H<sub>2</sub>O, H<sub>many\u00a0of\u00a0them</sub>O.</p>")
     assert "<sup>" not in second and "<sub>" not in second
     assert "2^10, ~approx 3~, <del>struck</del>, <code>a^b^</code>" in second

@@ -54,7 +54,7 @@ def test_site_links_to_an_essay_of_the_collection_lead_to_it(href: str) -> None:
     second = post(f"See [the first]({href}).\n", 2, "2019-06-01-second.md")
     [_, essay], found = convert(FIRST, second)
     assert found == []
-    assert essay.body_html == '<p>See <a href="#e1">the first</a>.</p>'
+    assert essay.body_html == '<p id="e2-p1">See <a href="#e1">the first</a>.</p>'
 
 
 @pytest.mark.parametrize("href", [
@@ -66,7 +66,7 @@ def test_a_site_link_with_a_fragment_leads_to_the_heading(href: str) -> None:
     second = post(f"[Next]({href})\n", 2, "b.md")
     [_, essay], found = convert(FIRST, second)
     assert found == []
-    assert essay.body_html == '<p><a href="#e1-next-steps">Next</a></p>'
+    assert essay.body_html == '<p id="e2-p1"><a href="#e1-next-steps">Next</a></p>'
 
 
 def test_a_site_path_that_ends_in_an_essay_name_resolves_with_a_warning() -> None:
@@ -85,7 +85,7 @@ def test_links_outside_the_collection_keep_their_text_and_web_addresses() -> Non
             "[a site](https://example.org/x).\n")                # 9
     [essay], found = convert(post(body, 1, "a.md"))
     assert essay.body_html == (
-        "<p>Read the archive and\nnotes and\n"
+        '<p id="e1-p1">Read the archive and\nnotes and\n'
         '<a href="https://github.com/qlab/book">code</a> and\nelsewhere and\n'
         '<a href="https://example.org/x">a site</a>.</p>')
     assert [line.split(" warning: ")[0] + " " + line[-6:] for line in found] == [
@@ -99,7 +99,7 @@ def test_a_site_page_links_to_the_site_when_its_address_is_known() -> None:
                                 Options(site="https://jo.example.org/blog"),
                                 [post("See [about](/about/).\n", 1, "a.md")], diagnostics)
     assert collection.essays[0].body_html == (
-        '<p>See <a href="https://jo.example.org/about/">about</a>.</p>')
+        '<p id="e1-p1">See <a href="https://jo.example.org/about/">about</a>.</p>')
     assert [d.format().split("\n")[0] for d in diagnostics.items] == [
         "_posts/a.md:5: warning: link to '/about/', a page of the website, not an essay of this "
         "collection: it links to https://jo.example.org/about/ [M204]"]
@@ -193,8 +193,8 @@ def test_a_shortcode_in_a_reference_definition_is_read_as_its_address() -> None:
                   "[two]: {% post_url 2019-05-14-first %}\n"
                   '[three]: {{< relref "nowhere.md" >}}\n', 2, "2019-06-01-second.md")
     essays, messages = convert(FIRST, second)
-    assert essays[1].body_html == '<p><a href="#e1">First</a>, <a href="#e1">again</a> and ' \
-        "lost.</p>"
+    assert essays[1].body_html == '<p id="e2-p1"><a href="#e1">First</a>, ' \
+        '<a href="#e1">again</a> and lost.</p>'
     assert messages == ["_posts/2019-06-01-second.md:9: warning: link '{{< relref \"nowhere.md\" "
                         ">}}' is a site template's shortcode that names no essay of this "
                         "collection: its text is kept [M205]"]
@@ -208,7 +208,7 @@ def test_zola_internal_links_lead_to_the_essay_at_their_path_under_content() -> 
     second = page("See [it](@/blog/first.md), [why](@/blog/first.md#why-slowly) and "
                   "[gone](@/blog/gone.md).\n", 2, "second.md")
     [_, essay], found = convert(first, second)
-    assert essay.body_html == ('<p>See <a href="#e1">it</a>, <a href="#e1-why-slowly">why</a> '
-                               "and gone.</p>")
+    assert essay.body_html == ('<p id="e2-p1">See <a href="#e1">it</a>, '
+                               '<a href="#e1-why-slowly">why</a> and gone.</p>')
     assert found == ["content/blog/second.md:5: warning: link to '@/blog/gone.md', which is "
                      "not an essay of this collection: its text is kept [M203]"]

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
 from qlabbook.epub.fonts import code_faces
-from qlabbook.markdown.markup import NOTE_CALL, NoteClass, separate_calls
+from qlabbook.markdown.markup import NOTE_CALL, NoteClass
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay
 
@@ -42,8 +42,7 @@ def epub_body(essay: Essay, files: dict[str, str]) -> str:
                 f'id="{ids.call_id(essay.anchor, number, n)}" '
                 f'href="#{ids.note_id(essay.anchor, number)}">{number}</a>')
 
-    body = ids.with_paragraph_ids(essay.body_html, essay.anchor)
-    return retarget_links(NOTE_CALL.sub(call, separate_calls(body)), essay, files)
+    return retarget_links(NOTE_CALL.sub(call, essay.body_html), essay, files)
 
 
 def retarget_links(html: str, essay: Essay, files: dict[str, str]) -> str:

@@ -32,6 +32,7 @@ from qlabbook.markdown.links import (
     check_links,
     resolve_links,
 )
+from qlabbook.markdown.markup import shared_body
 from qlabbook.markdown.notes import note_images, note_regions, number_footnotes, outside
 from qlabbook.markdown.remembered import RecordStore, converted
 from qlabbook.markdown.sanitize import MAX_DEPTH, first_deep_line, sanitize, within_depth
@@ -210,7 +211,8 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
             body_context.warning(code, message, needle)
     text = " ".join(body.itertext())
     return Essay(
-        source=context.source, anchor=context.anchor, body_html=serialize_children(body),
+        source=context.source, anchor=context.anchor,
+        body_html=shared_body(serialize_children(body), context.anchor),
         footnotes=footnotes, figures=tuple(figures), headings=tuple(headings),
         images=tuple(images), citations=tuple(cited),
         references=headings[-1].anchor if references is not None else "",

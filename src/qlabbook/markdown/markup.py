@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from qlabbook.source import ids
+
 
 class NoteClass(StrEnum):
     """Classes of notes and their calls. Print's page map and the EPUB's page list find the
@@ -49,3 +51,9 @@ CALL_SEPARATOR = f'<span class="{NoteClass.CALL} {NoteClass.CALL_SEPARATOR}">,</
 
 def separate_calls(html: str) -> str:
     return ADJACENT_CALLS.sub(CALL_SEPARATOR, html)
+
+
+def shared_body(html: str, anchor: str) -> str:
+    """An essay's converted body as every format shows it: an id on each paragraph and a
+    separator between adjacent calls, made here once so that no format can differ."""
+    return separate_calls(ids.with_paragraph_ids(html, anchor))

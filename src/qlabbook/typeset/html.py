@@ -10,7 +10,7 @@ from html import escape
 from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
-from qlabbook.markdown.markup import NOTE_CALL, NoteClass, note_block, separate_calls
+from qlabbook.markdown.markup import NOTE_CALL, NoteClass, note_block
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay, Footnote
@@ -74,9 +74,7 @@ def print_body(essay: Essay, notes: str = "footnotes") -> str:
         return (f'<a class="{NoteClass.CALL}" href="#{ids.note_id(essay.anchor, number)}" '
                 f'id="{ids.call_id(essay.anchor, number, call)}">{number}</a>')
 
-    body = ids.with_paragraph_ids(essay.body_html, essay.anchor)
-    return bookmark_labels(ordered_list_starts(
-        NOTE_CALL.sub(replace, separate_calls(body))), essay)
+    return bookmark_labels(ordered_list_starts(NOTE_CALL.sub(replace, essay.body_html)), essay)
 
 
 HEADING_OPEN = re.compile(r'<h([2-6]) id="([^"]+)"')

@@ -9,13 +9,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from qlabbook.markdown.formulas import with_mathml
-from qlabbook.markdown.markup import NoteClass
+from qlabbook.markdown.markup import NOTE_CALL_TAG, NoteClass
 from qlabbook.markdown.units import PageMap
 from qlabbook.markdown.xhtml import serialize_children
 from qlabbook.source import ids
 from qlabbook.source.model import Essay, Footnote
 from qlabbook.web.images import SIZES, Picture
-from qlabbook.web.printpages import is_note_call, mark_print_pages, markers, starts_in_essay
+from qlabbook.web.printpages import mark_print_pages, markers, starts_in_essay
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def place_notes(root: ET.Element, essay: Essay, slugs: dict[str, str]) -> None:
     notes = {note.number: note for note in essay.footnotes}
     parents = {child: parent for parent in root.iter() for child in parent}
     beside: dict[ET.Element, list[ET.Element]] = {}
-    for call in [e for e in root.iter() if is_note_call(e)]:
+    for call in [e for e in root.iter() if e.tag == NOTE_CALL_TAG]:
         number, n = int(call.get("n", "0")), int(call.get("call", "1"))
         parent = parents[call]
         link = note_call(essay.anchor, number, n)
@@ -122,7 +122,7 @@ def responsive_images(root: ET.Element, pictures: dict[str, Picture], prefix: st
 def web_body(essay: Essay, slugs: dict[str, str], pictures: dict[str, Picture],
              pages: PageMap | None) -> WebBody:
     """The essay's text for its page (one folder below the site's root)."""
-    root = parse(ids.with_paragraph_ids(essay.body_html, essay.anchor))
+    root = parse(essay.body_html)
     opening = mark_print_pages(root, essay.anchor, pages)
     shown = tuple(e.text or "" for e in root.iter("span") if e.get("class") == "print-page")
     place_notes(root, essay, slugs)

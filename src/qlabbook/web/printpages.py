@@ -8,10 +8,11 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from qlabbook.markdown.markup import NOTE_CALL_TAG
+from qlabbook.markdown.markup import NOTE_CALL_TAG, NoteClass
 from qlabbook.markdown.units import (
     PageMap,
     PageStart,
+    classes,
     counts,
     is_whole,
     local,
@@ -46,7 +47,8 @@ def without_page_numbers(diagnostics: Diagnostics) -> None:
 
 
 def is_note_call(element: ET.Element) -> bool:
-    return local(element.tag) == NOTE_CALL_TAG
+    """A call, or the separator between two (not text the page map counts, as in print)."""
+    return local(element.tag) == NOTE_CALL_TAG or NoteClass.CALL in classes(element)
 
 
 def page_id(label: str) -> str:
