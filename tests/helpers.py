@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -10,6 +12,7 @@ import zipfile
 from importlib.resources import files
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from qlabbook.cli import app
@@ -17,6 +20,10 @@ from qlabbook.markdown.convert import convert_essays
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Essay, EssaySource, Metadata, Options
 
+# Hugo's TOML front matter, which pandoc would print; inline and display TeX, which its plain
+# writer prints as TeX where it cannot make Unicode of it.
+FRONT_MATTER_TOML = re.compile(r"\A\+\+\+\n.*?\n\+\+\+\n", re.DOTALL)
+INLINE_TEX = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.DOTALL)
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 REPOSITORY = TESTS.parent
@@ -83,3 +90,39 @@ def serve(root: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "qlabbook", "serve", str(root), "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPOSITORY)
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z]{2,}", text.lower())
+
+
+def missing_in_order(expected: list[str], text: str) -> list[str]:
+    """The words of `expected` that cannot be matched, in order, as a subsequence of `text`'s
+    words (empty when all are); on a miss the search goes on from the same place."""
+    found, missing, at = words(text), [], 0
+    for word in expected:
+        try:
+            at = found.index(word, at) + 1
+        except ValueError:
+            missing.append(word)
+    return missing
+
+
+def pandoc_plain(path: Path) -> str:
+    """pandoc's plain-text rendering of the essay at `path`, without its formulas' TeX."""
+    source = path.read_text()
+    # pandoc reads YAML front matter and `%` title blocks as metadata, but not Hugo's TOML
+    # front matter, which it prints as a paragraph: take it off, as qlabbook reads it.
+    source = FRONT_MATTER_TOML.sub("", source)
+    pypandoc = pytest.importorskip("pypandoc")
+    plain: str = pypandoc.convert_text(source, "plain", format="markdown")
+    # pandoc's plain writer prints a formula it cannot turn into Unicode as its TeX
+    # (`\frac`, `\sum`): those are commands, not words (tests check formulas as MathML).
+    return INLINE_TEX.sub(" ", plain)
+
+
+def visible_text(xhtml: str) -> str:
+    """What a reader sees of an EPUB document: its body's text, without tags or attributes
+    (MathML's alttext included), entities decoded."""
+    body = xhtml[xhtml.index("<body"):]
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))

@@ -7,7 +7,6 @@ essay appears, in order, in that essay's EPUB document and in the PDF."""
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 from pathlib import Path
@@ -15,9 +14,19 @@ from typing import Any
 
 import pytest
 
-from helpers import FIXTURES, epub_documents, epubcheck, page_texts, run_cli
+from helpers import (
+    FIXTURES,
+    epub_documents,
+    epubcheck,
+    missing_in_order,
+    page_texts,
+    pandoc_plain,
+    run_cli,
+    visible_text,
+    words,
+)
 
-pypandoc = pytest.importorskip("pypandoc")
+pytest.importorskip("pypandoc")
 
 pytestmark = [pytest.mark.slow]
 
@@ -41,43 +50,6 @@ SYNTAX = ["[^", "^[", ":::", "~~", "$$", "```", "~~~", "{#", "{.", "Table:", "](
 REFERENCE_LEFTOVER = re.compile(r"\[[^\]\s][^\]]*\]\[[^\]]*\]")
 # pandoc's rule for inline math: `$` + non-space ... non-space + `$` not followed by a digit.
 DOLLAR_MATH = re.compile(r"\$[^\s$](?:[^$]*[^\s$])?\$(?!\d)")
-FRONT_MATTER_TOML = re.compile(r"\A\+\+\+\n.*?\n\+\+\+\n", re.DOTALL)
-INLINE_TEX = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.DOTALL)
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z]{2,}", text.lower())
-
-
-def missing_in_order(expected: list[str], text: str) -> list[str]:
-    """The words of `expected` that cannot be matched, in order, as a subsequence of `text`'s
-    words (empty when all are); on a miss the search goes on from the same place."""
-    found, missing, at = words(text), [], 0
-    for word in expected:
-        try:
-            at = found.index(word, at) + 1
-        except ValueError:
-            missing.append(word)
-    return missing
-
-
-def pandoc_plain(path: Path) -> str:
-    source = path.read_text()
-    # pandoc reads YAML front matter and `%` title blocks as metadata, but not Hugo's TOML
-    # front matter, which it prints as a paragraph: take it off, as qlabbook reads it.
-    source = FRONT_MATTER_TOML.sub("", source)
-    plain: str = pypandoc.convert_text(source, "plain", format="markdown")
-    # pandoc's plain writer prints a formula it cannot turn into Unicode as its TeX
-    # (`\frac`, `\sum`): those are commands, not words. The formulas are checked below,
-    # as MathML whose alttext is the TeX.
-    return INLINE_TEX.sub(" ", plain)
-
-
-def visible_text(xhtml: str) -> str:
-    """What a reader sees of an EPUB document: its body's text, without tags or attributes
-    (MathML's alttext included), entities decoded."""
-    body = xhtml[xhtml.index("<body"):]
-    return html.unescape(re.sub(r"<[^>]+>", " ", body))
 
 
 def syntax_left(text: str) -> list[str]:

@@ -10,9 +10,17 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from test_authors_collection import missing_in_order, pandoc_plain, visible_text, words
 
-from helpers import epub_documents, epubcheck, page_texts, run_cli
+from helpers import (
+    epub_documents,
+    epubcheck,
+    missing_in_order,
+    page_texts,
+    pandoc_plain,
+    run_cli,
+    visible_text,
+    words,
+)
 
 ESSAY = r"""---
 title: Blocks
