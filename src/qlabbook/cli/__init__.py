@@ -258,6 +258,9 @@ def init(
         typer.echo(f"{number:3}  {when:10}  {essay.title}  ({essay.name})")
     for name, why in adoption.left_out:
         typer.echo(f"left out: {name} ({why})")
+    if adoption.pandoc_because:
+        typer.echo(f"markdown: read as pandoc reads it ({adoption.pandoc_because}); a list, "
+                   "quotation or heading needs a blank line before it")
     if adoption.title_from:
         typer.echo(f"title: {adoption.title} (from {adoption.title_from}); to change it, "
                    "edit title under [collection] in qlabbook.toml")

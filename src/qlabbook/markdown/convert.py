@@ -23,6 +23,7 @@ from qlabbook.markdown.extensions.formulas import FormulaExtension
 from qlabbook.markdown.extensions.notes import NotesExtension
 from qlabbook.markdown.extensions.pandoc import PandocExtension
 from qlabbook.markdown.extensions.quarto import QuartoExtension
+from qlabbook.markdown.extensions.rawtex import RawTexExtension
 from qlabbook.markdown.extensions.templates import TemplateExtension
 from qlabbook.markdown.figures import resolve_images, undescribed_images
 from qlabbook.markdown.htmlnotes import read_html_notes
@@ -62,6 +63,7 @@ def make_markdown() -> tuple[Markdown, NotesExtension]:
                     # pandoc's extensions (after tables and def_list, which they extend).
                     PandocExtension(),
                     QuartoExtension(),  # callouts, margin notes, code chunks, #refs
+                    RawTexExtension(),  # pandoc's raw TeX, as code
                     # Lists, quotations and fenced code as CommonMark reads them; after
                     # sane_lists and def_list, whose processors it replaces or narrows.
                     CommonMarkBlocksExtension(),
@@ -181,6 +183,8 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
             extension.active = context.bibliography is not None
         if isinstance(extension, TemplateExtension):
             extension.begin(context.templates)
+        if isinstance(extension, CommonMarkBlocksExtension | RawTexExtension):
+            extension.begin(context.source.markdown == "pandoc")
     body_html, note_htmls = notes.split_output(md.convert(context.source.body))
     body = parse_fragment(body_html)
     definitions = list(notes.definitions)

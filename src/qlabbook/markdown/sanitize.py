@@ -33,7 +33,7 @@ GLOBAL_ATTRIBUTES = {"class", "title", "lang", "dir", "id"}
 ELEMENT_ATTRIBUTES = {
     "a": {"href"}, "img": {"src", "alt", "width", "height", RAW_IMAGE},
     "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"}, "ol": {"start", "reversed"},
+    "th": {"colspan", "rowspan", "scope"}, "ol": {"start", "reversed", "type"},
     "blockquote": {"cite"}, "q": {"cite"}, "abbr": {"title"},
     "figure": {"data-credit", "data-licence", "data-source"}, "sup": {"data-label", "data-inline"},
     PLACEHOLDER_TAG: {"display"},
@@ -44,6 +44,7 @@ ATTRIBUTE_VALUES = {
     "start": re.compile(r"^-?\d{1,9}$"), "colspan": re.compile(r"^[1-9]\d{0,2}$"),
     "rowspan": re.compile(r"^\d{1,4}$"), "width": re.compile(r"^\d{1,5}$"),
     "height": re.compile(r"^\d{1,5}$"), "reversed": re.compile(r"^(reversed)?$"),
+    "type": re.compile(r"^[1aAiI]$"),
     "dir": re.compile(r"^(ltr|rtl|auto)$"), "scope": re.compile(r"^(row|col|rowgroup|colgroup)$"),
     "lang": re.compile(r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$"),
     # Heading ids only, which qlabbook prefixes with the essay's anchor ("e3-2019-results").

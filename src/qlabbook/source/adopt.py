@@ -20,6 +20,7 @@ from qlabbook.source.config import CONFIG_NAME
 from qlabbook.source.diagnostics import Diagnostics, QlabbookError
 from qlabbook.source.generators import author_names, date_in_path
 from qlabbook.source.layout import ESSAY_SUFFIXES
+from qlabbook.source.reading import pandoc_evidence
 
 # Where essays usually live, most specific first; the folder itself comes last.
 CANDIDATES = ("essays", "_posts", "content/posts", "content/post", "content/blog", "posts",
@@ -58,6 +59,7 @@ class Adoption:
     site: str = ""
     bibliography: tuple[str, ...] = ()  # collection-relative .bib / .json files
     style: str = ""  # a .csl file in the collection, or a shipped style's name
+    pandoc_because: str = ""  # why the essays are read as pandoc reads them, if they are
 
     def config_text(self) -> str:
         def quoted(text: str) -> str:
@@ -215,11 +217,13 @@ def plan(root: Path, title: str | None = None) -> Adoption:
     chosen, title_from = (title, "") if title else book_title(root, base, site)
     permalink = site.get("permalink") or ("date" if folder == "_posts" else "")
     files, style = cited_works(root, base, [e.name for e in ordered])
+    pandoc_because = pandoc_evidence(root, [Path(folder) / e.name for e in ordered])
     return Adoption(folder=folder, essays=ordered, order_by=order_by, left_out=left_out,
                     title=chosen, title_from=title_from, authors=(str(author),) if author else (),
                     language=str(site.get("language") or ""),
                     permalink=str(permalink),
-                    site=str(site.get("site") or ""), bibliography=files, style=style)
+                    site=str(site.get("site") or ""), bibliography=files, style=style,
+                    pandoc_because=pandoc_because)
 
 
 def quarto_settings(root: Path) -> dict[str, Any]:

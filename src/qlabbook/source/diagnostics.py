@@ -83,6 +83,8 @@ CODES: dict[str, str] = {
     "M401": "a code fence is never closed, so the code runs to the end of its container",
     "M402": "a formula cannot be converted to MathML (its TeX is printed as code)",
     "M403": "an essay's executable code chunks (Quarto's ```{r}) are shown, not run",
+    "M404": "raw LaTeX (\\begin{tabular}, \\cite{x}), which only LaTeX can typeset, is "
+            "printed as code",
     "M501": "a site template's output (Liquid's {{ page.x }}, Hugo's param) whose value "
             "is not known before the site is built is left out",
     "M502": "a Liquid tag the book cannot render (an include, a loop over the site's posts, a "

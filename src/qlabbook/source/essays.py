@@ -19,6 +19,7 @@ from qlabbook.source.generators import date_in_path, is_draft, is_known
 from qlabbook.source.layout import Layout, essays_layout
 from qlabbook.source.model import EssaySource, Metadata, Options
 from qlabbook.source.permalinks import permalinks
+from qlabbook.source.reading import readings
 from qlabbook.source.stylesheets import check_stylesheets, links_outside
 from qlabbook.source.text import format_date, slugify
 
@@ -255,4 +256,6 @@ def load_sources(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Option
     kept = [s for s in sources if s is not None]
     if layout.order is not None:  # numbered 1, 2, 3... in order, drafts left out
         kept = [replace(s, number=index) for index, s in enumerate(kept, 1)]
+    markdown = readings(root, [s.path for s in kept])
+    kept = [replace(s, markdown=markdown[s.path]) for s in kept]
     return config[0], replace(config[1], site=layout.site), kept

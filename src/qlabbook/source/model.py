@@ -79,6 +79,8 @@ class EssaySource:
     summary: str = ""
     field_lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line
     permalinks: tuple[str, ...] = ()  # where its site published it (permalinks.site_key)
+    # How its blocks are read: "commonmark", or "pandoc" as pandoc and Quarto read them
+    markdown: str = "commonmark"
 
     def field_line(self, key: str) -> int | None:
         return dict(self.field_lines).get(key)

@@ -20,6 +20,7 @@ from qlabbook.markdown.extensions.containers import (
     InterruptProcessor,
     ListProcessor,
     QuoteProcessor,
+    Reading,
 )
 from qlabbook.markdown.extensions.fences import (
     ExactCodePrettifier,
@@ -55,6 +56,11 @@ class CommonMarkBlocksExtension(Extension):
         super().__init__(**kwargs)
         self.unclosed: list[UnclosedFence] = []  # of the text converted last
         self.examples = Examples()  # numbered across the essay's example lists
+        self.reading = Reading()  # CommonMark's or pandoc's, set per essay (begin)
+
+    def begin(self, pandoc: bool) -> None:
+        """Read the next essay as pandoc reads Markdown, or as CommonMark."""
+        self.reading.pandoc, self.reading.items = pandoc, 0
 
     def reset(self) -> None:
         self.unclosed.clear()
@@ -83,13 +89,13 @@ class CommonMarkBlocksExtension(Extension):
         # lists come below tables (75), above headings (70, 60) and thematic breaks (50).
         blocks.register(FenceBlockProcessor(md, self.unclosed), "qlab_fence", 82)
         blocks.register(IndentedCodeProcessor(md.parser), "code", 80)
-        blocks.register(ListProcessor(md, self.examples), "qlab_list", 74)
-        blocks.register(AtxHeadingProcessor(md), "hashheader", 70)
+        blocks.register(ListProcessor(md, self.examples, self.reading), "qlab_list", 74)
+        blocks.register(AtxHeadingProcessor(md, self.reading), "hashheader", 70)
         blocks.register(SetextHeadingProcessor(md), "setextheader", 60)
-        blocks.register(ThematicBreakProcessor(md.parser), "hr", 50)
+        blocks.register(ThematicBreakProcessor(md.parser, self.reading), "hr", 50)
         # Above setext headings (60): `> foo` over `---` is a quotation, then a rule.
-        blocks.register(QuoteProcessor(md), "quote", 65)
-        blocks.register(InterruptProcessor(md), "qlab_interrupt", 12)
+        blocks.register(QuoteProcessor(md, self.reading), "quote", 65)
+        blocks.register(InterruptProcessor(md, self.reading), "qlab_interrupt", 12)
         md.treeprocessors.register(ExactCodePrettifier(md), "prettify", 10)
 
 

@@ -7,6 +7,10 @@ continuation lines of its last paragraph. Both end at the first line that starts
 block. The content is parsed again as Markdown inside the `<li>` or `<blockquote>`, so they
 hold anything. Tight lists (no blank line between items or blocks) lose their `<p>`s.
 
+Read as pandoc reads Markdown (`Reading.pandoc`), a list or quotation needs a blank line
+before it, as a heading or rule does (pandoc's blank_before_* rules): "text\n* item" is one
+paragraph, save a list inside a list item; a line after an open paragraph continues it.
+
 pandoc's fancy_lists, startnum and example_lists markers are read too: `(1)`, `1)`, `#.`
 and `(@)` or `(@label)`, whose numbers run on through the essay's example lists; a label
 written `(@label)` in the text is printed as its example's number.
@@ -24,11 +28,17 @@ from markdown.inlinepatterns import InlineProcessor
 
 from qlabbook.markdown.extensions.fences import closes, opening_fence
 
+LETTERS = r"[a-zA-Z]|[ivxlcdm]+|[IVXLCDM]+"  # pandoc's fancy_lists: a letter or a roman number
 ITEM = re.compile(r"^(?P<indent> {0,3})(?P<marker>[-+*]|(?P<number>\d{1,9})[.)]"
-                  r"|\((?P<paren>\d{1,9})\)|#[.)]|\(@(?P<example>[\w-]*)\))"
+                  r"|\((?P<paren>\d{1,9})\)|#[.)]|\(@(?P<example>[\w-]*)\)"
+                  rf"|(?P<fancy>{LETTERS})[.)]|\((?P<pfancy>{LETTERS})\))"
                   r"(?P<space> *)(?P<text>.*)$")
-# A marker's kind without its number or label: items of one list share it.
-MARKER_KIND = re.compile(r"\d+|(?<=@)[\w-]+")
+# A marker's kind without its number, letters or label: items of one list share it.
+MARKER_KIND = re.compile(r"\d+|(?<=@)[\w-]+|[a-zA-Z]+(?=[.)])")
+ROMAN = re.compile(r"m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})")
+ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+# The classes print.css numbers each HTML list type by (WeasyPrint ignores `type`).
+TYPE_CLASSES = {"a": "lower-alpha", "A": "upper-alpha", "i": "lower-roman", "I": "upper-roman"}
 # `(1)` as a class the stylesheets give its markers for; `1)` is an <ol> as CommonMark's.
 DELIMITER_CLASSES = {"()": "two-parens"}
 EXAMPLE_REFERENCE = r"\(@([\w-]+)\)"
@@ -39,14 +49,69 @@ SETEXT_EQUALS = re.compile(r"^ {0,3}=+[ \t]*$")
 INDENTED_CODE = 4
 
 
-def list_item(line: str) -> re.Match[str] | None:
-    """A list item's first line (not a thematic break such as `- - -`)."""
+@dataclass
+class Reading:
+    """How the essay converted now is read: as CommonMark, or as pandoc (set per essay), and
+    how many list items deep the parser is (where pandoc lets a list end a paragraph)."""
+
+    pandoc: bool = False
+    items: int = 0
+
+    def ends_paragraph(self, item: re.Match[str]) -> bool:
+        """Whether the list item on a paragraph's next line starts a list there."""
+        if self.pandoc:
+            return self.items > 0 and bool(item.group("text").strip())
+        return interrupts(item)
+
+    def starts_block(self, line: str, in_quote: bool = False) -> bool:
+        """Whether `line`, after an open paragraph, starts a block rather than continuing
+        it lazily: for pandoc only a fence does, or in a list another item."""
+        if self.pandoc:
+            return bool(opening_fence(line) or (not in_quote and list_item(line, fancy=True)))
+        return starts_block(line)
+
+
+def list_item(line: str, fancy: bool = False) -> re.Match[str] | None:
+    """A list item's first line (not a thematic break such as `- - -`); with `fancy`, also
+    pandoc's letters and roman numbers (`a.`, `(ii)`, `B)`)."""
     match = ITEM.match(line)
     if not match or (match.group("text") and not match.group("space")):
         return None
     if THEMATIC_BREAK.match(line):
         return None
+    letters = fancy_letters(match)
+    if letters and not fancy:
+        return None
+    # pandoc: a capital letter and a period need two spaces after them ("B. Russell").
+    if len(letters) == 1 and letters.isupper() and match.group("marker").endswith(".") \
+            and len(match.group("space")) < 2 and match.group("text"):
+        return None
+    if letters and len(letters) > 1 and not ROMAN.fullmatch(letters.lower()):
+        return None
     return match
+
+
+def fancy_letters(item: re.Match[str]) -> str:
+    return item.group("fancy") or item.group("pfancy") or ""
+
+
+def letters_type(letters: str, within: str = "") -> str:
+    """The HTML list type ("a", "A", "i", "I") the letters are read as, or "" for none:
+    as the list's type `within` when given, else as pandoc reads a first item (`i.` is
+    roman, any other single letter alphabetic)."""
+    if within:
+        fits = len(letters) == 1 if within in "aA" else bool(ROMAN.fullmatch(letters.lower()))
+        return within if fits and letters.islower() == within.islower() else ""
+    if len(letters) == 1 and letters not in "iI":
+        return "a" if letters.islower() else "A"
+    return "i" if letters.islower() else "I"
+
+
+def letters_value(letters: str, kind: str) -> int:
+    if kind in "aA":
+        return ord(letters.lower()) - ord("a") + 1
+    values = [ROMAN_VALUES[c] for c in letters.lower()]
+    return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True))
 
 
 def interrupts(item: re.Match[str]) -> bool:
@@ -141,7 +206,14 @@ def marker_kind(item: re.Match[str]) -> str:
 
 
 def same_list(first: re.Match[str], other: re.Match[str]) -> bool:
-    return marker_kind(first) == marker_kind(other)
+    """Whether `other` continues the list `first` opens: the same marker kind, and letters
+    that read in the first item's list type."""
+    if marker_kind(first) != marker_kind(other):
+        return False
+    letters, others = fancy_letters(first), fancy_letters(other)
+    if not letters or not others:
+        return letters == others
+    return bool(letters_type(others, letters_type(letters)))
 
 
 @dataclass
@@ -177,23 +249,29 @@ class ExampleReferenceProcessor(InlineProcessor):
 
 
 class ListProcessor(BlockProcessor):
-    def __init__(self, md: Markdown, examples: Examples | None = None) -> None:
+    def __init__(self, md: Markdown, examples: Examples | None = None,
+                 reading: Reading | None = None) -> None:
         super().__init__(md.parser)
         self.examples = examples if examples is not None else Examples()
+        self.reading = reading if reading is not None else Reading()
 
     def test(self, parent: ET.Element, block: str) -> bool:
-        return list_item(block.split("\n", 1)[0]) is not None
+        return list_item(block.split("\n", 1)[0], self.reading.pandoc) is not None
 
     def run(self, parent: ET.Element, blocks: list[str]) -> None:
         cursor = LineCursor(blocks)
-        first = list_item(cursor.lines[0])
+        first = list_item(cursor.lines[0], self.reading.pandoc)
         assert first is not None
         items, loose, index = self.read_items(cursor, first)
         container = self.list_element(parent, first, items)
         for item in items:
             li = ET.SubElement(container, "li")
-            self.parser.parseChunk(li, "\n".join(item.lines))
-            loose = loose or has_inner_blank(item)
+            self.reading.items += 1
+            try:
+                self.parser.parseChunk(li, "\n".join(item.lines))
+            finally:
+                self.reading.items -= 1
+            loose = loose or has_inner_blank(item, self.reading.pandoc)
         if not loose:
             for li in container:
                 unwrap_paragraphs(li)
@@ -206,9 +284,16 @@ class ListProcessor(BlockProcessor):
         if kind in "-+*":
             return ET.SubElement(parent, "ul")
         container = ET.SubElement(parent, "ol")
+        letters = fancy_letters(first)
         if kind == "(@)":
             numbers = [self.examples.number(item.marker) for item in items]
             start, classes = numbers[0], ["example", "two-parens"]
+        elif letters:  # as pandoc writes it: <ol type="a" start="2">
+            list_type = letters_type(letters)
+            container.set("type", list_type)
+            start = letters_value(letters, list_type)
+            classes = [TYPE_CLASSES[list_type]]
+            classes += [DELIMITER_CLASSES[kind]] if kind in DELIMITER_CLASSES else []
         else:
             start = int(first.group("number") or first.group("paren") or 1)
             classes = [DELIMITER_CLASSES[kind]] if kind in DELIMITER_CLASSES else []
@@ -226,7 +311,7 @@ class ListProcessor(BlockProcessor):
         loose, index = False, 0
         while True:
             line = cursor.get(index)
-            match = list_item(line) if line is not None else None
+            match = list_item(line, self.reading.pandoc) if line is not None else None
             if match is None or not same_list(first, match):
                 return items, loose, index
             item = start_item(match)
@@ -240,7 +325,8 @@ class ListProcessor(BlockProcessor):
                     # An item may begin with at most one blank line.
                     if following is None or indent_of(following[1]) < item.width or \
                             item.lines == [""]:
-                        sibling = list_item(following[1]) if following else None
+                        sibling = list_item(following[1], self.reading.pandoc) \
+                            if following else None
                         if following and sibling and same_list(first, sibling):
                             loose, index = True, following[0]
                         break
@@ -248,12 +334,12 @@ class ListProcessor(BlockProcessor):
                     index = following[0]
                     tracker.read("")
                     continue
-                sibling = list_item(line)
+                sibling = list_item(line, self.reading.pandoc)
                 if indent_of(line) >= item.width:
                     item.lines.append(line[item.width:])
                 elif sibling and same_list(first, sibling):
                     break
-                elif tracker.open and not starts_block(line):
+                elif tracker.open and not self.reading.starts_block(line):
                     item.lines.append(lazy(line))
                 else:
                     return items, loose, index
@@ -281,7 +367,7 @@ def next_filled(cursor: LineCursor, index: int) -> tuple[int, str] | None:
     return None
 
 
-def has_inner_blank(item: Item) -> bool:
+def has_inner_blank(item: Item, fancy: bool = False) -> bool:
     """Whether a blank line separates two of the item's own blocks (not lines of a fenced
     code block, nor blocks of a nested list, which make that list loose)."""
     fence, nested, previous = "", 0, ""
@@ -290,7 +376,7 @@ def has_inner_blank(item: Item) -> bool:
             fence = "" if closes(line, fence) else fence
         elif line.strip():
             match = opening_fence(line)
-            item_match = list_item(line)
+            item_match = list_item(line, fancy)
             if match:
                 fence = match.group("fence")
             if item_match and (not nested or indent_of(line) < nested):
@@ -300,7 +386,7 @@ def has_inner_blank(item: Item) -> bool:
         elif previous.strip():
             following = next((later for later in item.lines[position:] if later.strip()), None)
             if following is not None and not (
-                    nested and (indent_of(following) >= nested or list_item(following))):
+                    nested and (indent_of(following) >= nested or list_item(following, fancy))):
                 return True
         previous = line
     return False
@@ -334,10 +420,13 @@ class QuoteProcessor(BlockProcessor):
     """`>` lines and lazy continuation lines; a blank line ends the quotation, so two
     quotations separated by one stay two."""
 
-    def __init__(self, md: Markdown) -> None:
+    def __init__(self, md: Markdown, reading: Reading | None = None) -> None:
         super().__init__(md.parser)
+        self.reading = reading if reading is not None else Reading()
 
     def test(self, parent: ET.Element, block: str) -> bool:
+        if self.reading.pandoc:  # pandoc: only after a blank line
+            return bool(QUOTE.match(block))
         return any(QUOTE.match(line) for line in block.split("\n"))
 
     def run(self, parent: ET.Element, blocks: list[str]) -> None:
@@ -353,7 +442,7 @@ class QuoteProcessor(BlockProcessor):
             marker = QUOTE.match(line)
             if marker:
                 content.append(line[marker.end():])
-            elif tracker.open and not starts_block(line):
+            elif tracker.open and not self.reading.starts_block(line, in_quote=True):
                 content.append(lazy(line))
             else:
                 break
@@ -363,25 +452,30 @@ class QuoteProcessor(BlockProcessor):
             blocks.insert(0, "\n".join(lines[index:]))
         quote = ET.SubElement(parent, "blockquote")
         self.parser.state.set("blockquote")
-        self.parser.parseChunk(quote, "\n".join(content))
-        self.parser.state.reset()
+        items, self.reading.items = self.reading.items, 0  # a quotation is no list item
+        try:
+            self.parser.parseChunk(quote, "\n".join(content))
+        finally:
+            self.reading.items = items
+            self.parser.state.reset()
 
 
 class InterruptProcessor(BlockProcessor):
-    """A paragraph ends where a list item or a fence starts (no blank line needed)."""
+    """A paragraph ends where a list item or a fence starts (no blank line needed; for
+    pandoc, a list item only inside another)."""
 
-    def __init__(self, md: Markdown) -> None:
+    def __init__(self, md: Markdown, reading: Reading | None = None) -> None:
         super().__init__(md.parser)
+        self.reading = reading if reading is not None else Reading()
 
     def test(self, parent: ET.Element, block: str) -> bool:
         return self.split_at(block) > 0
 
-    @staticmethod
-    def split_at(block: str) -> int:
+    def split_at(self, block: str) -> int:
         lines = block.split("\n")
         for index, line in enumerate(lines[1:], 1):
-            item = list_item(line)
-            if opening_fence(line) or (item and interrupts(item)):
+            item = list_item(line, self.reading.pandoc)
+            if opening_fence(line) or (item and self.reading.ends_paragraph(item)):
                 return index
         return 0
 

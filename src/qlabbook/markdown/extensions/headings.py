@@ -8,11 +8,13 @@ import re
 import xml.etree.ElementTree as ET
 
 from markdown import Markdown
+from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor, HRProcessor
 
 from qlabbook.markdown.extensions.containers import (
     INDENTED_CODE,
     THEMATIC_BREAK,
+    Reading,
     indent_of,
     interrupts_paragraph,
     starts_block,
@@ -25,11 +27,14 @@ REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:")
 
 
 class AtxHeadingProcessor(BlockProcessor):
-    def __init__(self, md: Markdown) -> None:
+    def __init__(self, md: Markdown, reading: Reading | None = None) -> None:
         super().__init__(md.parser)
+        self.reading = reading if reading is not None else Reading()
 
     def test(self, parent: ET.Element, block: str) -> bool:
-        return bool(ATX.search(block))
+        match = ATX.search(block)
+        # pandoc's blank_before_header: a heading line inside a paragraph is its text.
+        return match is not None and not (self.reading.pandoc and match.start() > 0)
 
     def run(self, parent: ET.Element, blocks: list[str]) -> None:
         block = blocks.pop(0)
@@ -84,3 +89,12 @@ class ThematicBreakProcessor(HRProcessor):
     """Any number of spaces or tabs between the marks."""
 
     SEARCH_RE = re.compile(THEMATIC_BREAK.pattern, re.MULTILINE)
+
+    def __init__(self, parser: BlockParser, reading: Reading | None = None) -> None:
+        super().__init__(parser)
+        self.reading = reading if reading is not None else Reading()
+
+    def test(self, parent: ET.Element, block: str) -> bool:
+        found = super().test(parent, block)
+        # pandoc: a rule inside a paragraph is its text.
+        return found and not (self.reading.pandoc and self.match.start() > 0)
