@@ -106,6 +106,17 @@ def test_grid_cell_spanning_rows_is_a_located_warning(tmp_path: Path) -> None:
     assert [c[2] for c in cells(only_table(essay.body_html))] == ["a", "b", "c", ""]
 
 
+def test_grid_table_columns_are_measured_as_pandoc_draws_them(tmp_path: Path) -> None:
+    # A wide character takes two columns, a zero-width non-joiner none, as pandoc counts.
+    body = ("+--+----+\n|魚|fish|\n+--+----+\n\n"
+            "+-------+-------+\n|Auf\u200clage|edition|\n+-------+-------+\n")
+    essay, problems = convert(tmp_path, body)
+    assert problems == []
+    html = tree(essay.body_html)
+    assert [[c[2] for c in cells(t)] for t in html.iter("table")] == [
+        ["魚", "fish"], ["Auf\u200clage", "edition"]]
+
+
 def test_short_delimiter_row_makes_a_table_of_its_columns(tmp_path: Path) -> None:
     body = "| a | b | c |\n|:-|--:|\n| 1 | 2 | 3 |\n"
     essay, problems = convert(tmp_path, body)

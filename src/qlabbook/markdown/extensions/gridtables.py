@@ -10,6 +10,7 @@ alignment colons; no pandoc captions), sharing the table shape of simple tables.
 from __future__ import annotations
 
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from itertools import pairwise
@@ -25,6 +26,32 @@ ROW_LINE = re.compile(r"^ {0,3}\|.*\| *$")
 PARTIAL_BORDER = re.compile(r"^ {0,3}[+|](?:[-=: ]+[+|])+ *$")
 
 Warn = Callable[[str, str, str], None]  # code, message, the source text it is about
+
+
+def display_columns(line: str) -> list[int]:
+    """The column each character of `line` starts at, as pandoc measures a grid table: an
+    East Asian wide character takes two, a combining mark or zero-width character none."""
+    starts, column = [], 0
+    for char in line:
+        starts.append(column)
+        if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        column += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return starts
+
+
+def char_at(line: str, column: int) -> str:
+    """The character drawn at display `column` of the line, or "" past its end."""
+    starts = display_columns(line)
+    return next((char for char, start in zip(line, starts, strict=True) if start == column
+                 and unicodedata.category(char) not in ("Mn", "Me", "Cf")), "")
+
+
+def between(line: str, left: int, right: int) -> str:
+    """The text strictly between display columns `left` and `right` of the line."""
+    starts = display_columns(line)
+    return "".join(char for char, start in zip(line, starts, strict=True)
+                   if left < start < right)
 
 
 def is_grid(block: str) -> bool:
@@ -90,7 +117,7 @@ class GridTableProcessor(BlockProcessor):
                 aligns: list[str | None]) -> None:
         """One row: its cells between the sides every line of it has (a missing side spans
         columns), each read as blocks."""
-        sides = [b for b in bounds if all(len(line) > b and line[b] in "|+" for line in lines)]
+        sides = [b for b in bounds if all(char_at(line, b) in ("|", "+") for line in lines)]
         spans = list(pairwise(sides))
         cell_aligns = [aligns[bounds.index(a)] for a, _ in spans]
         cells = add_row(section, tag, [""] * len(spans), cell_aligns)
@@ -98,7 +125,8 @@ class GridTableProcessor(BlockProcessor):
             width = bounds.index(b) - bounds.index(a)
             if width > 1:
                 cell.set("colspan", str(width))
-            text = "\n".join(remove_one_leading_space([line[a + 1:b].rstrip() for line in lines]))
+            text = "\n".join(remove_one_leading_space([between(line, a, b).rstrip()
+                                                        for line in lines]))
             self.parser.parseChunk(cell, text.strip("\n"))
             unwrap_single_paragraph(cell)
 
