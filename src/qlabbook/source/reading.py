@@ -48,8 +48,9 @@ def pandoc_evidence(root: Path, essays: Iterable[Path]) -> str:
     blocks = [name for name in names if opens_with_title_block(root, name)]
     if not blocks:
         return ""
-    others = f" and {len(blocks) - 1} more" if len(blocks) > 1 else ""
-    return f"{blocks[0].as_posix()}{others}, which open with a pandoc title block"
+    if len(blocks) == 1:
+        return f"{blocks[0].as_posix()} opens with a pandoc title block"
+    return f"{blocks[0].as_posix()} and {len(blocks) - 1} more open with a pandoc title block"
 
 
 def readings(root: Path, essays: Iterable[Path]) -> dict[Path, str]:
