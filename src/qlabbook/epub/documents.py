@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
 from qlabbook.epub.fonts import code_faces
-from qlabbook.markdown.markup import NOTE_CALL, NoteClass
+from qlabbook.markdown.markup import NoteCall, NoteClass, expand_note_calls
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay
 
@@ -36,13 +36,12 @@ def epub_file_name(essay: Essay) -> str:
 
 
 def epub_body(essay: Essay, files: dict[str, str]) -> str:
-    def call(match: re.Match[str]) -> str:
-        number, n = int(match.group(1)), int(match.group(2))
+    def call(found: NoteCall) -> str:
         return (f'<a class="{NoteClass.CALL}" epub:type="noteref" role="doc-noteref" '
-                f'id="{ids.call_id(essay.anchor, number, n)}" '
-                f'href="#{ids.note_id(essay.anchor, number)}">{number}</a>')
+                f'id="{ids.call_id(essay.anchor, found.number, found.call)}" '
+                f'href="#{ids.note_id(essay.anchor, found.number)}">{found.number}</a>')
 
-    return retarget_links(NOTE_CALL.sub(call, essay.body_html), essay, files)
+    return retarget_links(expand_note_calls(essay.body_html, call), essay, files)
 
 
 def retarget_links(html: str, essay: Essay, files: dict[str, str]) -> str:

@@ -4,6 +4,8 @@ renderers expand, and the class names that tie templates, stylesheets and the pa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from qlabbook.source import ids
@@ -47,6 +49,22 @@ NOTE_CALL = re.compile(rf'<{NOTE_CALL_TAG} n="(\d+)" call="(\d+)"></{NOTE_CALL_T
 # that the page map and the EPUB's page list count).
 ADJACENT_CALLS = re.compile(rf"(?<=</{NOTE_CALL_TAG}>)(?=<{NOTE_CALL_TAG} )")
 CALL_SEPARATOR = f'<span class="{NoteClass.CALL} {NoteClass.CALL_SEPARATOR}">,</span>'
+
+
+@dataclass(frozen=True)
+class NoteCall:
+    """A neutral note call: the number of its note, and which of that note's calls it is."""
+
+    number: int
+    call: int  # from 1; the first call is the one a page-foot note floats from
+
+
+def expand_note_calls(html: str, render: Callable[[NoteCall], str]) -> str:
+    """A converted body with each neutral call replaced by what a format makes of it. One
+    walk for every format, each giving its own rule (as markdown-it-py's renderers do), so
+    that the text around the calls is the same in all of them."""
+    return NOTE_CALL.sub(lambda match: render(NoteCall(int(match.group(1)),
+                                                       int(match.group(2)))), html)
 
 
 def separate_calls(html: str) -> str:

@@ -10,7 +10,7 @@ from html import escape
 from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
-from qlabbook.markdown.markup import NOTE_CALL, NoteClass, note_block
+from qlabbook.markdown.markup import NoteCall, NoteClass, expand_note_calls, note_block
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay, Footnote
@@ -59,8 +59,8 @@ def print_body(essay: Essay, notes: str = "footnotes") -> str:
     links back to its first call."""
     by_number = {note.number: note for note in essay.footnotes}
 
-    def replace(match: re.Match[str]) -> str:
-        number, call = int(match.group(1)), int(match.group(2))
+    def replace(found: NoteCall) -> str:
+        number, call = found.number, found.call
         if call == 1 and notes == "footnotes":
             # The empty mark before the note tells the PDF stage which page the call is on.
             # The call is a link to its note, the note's number a link back: both are
@@ -74,7 +74,8 @@ def print_body(essay: Essay, notes: str = "footnotes") -> str:
         return (f'<a class="{NoteClass.CALL}" href="#{ids.note_id(essay.anchor, number)}" '
                 f'id="{ids.call_id(essay.anchor, number, call)}">{number}</a>')
 
-    return bookmark_labels(ordered_list_starts(NOTE_CALL.sub(replace, essay.body_html)), essay)
+    return bookmark_labels(ordered_list_starts(expand_note_calls(essay.body_html, replace)),
+                           essay)
 
 
 HEADING_OPEN = re.compile(r'<h([2-6]) id="([^"]+)"')

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from qlabbook.markdown.formulas import with_mathml
-from qlabbook.markdown.markup import NOTE_CALL_TAG, NoteClass
+from qlabbook.markdown.markup import NoteCall, NoteClass, expand_note_calls
 from qlabbook.markdown.units import PageMap
 from qlabbook.markdown.xhtml import serialize_children
 from qlabbook.source import ids
@@ -50,13 +50,14 @@ def retarget(root: ET.Element, slugs: dict[str, str], here: str) -> None:
                 link.set("href", found)
 
 
-def note_call(anchor: str, number: int, call: int) -> ET.Element:
+def note_call(anchor: str, found: NoteCall) -> str:
+    """The web page's note call: a link to its side note."""
     link = ET.Element("a", {"class": NoteClass.CALL, "role": "doc-noteref",
-                            "id": ids.call_id(anchor, number, call),
-                            "href": f"#{ids.note_id(anchor, number)}",
-                            "aria-label": f"Note {number}"})
-    link.text = str(number)
-    return link
+                            "id": ids.call_id(anchor, found.number, found.call),
+                            "href": f"#{ids.note_id(anchor, found.number)}",
+                            "aria-label": f"Note {found.number}"})
+    link.text = str(found.number)
+    return ET.tostring(link, encoding="unicode")
 
 
 def side_note(anchor: str, note: Footnote, slugs: dict[str, str]) -> ET.Element:
@@ -81,22 +82,17 @@ def side_note(anchor: str, note: Footnote, slugs: dict[str, str]) -> ET.Element:
 
 
 def place_notes(root: ET.Element, essay: Essay, slugs: dict[str, str]) -> None:
-    """Each neutral note call becomes a link; each note goes with the block of its first call
-    (beside it on a wide screen, after the text on a narrow one)."""
-    notes = {note.number: note for note in essay.footnotes}
+    """Each note goes with the block of its first call (beside it on a wide screen, after
+    the text on a narrow one)."""
+    first_calls = {ids.call_id(essay.anchor, note.number): note for note in essay.footnotes}
     parents = {child: parent for parent in root.iter() for child in parent}
     beside: dict[ET.Element, list[ET.Element]] = {}
-    for call in [e for e in root.iter() if e.tag == NOTE_CALL_TAG]:
-        number, n = int(call.get("n", "0")), int(call.get("call", "1"))
-        parent = parents[call]
-        link = note_call(essay.anchor, number, n)
-        link.tail = call.tail
-        parent[list(parent).index(call)] = link
-        if n == 1 and number in notes:
-            block = parent
-            while parents.get(block) is not None and parents[block] is not root:
-                block = parents[block]
-            beside.setdefault(block, []).append(side_note(essay.anchor, notes[number], slugs))
+    for call in [e for e in root.iter() if e.get("id") in first_calls]:
+        block = parents[call]
+        while parents.get(block) is not None and parents[block] is not root:
+            block = parents[block]
+        beside.setdefault(block, []).append(
+            side_note(essay.anchor, first_calls[call.get("id", "")], slugs))
     for block, asides in beside.items():
         # Before the block, so that on a wide screen the note floats level with its top.
         position = list(root).index(block)
@@ -122,7 +118,7 @@ def responsive_images(root: ET.Element, pictures: dict[str, Picture], prefix: st
 def web_body(essay: Essay, slugs: dict[str, str], pictures: dict[str, Picture],
              pages: PageMap | None) -> WebBody:
     """The essay's text for its page (one folder below the site's root)."""
-    root = parse(essay.body_html)
+    root = parse(expand_note_calls(essay.body_html, lambda call: note_call(essay.anchor, call)))
     opening = mark_print_pages(root, essay.anchor, pages)
     shown = tuple(e.text or "" for e in root.iter("span") if e.get("class") == "print-page")
     place_notes(root, essay, slugs)

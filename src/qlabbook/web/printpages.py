@@ -8,14 +8,13 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from qlabbook.markdown.markup import NOTE_CALL_TAG, NoteClass
+from qlabbook.markdown.markup import NoteClass
 from qlabbook.markdown.units import (
     PageMap,
     PageStart,
     classes,
     counts,
     is_whole,
-    local,
     scope_units,
     text_slots,
     unit_text,
@@ -47,8 +46,8 @@ def without_page_numbers(diagnostics: Diagnostics) -> None:
 
 
 def is_note_call(element: ET.Element) -> bool:
-    """A call, or the separator between two (not text the page map counts, as in print)."""
-    return local(element.tag) == NOTE_CALL_TAG or NoteClass.CALL in classes(element)
+    """A call, or the separator between two: not text the page map counts, as in print."""
+    return NoteClass.CALL in classes(element)
 
 
 def page_id(label: str) -> str:
@@ -84,7 +83,7 @@ def starts_in_essay(pages: PageMap, anchor: str) -> list[PageStart]:
 
 
 def mark_print_pages(body: ET.Element, anchor: str, pages: PageMap | None) -> list[str]:
-    """Put a marker into `body` (an essay's converted text, note calls still neutral) where
+    """Put a marker into `body` (an essay's text, its note calls made links) where
     each print page of the essay starts; the labels of pages that start before its text (in
     its opening) are returned for the page's header."""
     if pages is None or anchor not in pages.texts:
