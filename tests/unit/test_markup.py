@@ -12,7 +12,7 @@ from pathlib import Path
 import qlabbook
 from helpers import convert_essay_body, xhtml_tree
 from qlabbook.epub.documents import epub_body
-from qlabbook.markdown.markup import NoteClass
+from qlabbook.markdown.markup import NOTE_BLOCK_PREFIX, NoteClass
 from qlabbook.source import ids
 from qlabbook.typeset.html import print_body
 from qlabbook.web.pages import web_body
@@ -40,6 +40,10 @@ def string_constants(path: Path) -> Iterator[tuple[int, str]]:
             yield node.lineno, node.value
 
 
+def is_note_class(name: str) -> bool:
+    return name in NAMES or name.startswith(NOTE_BLOCK_PREFIX)
+
+
 def class_literals(path: Path) -> list[str]:
     """Where a module writes a note class name itself, as `path:line: name`."""
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -49,8 +53,8 @@ def class_literals(path: Path) -> list[str]:
                       for name in found_classes.split()}
         about_classes = "class" in lines[line - 1] \
             and path.relative_to(SOURCE).parts[0] in RENDERING
-        named = (value in DISTINCT or value.startswith("note-")
-                 or (about_classes and value in NAMES) or bool(attributes & NAMES))
+        named = (value in DISTINCT or value.startswith(NOTE_BLOCK_PREFIX)
+                 or (about_classes and value in NAMES) or any(map(is_note_class, attributes)))
         if named:
             found.append(f"{path.relative_to(SOURCE)}:{line}: {value[:40]}")
     return found
@@ -66,7 +70,7 @@ def test_the_note_class_names_are_written_in_one_module_only() -> None:
 def test_the_templates_take_the_note_class_names_from_the_contract() -> None:
     found = [f"{path.name}: {match.group(0)}" for path in sorted(TEMPLATES.iterdir())
              for match in CLASS_ATTRIBUTE.finditer(path.read_text(encoding="utf-8"))
-             if set(match.group(1).split()) & NAMES]
+             if any(map(is_note_class, match.group(1).split()))]
     assert found == []
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
@@ -32,6 +34,37 @@ def placeholder(tex: str, display: str) -> ET.Element:
     element = ET.Element(PLACEHOLDER_TAG, {"display": display})
     element.text = tex
     return element
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula placeholder as a format meets it in a document."""
+
+    tex: str
+    written: str  # its TeX as the XHTML holds it (escaped), for showing it as code
+    display: str  # "inline" or "block"
+    before: str  # the document's text just before it, to tell whether it opens a block
+
+
+# How much of the text before a formula its Formula holds.
+BEFORE = 200
+
+
+def expand_formulas(xhtml: str, render: Callable[[Formula], str]) -> str:
+    """A document with each placeholder replaced by what a format makes of it (MathML,
+    SVG): one walk for every format, each giving its own rule, as for note calls."""
+    def replace(match: re.Match[str]) -> str:
+        display, written = match.group(1), match.group(2)
+        return render(Formula(html.unescape(written), written, display,
+                              xhtml[max(0, match.start() - BEFORE):match.start()]))
+
+    return PLACEHOLDER.sub(replace, xhtml)
+
+
+def as_source(formula: Formula) -> str:
+    """A formula that cannot be shown, as the TeX it was written in."""
+    delimiter = "$" if formula.display == "inline" else "$$"
+    return f'<code class="math-source">{delimiter}{formula.written}{delimiter}</code>'
 
 
 def count_formulas(html_text: str) -> int:
@@ -131,12 +164,10 @@ def with_mathml(xhtml: str) -> str:
     Markdown stage did not write (raw HTML imitating it) and that cannot be converted is
     shown as its TeX."""
 
-    def replace(match: re.Match[str]) -> str:
-        display, tex = match.group(1), html.unescape(match.group(2))
+    def mathml(formula: Formula) -> str:
         try:
-            return tex_to_mathml(tex, display)
+            return tex_to_mathml(formula.tex, formula.display)
         except FormulaError:
-            delimiter = "$" if display == "inline" else "$$"
-            return f'<code class="math-source">{delimiter}{match.group(2)}{delimiter}</code>'
+            return as_source(formula)
 
-    return PLACEHOLDER.sub(replace, xhtml)
+    return expand_formulas(xhtml, mathml)

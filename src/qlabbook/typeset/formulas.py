@@ -4,12 +4,12 @@ machine is involved), sized in em so it follows the text around it."""
 
 from __future__ import annotations
 
-import html
 import re
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 
-from qlabbook.markdown.formulas import PLACEHOLDER, prepared
+from qlabbook.markdown.formulas import Formula, as_source, expand_formulas, prepared
+from qlabbook.markdown.markup import NOTE_BLOCK_PREFIX
 
 # ziamath lays formulas out at this size; the SVG is then scaled to the text's em.
 LAYOUT_SIZE = 20.0
@@ -54,8 +54,8 @@ def formula_svg(tex: str, display: str) -> str | None:
 
 
 # A block's opening tag right before a placeholder: the formula starts its block.
-BLOCK_START = re.compile(r'<(?:p|li|dd|dt|td|th|blockquote|div|span class="note-\w+")\b'
-                         r'[^<>]*>\s*$')
+BLOCK_START = re.compile(r'<(?:p|li|dd|dt|td|th|blockquote|div|'
+                         rf'span class="{NOTE_BLOCK_PREFIX}\w+")\b[^<>]*>\s*$')
 
 
 def with_formulas(html_text: str) -> str:
@@ -63,19 +63,17 @@ def with_formulas(html_text: str) -> str:
     baseline, display ones centred on a line of their own. One that cannot be drawn keeps
     its TeX, as code (the Markdown stage has warned of any it could not convert)."""
 
-    def replace(match: re.Match[str]) -> str:
-        display, tex = match.group(1), html.unescape(match.group(2))
-        svg = formula_svg(tex, display)
+    def drawn(formula: Formula) -> str:
+        svg = formula_svg(formula.tex, formula.display)
         if svg is None:
-            delimiter = "$" if display == "inline" else "$$"
-            return f'<code class="math-source">{delimiter}{match.group(2)}{delimiter}</code>'
-        if display == "inline":
+            return as_source(formula)
+        if formula.display == "inline":
             return svg
-        if BLOCK_START.search(html_text, max(0, match.start() - 200), match.start()):
+        if BLOCK_START.search(formula.before):
             return f'<span class="math-display">{svg}</span>'
         # After text in the same paragraph: a forced break ends that text's line (unjustified)
         # and a full-width inline block holds the formula, so the text after it goes on in
         # the same block, unindented (a block here would make the rest a new, indented one).
         return f'<br class="math-break" /><span class="math-display math-inline-block">{svg}</span>'
 
-    return PLACEHOLDER.sub(replace, html_text)
+    return expand_formulas(html_text, drawn)
