@@ -96,3 +96,11 @@ def test_the_web_page_separates_adjacent_calls_as_print_and_the_epub_do(tmp_path
     for body in (print_body(essay), epub_body(essay, {})):
         assert f'<p id="{ids.paragraph_id(essay.anchor, 1)}">' in body
         assert body.count(separator) == 1
+
+
+def test_a_link_to_a_paragraph_leads_to_its_id(tmp_path: Path) -> None:
+    """The converted essay holds the paragraph ids, so the link check knows them."""
+    essay, problems = convert_essay_body(tmp_path, "See [the next](#p2).\n\nNext.\n")
+    assert problems == []
+    assert essay.body_html == ('<p id="e1-p1">See <a href="#e1-p2">the next</a>.</p>\n'
+                               '<p id="e1-p2">Next.</p>')
