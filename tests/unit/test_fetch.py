@@ -20,8 +20,7 @@ def fetcher(tmp_path: Path) -> LocalOnlyFetcher:
 
 
 def test_serves_a_file_inside_the_collection(fetcher: LocalOnlyFetcher) -> None:
-    response = fetcher.fetch(COLLECTION_URL + "images/a%20b.png")
-    assert response.read() == b"inside"
+    assert fetcher.serve(COLLECTION_URL + "images/a%20b.png") == (b"inside", "image/png")
 
 
 @pytest.mark.parametrize("url", [
@@ -37,4 +36,4 @@ def test_serves_a_file_inside_the_collection(fetcher: LocalOnlyFetcher) -> None:
 ])
 def test_refuses_everything_else(fetcher: LocalOnlyFetcher, url: str) -> None:
     with pytest.raises(ValueError, match="qlabbook does not load"):
-        fetcher.fetch(url)
+        fetcher.serve(url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import tinycss2
 
-from qlabbook.typeset.document import weasyprint_logs
+from qlabbook.typeset.engine import renderer_logs
 from qlabbook.typeset.parts import css_string
 
 
@@ -15,7 +15,7 @@ def test_a_title_in_the_running_heads_rule_is_read_as_written(title: str) -> Non
     from weasyprint import CSS
 
     rule = f".essay {{ string-set: book-title {css_string(title)}; }}"
-    with weasyprint_logs() as logs:
+    with renderer_logs() as logs:
         CSS(string=rule)
     assert logs.messages == []  # WeasyPrint would print it as R101, with no file or line
     [token] = [t for t in tinycss2.parse_component_value_list(css_string(title))]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import logging
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,9 @@ from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection
 from qlabbook.source.process import environment_variable
 from qlabbook.source.profiles import DEFAULT_PROFILE, PROFILES, PdfProfile
+from qlabbook.typeset import engine
+from qlabbook.typeset.engine import RendererLogs
+from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL, LocalOnlyFetcher
 from qlabbook.typeset.geometry import text_width_pixels
 from qlabbook.typeset.html import render_print_html
 from qlabbook.typeset.images import fitted
@@ -23,39 +24,7 @@ from qlabbook.typeset.parts import PartJob, print_stylesheets
 JPEG_QUALITY = 88  # photographs scaled for a profile are saved at this quality
 
 
-class LogCollector(logging.Handler):
-    """WeasyPrint reports missing resources as log records: keep them as diagnostics."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        # How fonts get subset is the machine's business, not a problem in the content;
-        # missing glyphs are reported, with their place in the sources, by glyphs.py in this stage.
-        # An image without alt text is reported at its line by the Markdown stage [I103].
-        if not message.startswith(("Using fontTools instead of HarfBuzz-Subset",
-                                   ".notdef glyph rendered")) and \
-                not message.endswith("has no required alt description"):
-            self.messages.append(message)
-
-
-@contextmanager
-def weasyprint_logs() -> Iterator[LogCollector]:
-    logger = logging.getLogger("weasyprint")
-    collector = LogCollector()
-    logger.addHandler(collector)
-    propagate = logger.propagate
-    logger.propagate = False
-    try:
-        yield collector
-    finally:
-        logger.removeHandler(collector)
-        logger.propagate = propagate
-
-
-def report_renderer_logs(logs: LogCollector, diagnostics: Diagnostics) -> None:
+def report_renderer_logs(logs: RendererLogs, diagnostics: Diagnostics) -> None:
     for message in logs.messages:
         diagnostics.warning("R101", f"PDF renderer: {message}")
 
@@ -65,10 +34,8 @@ def shipped_font_configuration() -> Any:
     the machine's (Pango would fill in characters the shipped fonts lack from those). The
     setting is read while the configuration is made, and only then: in a process started
     later, importing WeasyPrint would warn that no fonts are configured."""
-    from weasyprint.text.fonts import FontConfiguration
-
     with environment_variable("FONTCONFIG_FILE", str(FONT_CONFIG)):
-        return FontConfiguration()
+        return engine.font_configuration()
 
 
 def render_document(collection: Collection, profile: str = DEFAULT_PROFILE,
@@ -90,21 +57,18 @@ def render_part(job: PartJob, repairs: tuple[str, ...] = (),
 
 def lay_out_html(collection: Collection, profile: str, html: str,
                  stylesheets: list[tuple[str, str]], repairs: tuple[str, ...]) -> Any:
-    from weasyprint import HTML
-
-    from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL, LocalOnlyFetcher
-
     chosen = PROFILES[profile]
-    fetcher = LocalOnlyFetcher({COLLECTION_URL: collection.root, STYLES_URL: PACKAGE_STYLES},
-                               images=image_fitter(collection, chosen))
+    fetcher = engine.url_fetcher(LocalOnlyFetcher(
+        {COLLECTION_URL: collection.root, STYLES_URL: PACKAGE_STYLES},
+        images=image_fitter(collection, chosen)).serve)
     if repairs:
         stylesheets = [*stylesheets, ("\n".join(repairs), "")]
     fonts, sheets = parsed_stylesheets(collection.root, tuple(stylesheets), fetcher)
     # Image options act while images load, so they go to render(), not write_pdf(). Images
     # arrive fitted to the text width (image_fitter); without a JPEG quality or optimisation
     # WeasyPrint embeds those bytes as they are and only scales images printed smaller.
-    return HTML(string=html, base_url=COLLECTION_URL, url_fetcher=fetcher).render(
-        stylesheets=sheets, font_config=fonts, **pdf_options(collection, chosen))
+    return engine.render(html, COLLECTION_URL, fetcher, sheets, fonts,
+                         pdf_options(collection, chosen))
 
 
 # The shipped fonts loaded and each stylesheet parsed once in a process, for every part it
@@ -127,8 +91,6 @@ def parsed_stylesheets(root: Path, stylesheets: tuple[tuple[str, str], ...],
                        fetcher: Any) -> tuple[Any, list[Any]]:
     """One font configuration for every stylesheet and the document (or @font-face fails),
     and the stylesheets parsed with it."""
-    from weasyprint import CSS
-
     root = root.resolve()
     if root not in FONTS:
         FONTS.clear()
@@ -140,8 +102,8 @@ def parsed_stylesheets(root: Path, stylesheets: tuple[tuple[str, str], ...],
         if (root, css, base) not in SHEETS:
             if len(SHEETS) >= MAX_SHEETS:
                 SHEETS.pop(next(iter(SHEETS)))
-            SHEETS[(root, css, base)] = CSS(string=css, base_url=stylesheet_base(base),
-                                            font_config=fonts, url_fetcher=fetcher)
+            SHEETS[(root, css, base)] = engine.stylesheet(css, stylesheet_base(base), fonts,
+                                                          fetcher)
         sheets.append(SHEETS[(root, css, base)])
     return fonts, sheets
 
@@ -149,8 +111,6 @@ def parsed_stylesheets(root: Path, stylesheets: tuple[tuple[str, str], ...],
 def stylesheet_base(base: str) -> str | None:
     """The URL a print stylesheet's own URLs are relative to, by the name print_stylesheets
     gives it ("styles": the package's, "collection-styles": the collection's; else none)."""
-    from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL
-
     return {"styles": STYLES_URL, "collection-styles": COLLECTION_URL + "styles/"}.get(base)
 
 

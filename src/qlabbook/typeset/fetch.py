@@ -1,14 +1,12 @@
-"""A URL fetcher that serves files under the allowed folders and refuses everything else."""
+"""A URL fetcher that serves files under the allowed folders and refuses everything else
+(engine.url_fetcher hands it to WeasyPrint)."""
 
 from __future__ import annotations
 
 import mimetypes
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlsplit
-
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Documents are rendered against these virtual folders, never the machine's real paths:
 # WeasyPrint names images after their URL, and the PDF must not depend on where the
@@ -17,12 +15,11 @@ COLLECTION_URL = "file:///qlabbook/collection/"
 STYLES_URL = "file:///qlabbook/styles/"
 
 
-class LocalOnlyFetcher(URLFetcher):
+class LocalOnlyFetcher:
     """No network; no file outside the mapped folders (symlinks resolved before the check)."""
 
     def __init__(self, folders: dict[str, Path],
                  images: Callable[[Path, bytes], bytes | None] | None = None) -> None:
-        super().__init__(allowed_protocols=("file",))
         self.folders = {prefix: folder.resolve() for prefix, folder in folders.items()}
         self.images = images  # may replace a JPEG or PNG (given its path) by a smaller one
 
@@ -35,7 +32,8 @@ class LocalOnlyFetcher(URLFetcher):
                     return path
         return None
 
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+    def serve(self, url: str) -> tuple[bytes, str]:
+        """The file's bytes and media type; ValueError for a URL it does not serve."""
         path = self.real_path(url)
         if path is None:
             raise ValueError(f"qlabbook does not load {url}: only files inside the collection")
@@ -43,4 +41,4 @@ class LocalOnlyFetcher(URLFetcher):
         data = path.read_bytes()
         if self.images is not None and media_type in ("image/jpeg", "image/png"):
             data = self.images(path, data) or data
-        return URLFetcherResponse(url, data, {"Content-Type": media_type})
+        return data, media_type

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from qlabbook.source import ids
+from qlabbook.typeset import engine
 from qlabbook.typeset.html import FIXED_BLOCKS  # what a figure never moves past
 from qlabbook.typeset.notes import BREAKABLE_BLOCKS
 
@@ -14,28 +15,26 @@ LINES_SHORT = 2  # a page whose text stops more lines than this above its foot h
 
 def flow_boxes(box: Any) -> Iterator[Any]:
     """The boxes of a page's text flow: not its footnotes, not its margin boxes."""
-    from weasyprint.formatting_structure import boxes
-
+    kinds = engine.box_kinds()
     yield box
     for child in getattr(box, "children", ()):
-        if not isinstance(child, boxes.FootnoteAreaBox | boxes.MarginBox):
+        if not isinstance(child, kinds.footnote_area | kinds.margin):
             yield from flow_boxes(child)
 
 
 def text_bottom(page: Any) -> tuple[float, float, float]:
     """(the foot of the page's text block, less its notes; how far down its text goes; the
     height of its text's lines, the median) in CSS pixels."""
-    from weasyprint.formatting_structure import boxes
-
-    page_box = page._page_box
+    kinds = engine.box_kinds()
+    page_box = engine.page_box(page)
     top = page_box.content_box_y()
     bottom = top + page_box.height
     for child in page_box.children:
-        if isinstance(child, boxes.FootnoteAreaBox) and child.children:
+        if isinstance(child, kinds.footnote_area) and child.children:
             bottom = min(bottom, child.position_y)
-    flow = [b for b in flow_boxes(page_box) if isinstance(b, boxes.LineBox | boxes.ReplacedBox)]
+    flow = [b for b in flow_boxes(page_box) if isinstance(b, kinds.line | kinds.replaced)]
     used = max((b.position_y + b.margin_height() for b in flow), default=top)
-    heights = sorted(b.margin_height() for b in flow if isinstance(b, boxes.LineBox))
+    heights = sorted(b.margin_height() for b in flow if isinstance(b, kinds.line))
     return float(bottom), float(used), float(heights[len(heights) // 2]) if heights else 0.0
 
 
@@ -43,7 +42,7 @@ def text_bottom_gap(page: Any) -> float:
     """How much of the page's text block (less its notes) is left empty at the foot, as a
     share of the text block's height."""
     bottom, used, _ = text_bottom(page)
-    return float(max(0.0, bottom - used) / page._page_box.height)
+    return float(max(0.0, bottom - used) / engine.page_box(page).height)
 
 
 def lines_short(page: Any) -> int:
@@ -58,13 +57,12 @@ def figures_to_defer(document: Any, tried: set[str]) -> dict[str, int]:
     more than LINES_SHORT lines short, when text follows it that could fill that gap: its
     id, and past how many of the blocks that follow it to move it so that they fill the
     gap (the last of them may break across the pages, as a paragraph does)."""
-    from weasyprint.formatting_structure import boxes
-
+    block = engine.box_kinds().block
     found: dict[str, tuple[str, int]] = {}
     for index in range(1, len(document.pages)):
         page = document.pages[index]
-        first = next((b for b in flow_boxes(page._page_box)
-                      if isinstance(b, boxes.BlockBox) and b.element_tag in
+        first = next((b for b in flow_boxes(engine.page_box(page))
+                      if isinstance(b, block) and b.element_tag in
                       BREAKABLE_BLOCKS), None)
         if first is None or first.element_tag != "figure":
             continue
@@ -83,7 +81,7 @@ def figures_to_defer(document: Any, tried: set[str]) -> dict[str, int]:
 def blocks_to_fill(page: Any, figure: Any, gap: float) -> int:
     """How many of the blocks after `figure` on its page it takes to fill `gap` (at least
     one): a figure moves past them."""
-    parent = next((b for b in flow_boxes(page._page_box)
+    parent = next((b for b in flow_boxes(engine.page_box(page))
                    if figure in getattr(b, "children", ())), None)
     if parent is None:
         return 1

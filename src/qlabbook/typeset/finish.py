@@ -7,33 +7,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from qlabbook.typeset import engine
 from qlabbook.typeset.geometry import MM
-
-
-def remember_page_references() -> None:
-    """pydyf builds the tuple of every page's reference anew each time it is read, and
-    WeasyPrint's tagging reads it once per tagged box: time grows with pages × boxes. Keep
-    the tuple until a page is added. Only pydyf's PDF class changes, and only if its
-    page_references is still the plain property this expects."""
-    import pydyf
-
-    current = pydyf.PDF.__dict__.get("page_references")
-    if not isinstance(current, property) or current.fget is None or \
-            getattr(current.fget, "remembers", False):
-        return
-    build = current.fget
-
-    def page_references(pdf: Any) -> tuple[bytes, ...]:
-        count = len(pdf.pages["Kids"])
-        remembered = pdf.__dict__.get("_qlabbook_page_references")
-        if remembered is None or remembered[0] != count:
-            remembered = (count, build(pdf))
-            pdf.__dict__["_qlabbook_page_references"] = remembered
-        references: tuple[bytes, ...] = remembered[1]
-        return references
-
-    page_references.remembers = True  # type: ignore[attr-defined]
-    pydyf.PDF.page_references = property(page_references)
 
 
 def finisher(bleed_mm: float, identifier: str) -> Callable[[Any, Any], None]:
@@ -58,12 +33,10 @@ def pdf_pages(pdf: Any) -> Iterator[Any]:
 def set_bleed_boxes(pdf: Any, bleed: float) -> None:
     """WeasyPrint puts the BleedBox at most 10 pt outside the TrimBox; the printer's bleed
     is exactly the configured width (the crop marks lie beyond it)."""
-    import pydyf
-
     for page in pdf_pages(pdf):
         left, top, right, bottom = (float(v) for v in page["TrimBox"])
-        page["BleedBox"] = pydyf.Array([round(left - bleed, 3), round(top - bleed, 3),
-                                        round(right + bleed, 3), round(bottom + bleed, 3)])
+        page["BleedBox"] = engine.pdf_array([round(left - bleed, 3), round(top - bleed, 3),
+                                             round(right + bleed, 3), round(bottom + bleed, 3)])
 
 
 XMP_DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f-]{36}")

@@ -12,7 +12,7 @@ from qlabbook.assets import FONT_CONFIG, PACKAGE_STYLES
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.profiles import PROFILES
 from qlabbook.source.timestamp import library_clock
-from qlabbook.typeset import resume
+from qlabbook.typeset import engine, resume
 from qlabbook.typeset.document import (
     JPEG_QUALITY,
     figure_paths,
@@ -21,9 +21,9 @@ from qlabbook.typeset.document import (
     render_part,
     report_renderer_logs,
     stylesheet_base,
-    weasyprint_logs,
 )
-from qlabbook.typeset.finish import finisher, remember_page_references
+from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL
+from qlabbook.typeset.finish import finisher
 from qlabbook.typeset.folios import anchor_pages
 from qlabbook.typeset.geometry import text_width_pixels
 from qlabbook.typeset.images import fit_ahead
@@ -50,7 +50,7 @@ def lay_out_part(job: PartJob) -> LaidOutPart:
     # The figures are fitted on other cores while WeasyPrint parses and styles the part.
     pool = fit_ahead(figure_paths(collection),
                      text_width_pixels(collection, PROFILES[job.profile]), JPEG_QUALITY)
-    with weasyprint_logs() as logs:
+    with engine.renderer_logs() as logs:
         try:
             part = written(job, settled(job, diagnostics), diagnostics)
         except Exception as error:  # layout can fail on pages that cannot hold their content
@@ -97,8 +97,6 @@ class PrintInput:
 def settled_input(job: PartJob, diagnostics: Diagnostics) -> tuple[Any, PrintInput]:
     """The part laid out and settled as lay_out_part does it (the document, to write), and
     what its final layout was made from: to run the renderer alone on the same input."""
-    from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL
-
     made: WeakKeyDictionary[Any, PrintInput] = WeakKeyDictionary()
 
     def render(job: PartJob, repairs: tuple[str, ...], moves: Mapping[str, int] | None) -> Any:
@@ -122,12 +120,11 @@ def written(job: PartJob, document: Any, diagnostics: Diagnostics) -> LaidOutPar
     if chosen.press:
         check_image_resolution(collection, document, diagnostics, chosen.ppi)
     starts, texts, misaligned = part_page_starts(document)
-    remember_page_references()
+    engine.remember_page_references()
     finish = finisher(collection.options.bleed_mm if chosen.press else 0,
                       collection.metadata.identifier or collection.metadata.title)
     with library_clock(collection):  # subset fonts carry the edition's date
-        pdf = document.write_pdf(finisher=finish, **write_options(job))
-    assert isinstance(pdf, bytes)
+        pdf = engine.write_pdf(document, finish, write_options(job))
     return LaidOutPart(pdf, len(document.pages), anchor_pages(document), starts, texts,
                        misaligned)
 

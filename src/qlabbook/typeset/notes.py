@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from qlabbook.source import ids
+from qlabbook.typeset import engine
 from qlabbook.typeset.folios import anchor_pages
 
 
@@ -24,13 +25,12 @@ def misplaced_notes(document: Any) -> list[tuple[str, int, int]]:
 
 def last_text_block(document: Any, page: int) -> Any:
     """The element of the last block of essay text laid out on a page."""
-    from weasyprint.formatting_structure import boxes
-
+    kinds = engine.box_kinds()
     last = None
-    for box in document.pages[page]._page_box.descendants():
-        if isinstance(box, boxes.FootnoteAreaBox):
+    for box in engine.page_boxes(document.pages[page]):
+        if isinstance(box, kinds.footnote_area):
             break  # the footnote area follows the page's text
-        if isinstance(box, boxes.BlockBox) and box.element is not None \
+        if isinstance(box, kinds.block) and box.element is not None \
                 and box.element_tag in BREAKABLE_BLOCKS:
             last = box.element
     return last
@@ -84,7 +84,7 @@ def note_repairs(document: Any,
             continue
         essays.add(essay)
         block = last_text_block(document, call_page)
-        root = document.pages[call_page]._page_box.children[0].element  # <html>
+        root = engine.root_element(document.pages[call_page])
         rule = css_path(root, block) if block is not None and root is not None else None
         if rule is not None:
             rules.append((essay, f"{rule} {{ break-before: page; }}"))

@@ -24,6 +24,7 @@ from qlabbook.markdown.units import (
     unit_text,
 )
 from qlabbook.source.ids import notes_id
+from qlabbook.typeset import engine
 
 
 def is_print_note(element: ET.Element) -> bool:
@@ -94,15 +95,14 @@ class PrintUnits:
 def flow_leaves(box: Any) -> Iterator[Any]:
     """A page's text and image boxes in the main flow, in order: page margins (running heads,
     folios), the footnote area and generated content (note call figures, leaders) left out."""
-    from weasyprint.formatting_structure import boxes
-
-    if isinstance(box, boxes.MarginBox | boxes.FootnoteAreaBox):
+    kinds = engine.box_kinds()
+    if isinstance(box, kinds.margin | kinds.footnote_area):
         return
-    if isinstance(box, boxes.TextBox):
+    if isinstance(box, kinds.text):
         if "::" not in (box.element_tag or "") and box.text.strip():
             yield box
         return
-    if isinstance(box, boxes.ReplacedBox):
+    if isinstance(box, kinds.replaced):
         if "::" not in (box.element_tag or ""):
             yield box
         return
@@ -116,8 +116,7 @@ def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
     printed folio. A page with nothing in the text flow (a blank verso, a page of notes)
     starts where the next page does; a page of matter only print has (a cover, picture
     credits) is left out, and so is a blank page beside it."""
-    # The root box of any page was made from the document's root element.
-    root = pages[0]._page_box.children[0].element
+    root = engine.root_element(pages[0])  # any page's: they share the document's
     units = PrintUnits.of(root)
     consumed: dict[tuple[str, int], int] = {}
     starts: list[PageStart] = []
@@ -127,7 +126,7 @@ def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
         first: tuple[str, int, int] | None = None
         picture: tuple[str, int, int] | None = None
         print_only = False
-        for leaf in flow_leaves(page._page_box):
+        for leaf in flow_leaves(engine.page_box(page)):
             key = units.unit_of(leaf.element)
             if key is None:
                 print_only = print_only or leaf.element not in units.notes
@@ -146,7 +145,7 @@ def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
                                         getattr(leaf, "text", ""))
         first = first or picture
         if first is None:
-            blank = is_blank(page._page_box)
+            blank = is_blank(engine.page_box(page))
             if print_only:  # a blank page before it goes with it
                 waiting = [(waiting_label, was_blank) for waiting_label, was_blank in waiting
                            if not was_blank]
@@ -172,13 +171,12 @@ def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
 
 def is_blank(box: Any) -> bool:
     """Whether a page prints nothing but its running heads and folio, if that."""
-    from weasyprint.formatting_structure import boxes
-
-    if isinstance(box, boxes.MarginBox):
+    kinds = engine.box_kinds()
+    if isinstance(box, kinds.margin):
         return True
-    if isinstance(box, boxes.TextBox):
+    if isinstance(box, kinds.text):
         return not box.text.strip()
-    if isinstance(box, boxes.ReplacedBox):
+    if isinstance(box, kinds.replaced):
         return False
     return all(is_blank(child) for child in getattr(box, "children", ()))
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection
+from qlabbook.typeset import engine
 
 LOW_PPI = 150  # below this, a photograph looks soft in print
 
@@ -27,12 +28,11 @@ class PrintedImage:
 
 def printed_images(document: Any) -> list[PrintedImage]:
     """Every raster image laid out in the document, with its printed width."""
-    from weasyprint.formatting_structure import boxes
-
+    replaced = engine.box_kinds().replaced
     found = []
     for index, page in enumerate(document.pages):
-        for box in page._page_box.descendants():
-            if not isinstance(box, boxes.ReplacedBox) or not box.width:
+        for box in engine.page_boxes(page):
+            if not isinstance(box, replaced) or not box.width:
                 continue
             pixels = getattr(box.replacement, "width", None)
             src = box.element.get("src") if box.element is not None else None

@@ -7,18 +7,19 @@ repagination does the same when a page-based counter changes (it keeps each page
 starting state and remakes only the pages after a change). This module records that state
 while a part is laid out and seeds the next layout of the same part with it.
 
-It reaches into WeasyPrint's pagination (`weasyprint.layout.make_all_pages` and the layout
-context's `page_maker`), pinned in the lock file; tests/e2e/test_parts.py compares every
-page of the book built this way with the book laid out whole."""
+It reaches into WeasyPrint's pagination through engine.hook_pagination and
+engine.Pagination; tests/e2e/test_parts.py compares every page of the book built this way
+with the book laid out whole."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Collection, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 from weakref import WeakKeyDictionary
+
+from qlabbook.typeset import engine
 
 
 @dataclass
@@ -47,51 +48,49 @@ RECORDINGS: WeakKeyDictionary[Any, Recording] = WeakKeyDictionary()
 
 
 def install() -> None:
-    """Wrap WeasyPrint's pagination once per process; outside a session it is unchanged."""
-    import weasyprint.layout as layout
+    """Route WeasyPrint's pagination through this module, once per process; outside a
+    session it is unchanged."""
+    engine.hook_pagination(paginate, margin_boxes)
 
-    if getattr(layout.make_all_pages, "qlabbook", False):
+
+def paginate(pages_from: Callable[[list[Any]], Iterator[Any]], pagination: engine.Pagination,
+             pages: list[Any]) -> Iterator[Any]:
+    """One pass of the pagination, recorded in the session, seeded from the session's
+    earlier layout on its first pass (`pages` are those already made: none then)."""
+    session = SESSION.get()
+    if session is None:
+        yield from pages_from(pages)
         return
-    original = layout.make_all_pages
+    if session.reuse is not None and not pages:  # the first pass of a resumed layout
+        try:
+            previous, count = session.reuse
+            pages = pagination.seed(previous.starts, previous.pages, count)
+        except (AttributeError, TypeError, ValueError):
+            pages = []  # pagination's state is not as this expects: lay out every page
+        session.reused = len(pages)
+    recording = Recording(passes=(session.recording.passes if session.recording else 0) + 1)
+    for page in pages_from(pages):
+        recording.pages.append(engine.bare_page(page))
+        recording.carried.append(pagination.carried_over())
+        yield page
+    if session.reuse is not None and session.reused:
+        recording.carried[:session.reused] = session.reuse[0].carried[:session.reused]
+    recording.starts = pagination.page_starts()
+    session.recording = recording
 
-    def make_all_pages(context: Any, root_box: Any, html: Any, pages: list[Any]) -> Iterator[Any]:
-        session = SESSION.get()
-        if session is None:
-            yield from original(context, root_box, html, pages)
-            return
-        if session.reuse is not None and not pages:  # the first pass of a resumed layout
-            try:
-                pages = seeded(context, html, *session.reuse)
-            except (AttributeError, TypeError, ValueError):
-                pages = []  # pagination's state is not as this expects: lay out every page
-            session.reused = len(pages)
-        recording = Recording(passes=(session.recording.passes if session.recording else 0) + 1)
-        for page in original(context, root_box, html, pages):
-            recording.pages.append((page, page.children))
-            recording.carried.append(bool(context.reported_footnotes or
-                                          context.broken_out_of_flow))
-            yield page
-        if session.reuse is not None and session.reused:
-            recording.carried[:session.reused] = session.reuse[0].carried[:session.reused]
-        recording.starts = context.page_maker
-        session.recording = recording
 
-    original_margins = layout.make_margin_boxes
-
-    def make_margin_boxes(context: Any, page: Any, state: Any) -> Iterator[Any]:
-        session = SESSION.get()
-        if session is None or session.recording is None:
-            yield from original_margins(context, page, state)
-            return
-        margins = kept_margins(session, context.current_page - 1)
-        if margins is None:
-            margins = tuple(original_margins(context, page, state))
-        session.recording.margins.append(margins)
-        yield from margins
-
-    make_all_pages.qlabbook = True  # type: ignore[attr-defined]
-    layout.make_all_pages = make_all_pages
-    layout.make_margin_boxes = make_margin_boxes
+def margin_boxes(make: Callable[[], Iterator[Any]], index: int) -> Iterator[Any]:
+    """Page `index`'s margin boxes, kept from the earlier layout when they can be, and
+    recorded in the session."""
+    session = SESSION.get()
+    if session is None or session.recording is None:
+        yield from make()
+        return
+    margins = kept_margins(session, index)
+    if margins is None:
+        margins = tuple(make())
+    session.recording.margins.append(margins)
+    yield from margins
 
 
 def kept_margins(session: Session, index: int) -> tuple[Any, ...] | None:
@@ -106,30 +105,6 @@ def kept_margins(session: Session, index: int) -> tuple[Any, ...] | None:
             len(session.recording.pages) != len(previous.pages):
         return None
     return previous.margins[index]
-
-
-def seeded(context: Any, html: Any, previous: Recording, count: int) -> list[Any]:
-    """Start the layout at page `count` from the previous layout's state there; its first
-    `count` pages are the previous layout's, as they were before margin boxes, their page
-    types styled in this layout (their margin boxes are made anew)."""
-    from weasyprint.layout.page import set_page_type_computed_styles
-
-    starts = []
-    for index, (resume_at, next_page, right_page, state, _) in enumerate(
-            previous.starts[:count + 1]):
-        remake = {"content_changed": index == count, "pages_wanted": False, "anchors": [],
-                  "content_lookups": []}
-        starts.append((copy.deepcopy(resume_at), copy.deepcopy(next_page), right_page,
-                       copy.deepcopy(state), remake))
-    pages = []
-    for page, children in previous.pages[:count]:
-        fresh = page.copy()
-        fresh.children = children
-        pages.append(fresh)
-    for page_type in dict.fromkeys(page.page_type for page in pages):
-        set_page_type_computed_styles(page_type, html, context.style_for)
-    context.page_maker = starts  # last: a failure above leaves the layout as it began
-    return pages
 
 
 def lay_out(render: Callable[[], Any], previous: Any = None,
@@ -174,7 +149,7 @@ def first_page(document: Any, name: str) -> int:
     page has one: nothing can be reused)."""
     for index, page in enumerate(document.pages):
         if any(getattr(box.element, "get", None) and box.element.get("id") == name
-               for box in page._page_box.descendants()):
+               for box in engine.page_boxes(page)):
             return index
     return 0
 
@@ -185,7 +160,7 @@ def of_one_tree(document: Any) -> Any:
     elements; they print only what comes before every change, which stands at the same
     place (path of child indices) in both trees. What reads elements off the pages (the
     page map, above all) then sees one document."""
-    roots = [page._page_box.children[0].element for page in document.pages]
+    roots = [engine.root_element(page) for page in document.pages]
     final = roots[-1] if roots else None
     if all(root is final for root in roots):
         return document
@@ -196,7 +171,7 @@ def of_one_tree(document: Any) -> Any:
                        if path in at_path)
     for page, root in zip(document.pages, roots, strict=True):
         if root is not final:
-            for box in page._page_box.descendants():
+            for box in engine.page_boxes(page):
                 if box.element is not None and id(box.element) in mapping:
                     box.element = mapping[id(box.element)]
     return document
