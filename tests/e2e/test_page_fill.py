@@ -13,10 +13,10 @@ from bookseries import make_series
 from qlabbook.build import load_collection
 from qlabbook.source import ids
 from qlabbook.source.diagnostics import Diagnostics
-from qlabbook.typeset.figures import LINES_SHORT, flow_boxes, lines_short
 from qlabbook.typeset.layout import settled
-from qlabbook.typeset.notes import BREAKABLE_BLOCKS
 from qlabbook.typeset.parts import essay_jobs
+from qlabbook.typeset.settling.figures import LINES_SHORT, flow_boxes, lines_short
+from qlabbook.typeset.settling.notes import BREAKABLE_BLOCKS
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,7 @@ from helpers import FIXTURES, page_texts
 from qlabbook.build import build, load_collection
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.typeset.document import render_document
-from qlabbook.typeset.settle import settle
+from qlabbook.typeset.settling.settle import settle
 
 pytestmark = pytest.mark.slow
 

@@ -14,10 +14,11 @@ import pytest
 from helpers import FIXTURES, REPOSITORY
 from qlabbook.build import load_collection
 from qlabbook.source.diagnostics import Diagnostics
-from qlabbook.typeset import layout, resume
+from qlabbook.typeset import layout
 from qlabbook.typeset.document import render_part
 from qlabbook.typeset.parts import essay_jobs
-from qlabbook.typeset.settle import settle
+from qlabbook.typeset.settling import resume
+from qlabbook.typeset.settling.settle import settle
 
 pytestmark = pytest.mark.slow
 

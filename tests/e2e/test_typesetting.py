@@ -17,10 +17,10 @@ from qlabbook.typeset.book import lay_out_books
 from qlabbook.typeset.document import render_document
 from qlabbook.typeset.geometry import geometry
 from qlabbook.typeset.layout import settled
-from qlabbook.typeset.notes import misplaced_notes
 from qlabbook.typeset.parts import essay_jobs
 from qlabbook.typeset.preflight import printed_images
-from qlabbook.typeset.settle import settle
+from qlabbook.typeset.settling.notes import misplaced_notes
+from qlabbook.typeset.settling.settle import settle
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,7 @@ def shipped_font_configuration() -> Any:
 def render_document(collection: Collection, profile: str = DEFAULT_PROFILE,
                     repairs: tuple[str, ...] = (), moves: Mapping[str, int] | None = None) -> Any:
     """The whole book laid out as one document: a weasyprint.Document, pages and all.
-    `repairs` are CSS rules added last and `moves` figures to defer (see settle.py).
+    `repairs` are CSS rules added last and `moves` figures to defer (see settling/settle.py).
     Builds lay the book out in parts (render_part); this is the
     reference they are compared with."""
     return lay_out_html(collection, profile, render_print_html(collection, profile, moves),

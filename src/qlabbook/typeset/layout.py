@@ -12,7 +12,7 @@ from qlabbook.assets import FONT_CONFIG, PACKAGE_STYLES
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.profiles import PROFILES
 from qlabbook.source.timestamp import library_clock
-from qlabbook.typeset import engine, resume
+from qlabbook.typeset import engine
 from qlabbook.typeset.document import (
     JPEG_QUALITY,
     figure_paths,
@@ -30,7 +30,8 @@ from qlabbook.typeset.images import fit_ahead
 from qlabbook.typeset.pagemap import part_page_starts
 from qlabbook.typeset.parts import LaidOutPart, PartJob
 from qlabbook.typeset.preflight import check_image_resolution
-from qlabbook.typeset.settle import settle
+from qlabbook.typeset.settling import resume
+from qlabbook.typeset.settling.settle import settle
 
 
 def renderer_failed(error: Exception, diagnostics: Diagnostics) -> None:

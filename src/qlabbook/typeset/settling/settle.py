@@ -10,8 +10,8 @@ from typing import Any
 from qlabbook.source import ids
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection
-from qlabbook.typeset.figures import essay_gaps, figures_to_defer
-from qlabbook.typeset.notes import misplaced_notes, note_repairs
+from qlabbook.typeset.settling.figures import essay_gaps, figures_to_defer
+from qlabbook.typeset.settling.notes import misplaced_notes, note_repairs
 
 MAX_ROUNDS = 8
 # Lays the same pages out again with figures deferred and CSS repairs added. It is also

@@ -8,7 +8,7 @@ from typing import Any
 from qlabbook.source import ids
 from qlabbook.typeset import engine
 from qlabbook.typeset.html import FIXED_BLOCKS  # what a figure never moves past
-from qlabbook.typeset.notes import BREAKABLE_BLOCKS
+from qlabbook.typeset.settling.notes import BREAKABLE_BLOCKS
 
 LINES_SHORT = 2  # a page whose text stops more lines than this above its foot has a gap
 
