@@ -115,23 +115,25 @@ def load_collection(root: Path, diagnostics: Diagnostics | None = None,
     With `cache`, essays converted by an earlier build and unchanged since are taken from
     the collection's cache folder (or from the session's memory)."""
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
-    metadata, options, sources = load_sources(root, diagnostics)
-    ordered = order_essays(sources, diagnostics)
+    sources = load_sources(root, diagnostics)
+    ordered = order_essays(list(sources.essays), diagnostics)
     store: RecordStore | None = RecordCache(root / CACHE_FOLDER / "essays") if cache else None
     if store is not None and session is not None:
         store = session.records.over(store)  # type: ignore[arg-type]
-    return convert_collection(root, metadata, options, ordered, diagnostics, store)
+    return convert_collection(root, sources.metadata, sources.options, ordered, diagnostics,
+                              store)
 
 
 def inspect_collection(root: Path, diagnostics: Diagnostics) -> Collection | None:
     """`check`'s view: every problem, and whatever essays could be read, without raising
     (None when the collection cannot be read at all)."""
     try:
-        metadata, options, sources = load_sources(root, diagnostics)
+        sources = load_sources(root, diagnostics)
     except QlabbookError:
         return None
-    ordered = order_essays(sources, diagnostics)
-    return convert_essays(root, metadata, options, ordered, diagnostics, uncited=True)
+    ordered = order_essays(list(sources.essays), diagnostics)
+    return convert_essays(root, sources.metadata, sources.options, ordered, diagnostics,
+                          uncited=True)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from qlabbook.source.config import Fields, collection_settings, read_config, rea
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.generators import date_in_path, is_draft, is_known
 from qlabbook.source.layout import Layout, essays_layout
-from qlabbook.source.model import EssaySource, Metadata, Options
+from qlabbook.source.model import EssaySource, Sources
 from qlabbook.source.permalinks import permalinks
 from qlabbook.source.reading import readings
 from qlabbook.source.stylesheets import check_stylesheets, links_outside
@@ -217,8 +217,7 @@ def essay_date(value: Any, path: Path, line: int | None, diagnostics: Diagnostic
     return None, ""
 
 
-def load_sources(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Options,
-                                                                list[EssaySource]]:
+def load_sources(root: Path, diagnostics: Diagnostics) -> Sources:
     """Read the whole collection; raise once with every problem found."""
     read = read_config(root, diagnostics)  # parsed once, for every table
     config = collection_settings(read, root) if read is not None else None
@@ -258,4 +257,4 @@ def load_sources(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Option
         kept = [replace(s, number=index) for index, s in enumerate(kept, 1)]
     markdown = readings(root, [s.path for s in kept])
     kept = [replace(s, markdown=markdown[s.path]) for s in kept]
-    return config[0], replace(config[1], site=layout.site), kept
+    return Sources(config[0], replace(config[1], site=layout.site), tuple(kept))

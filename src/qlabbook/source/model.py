@@ -94,6 +94,15 @@ class EssaySource:
 
 
 @dataclass(frozen=True)
+class Sources:
+    """A collection as read from disk, before conversion: its settings and its essays."""
+
+    metadata: Metadata
+    options: Options
+    essays: tuple[EssaySource, ...]
+
+
+@dataclass(frozen=True)
 class Footnote:
     number: int
     label: str
