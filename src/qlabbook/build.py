@@ -34,7 +34,7 @@ from qlabbook.output.manifest import (
 )
 from qlabbook.source.diagnostics import Diagnostic, Diagnostics, QlabbookError, Severity
 from qlabbook.source.essays import load_sources
-from qlabbook.source.model import Collection
+from qlabbook.source.model import Collection, EditionFormat
 from qlabbook.source.order import order_essays
 from qlabbook.source.process import collect_less
 from qlabbook.source.profiles import DEFAULT_PROFILE
@@ -156,58 +156,54 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def build(root: Path, out: Path | None = None, formats: Sequence[str] | None = None,
-          diagnostics: Diagnostics | None = None, progress: Progress | None = None,
-          strict: bool = False, essays: bool | None = None, only: Sequence[int] = (),
-          jobs: int | None = None, cache: bool = True,
-          pdf_profiles: Sequence[str] | None = None,
-          session: Session | None = None, provisional: bool = False) -> BuildReport:
-    """Build the editions into `out` (default root/dist): the collected edition, and with
-    `essays` (default: the collection's [build] essays) one per essay; `only` builds just
-    those essays' editions (and no web edition, which is the whole series'). `formats`
-    defaults to [build] formats. `pdf_profiles` (screen, press) overrides [pdf] profiles.
-    A `session` keeps workers and what was read in memory for the next build (`watch`);
-    with it, a `provisional` build of the web edition alone lays nothing out: its pages
-    take their print page numbers from the session's last layout (`serve` shows an edit
-    at once, then builds again). Nothing is written unless all of them rendered; each
+@dataclass(frozen=True)
+class BuildRequest:
+    """What one build is asked for, assembled once by whoever asks (a command, a watch's
+    every rebuild, a test). Empty `formats` and `profiles` leave the choice to the
+    collection's [build] formats and [pdf] profiles."""
+
+    root: Path
+    out: Path | None = None  # default root/dist
+    formats: tuple[EditionFormat, ...] = ()
+    essays: bool | None = None  # one edition per essay too; None: [build] essays
+    only: tuple[int, ...] = ()  # just these essays' editions (and no web edition)
+    jobs: int | None = None  # None: every core this process may use
+    cache: bool = True
+    strict: bool = False  # warnings fail the build
+    profiles: tuple[str, ...] = ()  # PDF profiles (screen, press)
+    # With a session, the web edition alone, laid out by nothing: its pages take their
+    # print page numbers from the session's last layout (serve shows an edit at once).
+    provisional: bool = False
+
+    @property
+    def target(self) -> Path:
+        """The output folder."""
+        return self.out if self.out is not None else self.root / "dist"
+
+
+def build(request: BuildRequest, diagnostics: Diagnostics | None = None,
+          progress: Progress | None = None, session: Session | None = None) -> BuildReport:
+    """Build the editions `request` asks for into its output folder: the collected edition,
+    and one per essay when asked. A `session` keeps workers and what was read in memory for
+    the next build (`watch`, `serve`). Nothing is written unless all of them rendered; each
     file appears whole or not at all."""
     try:
-        return build_once(root, out, formats, diagnostics, progress, strict, essays, only,
-                          jobs, cache, pdf_profiles, session, provisional)
+        return build_once(request, diagnostics if diagnostics is not None else Diagnostics(),
+                          progress if progress is not None else Quiet(), session)
     finally:
         if session is not None:
             session.let_go()
 
 
-def build_once(root: Path, out: Path | None, formats: Sequence[str] | None,
-               diagnostics: Diagnostics | None, progress: Progress | None, strict: bool,
-               essays: bool | None, only: Sequence[int], jobs: int | None, cache: bool,
-               pdf_profiles: Sequence[str] | None, session: Session | None,
-               provisional: bool = False) -> BuildReport:
+def build_once(request: BuildRequest, diagnostics: Diagnostics, progress: Progress,
+               session: Session | None) -> BuildReport:
     started = time.perf_counter()
-    diagnostics = diagnostics if diagnostics is not None else Diagnostics()
-    progress = progress if progress is not None else Quiet()
     progress.stage("reading essays")
-    collection = load_collection(root, diagnostics, cache, session)
-    out = out if out is not None else root / "dist"
-    numbers = [e.number for e in collection.essays]
-    for number in dict.fromkeys(only):
-        if number not in numbers:
-            diagnostics.error("A104", f"there is no essay number {number}",
-                              hint="the series has essays " + ", ".join(map(str, numbers)))
-    diagnostics.raise_if_errors()
-    per_essay = collection.options.essays if essays is None else essays
-    chosen = list(only) if only else numbers if per_essay else []
-    formats = list(formats) if formats else list(collection.options.formats)
-    if only and "web" in formats:
-        diagnostics.warning("H102", "the web edition is the whole series': a build of "
-                            "single essays (--essay) does not write it",
-                            hint="build without --essay to write OUT/web/")
-    plan = plan_editions(collection, formats, collected=not only, essays=chosen,
-                         profiles=pdf_profiles)
+    collection = load_collection(request.root, diagnostics, request.cache, session)
+    plan = plan_request(request, collection, diagnostics)
     report = BuildReport()
-    render_cache = RenderCache(root / CACHE_FOLDER if cache else None)
-    if provisional and session is not None and session.web_pages is not None \
+    render_cache = RenderCache(request.root / CACHE_FOLDER if request.cache else None)
+    if request.provisional and session is not None and session.web_pages is not None \
             and [edition.format for edition in plan] == ["web"]:
         # The pages now, with the print page numbers of the last layout (placed by their
         # text, which an edit hardly moves); the build that follows lays out the change.
@@ -215,7 +211,7 @@ def build_once(root: Path, out: Path | None, formats: Sequence[str] | None,
         report.provisional = True
     else:
         artefacts = render_editions(plan, diagnostics, progress, report, render_cache,
-                                    jobs or default_jobs(), session)
+                                    request.jobs or default_jobs(), session)
     diagnostics.raise_if_errors()
     if any(a.format == "web" for a in artefacts):
         progress.stage("making the web edition")
@@ -227,14 +223,44 @@ def build_once(root: Path, out: Path | None, formats: Sequence[str] | None,
         artefacts = with_web_site(collection, artefacts, diagnostics,
                                   pictures if render_cache.folder is not None else None,
                                   session.bodies if session is not None else None)
-    if strict and diagnostics.warnings:
+    if request.strict and diagnostics.warnings:
         raise QlabbookError(list(diagnostics.items))
     progress.stage("writing")
+    report.written = write_artefacts(collection, artefacts, request.target, diagnostics)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def plan_request(request: BuildRequest, collection: Collection,
+                 diagnostics: Diagnostics) -> list[Edition]:
+    """The editions a request asks of the collection, once its essay numbers are checked."""
+    numbers = [e.number for e in collection.essays]
+    for number in dict.fromkeys(request.only):
+        if number not in numbers:
+            diagnostics.error("A104", f"there is no essay number {number}",
+                              hint="the series has essays " + ", ".join(map(str, numbers)))
+    diagnostics.raise_if_errors()
+    per_essay = collection.options.essays if request.essays is None else request.essays
+    chosen = list(request.only) if request.only else numbers if per_essay else []
+    formats = request.formats or collection.options.formats
+    if request.only and "web" in formats:
+        diagnostics.warning("H102", "the web edition is the whole series': a build of "
+                            "single essays (--essay) does not write it",
+                            hint="build without --essay to write OUT/web/")
+    return plan_editions(collection, formats, collected=not request.only, essays=chosen,
+                         profiles=request.profiles or None)
+
+
+def write_artefacts(collection: Collection, artefacts: list[Artefact], out: Path,
+                    diagnostics: Diagnostics) -> list[Path]:
+    """Writes every artefact, the manifest and the checksums into `out`; the files written
+    (or found already up to date)."""
+    written = []
     try:
         out.mkdir(parents=True, exist_ok=True)
         for artefact in artefacts:
             write_if_changed(out / artefact.path, artefact.data)
-            report.written.append(out / artefact.path)
+            written.append(out / artefact.path)
         if any(a.format == "web" for a in artefacts):
             remove_stale(out / WEB_FOLDER, {out / a.path for a in artefacts})
         entries = manifest_entries(collection, artefacts, out)
@@ -244,9 +270,7 @@ def build_once(root: Path, out: Path | None, formats: Sequence[str] | None,
         diagnostics.error("W101", f"cannot write {error.filename or out}: {error.strerror}",
                           hint="check that the output folder is writable")
         raise QlabbookError(diagnostics.items) from error
-    report.written += [out / MANIFEST, out / SUMS]
-    report.seconds = time.perf_counter() - started
-    return report
+    return [*written, out / MANIFEST, out / SUMS]
 
 
 def render_editions(plan: list[Edition], diagnostics: Diagnostics, progress: Progress,

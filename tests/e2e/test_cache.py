@@ -14,7 +14,7 @@ from PIL import Image
 
 from helpers import COLLECTED, ESSAY, EVERY, FIXTURES, epub_documents, run_cli
 from qlabbook.assets import ASSETS
-from qlabbook.build import build, load_collection
+from qlabbook.build import BuildRequest, build, load_collection
 from qlabbook.output import cache
 from qlabbook.output.cache import RenderCache, edition_key
 from qlabbook.output.editions import plan_editions
@@ -132,20 +132,21 @@ def test_asking_for_essay_editions_does_not_invalidate(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_hits_misses_and_never_stale(tmp_path: Path) -> None:
     root = series(tmp_path)
-    first = build(root, formats=["epub"], essays=True, jobs=1)
+    first = build(BuildRequest(root, formats=("epub",), essays=True, jobs=1))
     assert first.cached == [] and len(first.rendered) == 4
     outputs = {p: p.read_bytes() for p in first.written}
 
-    again = build(root, formats=["epub"], essays=True, jobs=1)
+    again = build(BuildRequest(root, formats=("epub",), essays=True, jobs=1))
     assert again.rendered == [] and len(again.cached) == 4
     assert {p: p.read_bytes() for p in again.written} == outputs
 
     append(root / "essays" / "b-ten.md", "\nA new last line.\n")
-    changed = build(root, formats=["epub"], essays=True, jobs=1)
+    changed = build(BuildRequest(root, formats=("epub",), essays=True, jobs=1))
     assert changed.rendered == ["collected edition EPUB", "essay 10 EPUB"]
     assert changed.cached == ["essay 2 EPUB", "essay 3 EPUB"]
 
-    fresh = build(root, tmp_path / "fresh", formats=["epub"], essays=True, cache=False)
+    fresh = build(BuildRequest(root, tmp_path / "fresh", formats=("epub",), essays=True,
+                               cache=False))
     assert len(fresh.rendered) == 4
     for path in fresh.written:
         assert path.read_bytes() == (root / "dist" / path.relative_to(tmp_path / "fresh")
@@ -159,12 +160,12 @@ def test_a_moved_collection_keeps_its_cached_editions_and_parts(
     (root / "styles").mkdir()
     (root / "styles" / "print.css").write_text('body { background: url("../images/texture.png") }')
     texture(root, (1, 2, 3))
-    first = build(root, formats=["pdf", "epub"], only=[2], jobs=1)
+    first = build(BuildRequest(root, formats=("pdf", "epub"), only=(2,), jobs=1))
     assert sorted(first.rendered) == ["essay 2 EPUB", "essay 2 PDF"]
 
     moved = tmp_path / "somewhere" / "else"
     shutil.copytree(root, moved)
-    again = build(moved, formats=["pdf", "epub"], only=[2], jobs=1)
+    again = build(BuildRequest(moved, formats=("pdf", "epub"), only=(2,), jobs=1))
     assert again.rendered == [] and sorted(again.cached) == sorted(first.rendered)
 
     # Without its editions' entries, the moved collection's PDF is made of its cached parts.
@@ -175,16 +176,16 @@ def test_a_moved_collection_keeps_its_cached_editions_and_parts(
     lay_out_here = book.lay_out_here
     monkeypatch.setattr(book, "lay_out_here", lambda jobs: (
         laid.extend(str(job.part) for job in jobs), lay_out_here(jobs))[1])
-    joined = build(moved, formats=["pdf"], only=[2], jobs=1)
+    joined = build(BuildRequest(moved, formats=("pdf",), only=(2,), jobs=1))
     assert joined.rendered == ["essay 2 PDF"] and laid == []
 
 
 def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
     root = series(tmp_path)
-    build(root, formats=["epub"], only=[2])
+    build(BuildRequest(root, formats=("epub",), only=(2,)))
     [entry] = (root / ".qlabbook-cache").rglob("*.epub")
     entry.write_bytes(entry.read_bytes()[:100])
-    report = build(root, formats=["epub"], only=[2])
+    report = build(BuildRequest(root, formats=("epub",), only=(2,)))
     assert report.rendered == ["essay 2 EPUB"]
     assert (root / "dist" / "essays" / "02-c-opening.epub").stat().st_size > 1000
 
@@ -193,7 +194,7 @@ def test_entries_are_pruned_per_edition(tmp_path: Path) -> None:
     root = series(tmp_path)
     for n in range(cache.KEEP + 2):
         append(root / "essays" / "c-opening.md", f"\nEdit {n}.\n")
-        build(root, formats=["epub"], only=[2])
+        build(BuildRequest(root, formats=("epub",), only=(2,)))
     [folder] = [path for path in (root / ".qlabbook-cache").iterdir()
               if path.name not in ("parts", "essays", "_covers")]
     assert len(list(folder.glob("*.json"))) == cache.KEEP
@@ -217,9 +218,10 @@ def test_a_rebuild_with_no_change_does_not_load_the_renderers(tmp_path: Path) ->
     root = series(tmp_path)
     assert run_cli("build", root, "--essays").exit_code == 0
     # CPU time, not wall time: the machine may be busy with other work.
-    code = ("import sys, time; from pathlib import Path; from qlabbook.build import build\n"
+    code = ("import sys, time; from pathlib import Path\n"
+            "from qlabbook.build import BuildRequest, build\n"
             "started = time.process_time()\n"
-            f"report = build(Path({str(root)!r}), essays=True)\n"
+            f"report = build(BuildRequest(Path({str(root)!r}), essays=True))\n"
             "print(len(report.rendered), len(report.cached), "
             "sorted(m for m in ('weasyprint', 'ebooklib') if m in sys.modules), "
             "round(time.process_time() - started, 2))")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from helpers import epub_documents, epubcheck, page_texts, run_cli
-from qlabbook.build import build, load_collection
+from qlabbook.build import BuildRequest, build, load_collection
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "citations"
 STYLES = ["vancouver", "apa", "chicago-note-bibliography"]
@@ -220,7 +220,7 @@ def test_a_build_with_citations_takes_at_most_ten_percent_longer(tmp_path: Path)
         out = tmp_path / f"out-{root.name}"
         shutil.rmtree(out, ignore_errors=True)
         started = time.process_time()
-        build(root, out, cache=False, jobs=1)
+        build(BuildRequest(root, out, cache=False, jobs=1))
         return time.process_time() - started
 
     seconds(typed), seconds(cited)

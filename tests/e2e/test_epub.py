@@ -18,7 +18,7 @@ import pytest
 
 from helpers import FIXTURES, REPOSITORY, epub_documents, epubcheck, page_texts, run_cli
 from qlabbook.assets import ASSETS
-from qlabbook.build import build, load_collection
+from qlabbook.build import BuildRequest, build, load_collection
 from qlabbook.epub.accessibility import accessibility_claims
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Figure
@@ -365,14 +365,14 @@ def test_a_build_lays_out_each_part_once(tmp_path: Path,
     monkeypatch.setenv("QLABBOOK_CACHE_HOME", str(tmp_path / "shared"))  # no sheet yet
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
-    build(root, jobs=1)
+    build(BuildRequest(root, jobs=1))
     assert len(calls) == 7
-    build(root, formats=["epub"], out=tmp_path / "again", jobs=1)
+    build(BuildRequest(root, formats=("epub",), out=tmp_path / "again", jobs=1))
     assert len(calls) == 7
     # Another collection draws no sheet: the shared ones serve it.
     other = tmp_path / "other"
     shutil.copytree(FIXTURES / "series", other)
-    build(other, formats=["pdf"], jobs=1, cache=False)
+    build(BuildRequest(other, formats=("pdf",), jobs=1, cache=False))
     assert len(calls) == 7 + 5
 
 
@@ -382,8 +382,8 @@ def test_the_epub_is_the_same_whether_or_not_the_pdf_is_built(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
-    build(root, tmp_path / "both", cache=False)
-    build(root, tmp_path / "alone", formats=["epub"], cache=False)
+    build(BuildRequest(root, tmp_path / "both", cache=False))
+    build(BuildRequest(root, tmp_path / "alone", formats=("epub",), cache=False))
     name = "fixture-series.epub"
     assert (tmp_path / "both" / name).read_bytes() == (tmp_path / "alone" / name).read_bytes()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers import FIXTURES, page_texts
-from qlabbook.build import build, load_collection
+from qlabbook.build import BuildRequest, build, load_collection
 from qlabbook.typeset.parts import sheet_jobs
 
 
@@ -41,11 +41,11 @@ def test_a_cold_build_of_another_collection_draws_no_sheet(
     shared = tmp_path / "shared"
     monkeypatch.setenv("QLABBOOK_CACHE_HOME", str(shared))
     one, other = series(tmp_path, "one", "One Series"), series(tmp_path, "two", "Two")
-    build(one, formats=["pdf"], cache=False, jobs=1)
+    build(BuildRequest(one, formats=("pdf",), cache=False, jobs=1))
     kept = sorted(p.name for p in (shared / "furniture").iterdir())
     assert len(kept) == 2 * 2  # the blank page and one sheet, each a PDF and its record
     stamps = {path: os.stat(shared / "furniture" / path).st_mtime_ns for path in kept}
-    build(other, formats=["pdf"], cache=False, jobs=1)
+    build(BuildRequest(other, formats=("pdf",), cache=False, jobs=1))
     assert sorted(p.name for p in (shared / "furniture").iterdir()) == kept
     assert all(os.stat(shared / "furniture" / path).st_mtime_ns == stamp
                for path, stamp in stamps.items() if path.endswith(".pdf"))

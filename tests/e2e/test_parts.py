@@ -12,7 +12,7 @@ import pikepdf
 import pytest
 
 from helpers import FIXTURES, page_texts
-from qlabbook.build import build, load_collection
+from qlabbook.build import BuildRequest, build, load_collection
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.typeset.document import render_document
 from qlabbook.typeset.settling.settle import settle
@@ -37,8 +37,8 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("parts")
     root = folder / "typesetting"
     shutil.copytree(FIXTURES / "typesetting", root)
-    build(root, formats=["pdf"], out=folder / "dist", jobs=2, essays=False,
-          pdf_profiles=["screen"])
+    build(BuildRequest(root, formats=("pdf",), out=folder / "dist", jobs=2, essays=False,
+                       profiles=("screen",)))
     [joined] = (folder / "dist").glob("*.pdf")
     return {"root": root, "joined": joined,
             "whole": whole_book(root, "screen", folder / "whole.pdf")}

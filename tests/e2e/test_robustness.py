@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import epubcheck
-from qlabbook.build import build, load_collection
+from qlabbook.build import BuildRequest, build, load_collection
 from qlabbook.epub.documents import render_epub_documents
 from qlabbook.markdown import convert
 from qlabbook.markdown.sanitize import DANGEROUS
@@ -112,7 +112,7 @@ def test_commonmark_examples(tmp_path: Path) -> None:
     by_number = {e["example"]: e["markdown"] for e in examples}
     root = collection(tmp_path / "all", {n: by_number[n] for n in results["ok"]})
     out = tmp_path / "out"
-    build(root, out, ["epub"])
+    build(BuildRequest(root, out, ("epub",)))
     assert_epubcheck_clean(out / "odd-input.epub")
 
 
@@ -210,7 +210,7 @@ def test_generated_essays(tmp_path: Path) -> None:
     # Links to 0002.md need that essay; footnotes and images resolve per essay. The sample
     # is printed too: the PDF renderer must take the same odd input.
     out = tmp_path / "out"
-    build(root, out)
+    build(BuildRequest(root, out))
     assert_epubcheck_clean(out / "odd-input.epub")
     assert (out / "odd-input.pdf").read_bytes().startswith(b"%PDF")
 
@@ -287,7 +287,7 @@ def previous_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
     root = tmp_path_factory.mktemp("kill") / "series"
     shutil.copytree(FIXTURE, root)
     out = root / "dist"
-    build(root, out)
+    build(BuildRequest(root, out))
     return root, {p.name: p.read_bytes() for p in out.iterdir()}
 
 
@@ -419,7 +419,7 @@ def test_failed_write_removes_its_temporary_file(
     root = tmp_path / "series"
     shutil.copytree(FIXTURE, root)
     out = root / "dist"
-    build(root, out, ["epub"])
+    build(BuildRequest(root, out, ("epub",)))
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     real_replace = os.replace
 
@@ -431,5 +431,5 @@ def test_failed_write_removes_its_temporary_file(
     monkeypatch.setattr(os, "replace", full_disk)
     (root / "essays" / "z.md").write_text("---\ntitle: Later\nnumber: 40\n---\n\nNew.\n")
     with pytest.raises(QlabbookError):
-        build(root, out, ["epub"])
+        build(BuildRequest(root, out, ("epub",)))
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import FIXTURES, page_texts
-from qlabbook.build import Session, build
+from qlabbook.build import BuildRequest, Session, build
 from qlabbook.typeset.join import OpenedParts
 
 
@@ -37,7 +37,7 @@ def test_a_session_lays_out_only_the_edit_and_writes_a_cold_builds_bytes(
     essay = root / "essays" / "c-opening.md"
     session = Session()
     try:
-        build(root, formats=["pdf", "epub"], jobs=2, session=session)
+        build(BuildRequest(root, formats=("pdf", "epub"), jobs=2), session=session)
         pool = session.pool
         first_parts = dict(session.parts.held)
         assert pool is not None and len(first_parts) == 5  # three essays, front, back
@@ -46,7 +46,7 @@ def test_a_session_lays_out_only_the_edit_and_writes_a_cold_builds_bytes(
         assert len(session.opened.held) == still_open(len(first_parts) + 2)
         essay.write_text(essay.read_text().replace("## First steps",
                                                    "## First steps\n\nOne more line."))
-        build(root, formats=["pdf", "epub"], jobs=2, session=session)
+        build(BuildRequest(root, formats=("pdf", "epub"), jobs=2), session=session)
         assert session.pool is pool  # the same warm workers
         kept = set(first_parts) & set(session.parts.held)
         # The edited essay's part is new and its old one let go; the others are the same
@@ -57,7 +57,7 @@ def test_a_session_lays_out_only_the_edit_and_writes_a_cold_builds_bytes(
         assert len(session.opened.held) == still_open(len(session.parts.held) + 2)
         assert not session.opened.retired  # the joined book is freed once written
         # An edition found whole in the cache uses no part: nothing is let go.
-        build(root, formats=["pdf", "epub"], jobs=2, session=session)
+        build(BuildRequest(root, formats=("pdf", "epub"), jobs=2), session=session)
         assert len(session.parts.held) == 5
         assert len(session.opened.held) == still_open(len(session.parts.held) + 2)
         warm = files(root / "dist")
@@ -65,7 +65,7 @@ def test_a_session_lays_out_only_the_edit_and_writes_a_cold_builds_bytes(
         session.close()
     assert session.pool is None
     cold = tmp_path / "cold"
-    build(root, cold, formats=["pdf", "epub"], jobs=1, cache=False)
+    build(BuildRequest(root, cold, formats=("pdf", "epub"), jobs=1, cache=False))
     assert files(cold) == warm
     assert any("One more line." in text for text in page_texts(root / "dist" /
                                                             "fixture-series.pdf"))
@@ -78,22 +78,25 @@ def test_a_provisional_web_build_shows_the_edit_then_the_build_after_it_is_a_col
     page = root / "dist" / "web" / "a-listening" / "index.html"
     session = Session()
     try:
-        assert not build(root, formats=["web"], jobs=1, session=session).provisional
+        assert not build(BuildRequest(root, formats=("web",), jobs=1),
+                         session=session).provisional
         laid_out = dict(session.parts.held)
         assert len(session.bodies.held) == 3  # each essay's text, kept
         before = page.read_text()
         essay.write_text(essay.read_text().replace("## ", "A new first line.\n\n## ", 1))
-        report = build(root, formats=["web"], jobs=1, session=session, provisional=True)
+        report = build(BuildRequest(root, formats=("web",), jobs=1, provisional=True),
+                       session=session)
         assert report.provisional
         assert session.parts.held == laid_out  # nothing laid out
         shown = page.read_text()
         assert "A new first line." in shown and "A new first line." not in before
         assert shown.count('class="print-page"') == before.count('class="print-page"')
-        assert not build(root, formats=["web"], jobs=1, session=session).provisional
+        assert not build(BuildRequest(root, formats=("web",), jobs=1),
+                         session=session).provisional
         assert len(session.bodies.held) == 3  # the old text let go
         warm = files(root / "dist")
     finally:
         session.close()
     cold = tmp_path / "cold"
-    build(root, cold, formats=["web"], jobs=1, cache=False)
+    build(BuildRequest(root, cold, formats=("web",), jobs=1, cache=False))
     assert files(cold) == warm

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import FIXTURES
-from qlabbook.build import build, load_collection
+from qlabbook.build import BuildRequest, build, load_collection
 from qlabbook.output.cache import PictureCache
 from qlabbook.web import images
 
@@ -45,7 +45,7 @@ def test_kept_pictures_are_the_ones_made(tmp_path: Path, monkeypatch: pytest.Mon
 def test_a_web_rebuild_resamples_nothing(tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     root = series(tmp_path)
-    build(root, formats=["web"], jobs=1)
+    build(BuildRequest(root, formats=("web",), jobs=1))
     first = {p: p.read_bytes() for p in sorted((root / "dist" / "web").rglob("*"))
              if p.is_file()}
     essay = root / "essays" / "a-listening.md"
@@ -55,7 +55,7 @@ def test_a_web_rebuild_resamples_nothing(tmp_path: Path,
         raise AssertionError(f"{src} resampled again")
 
     monkeypatch.setattr(images, "make_picture", refuse)
-    build(root, formats=["web"], jobs=1)
+    build(BuildRequest(root, formats=("web",), jobs=1))
     second = {p: p.read_bytes() for p in sorted((root / "dist" / "web").rglob("*"))
               if p.is_file()}
     assert sorted(first) == sorted(second)

@@ -287,12 +287,12 @@ def test_a_layout_the_page_map_cannot_follow_is_said_for_the_web(
 def test_a_build_of_single_essays_says_it_writes_no_web_edition(tmp_path: Path) -> None:
     import shutil
 
-    from qlabbook.build import build
+    from qlabbook.build import BuildRequest, build
 
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
     diagnostics = Diagnostics()
-    build(root, formats=["web"], only=[3], diagnostics=diagnostics, cache=False)
+    build(BuildRequest(root, formats=("web",), only=(3,), cache=False), diagnostics=diagnostics)
     assert [d.format().splitlines()[0] for d in diagnostics.items] == [
         "warning: the web edition is the whole series': a build of single essays (--essay) "
         "does not write it [H102]"]

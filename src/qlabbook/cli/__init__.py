@@ -25,6 +25,7 @@ from qlabbook.cli.reports import (
 from qlabbook.cli.serve import serve
 from qlabbook.output.editions import FORMATS
 from qlabbook.source.diagnostics import Diagnostics, QlabbookError
+from qlabbook.source.model import EditionFormat
 from qlabbook.source.profiles import PROFILES
 
 app = typer.Typer(
@@ -102,8 +103,14 @@ PdfProfilesOption = Annotated[list[PdfProfile] | None, typer.Option(
     + "; repeat for several [default: [pdf] profiles, else screen].", show_default=False)]
 
 
-def profile_names(chosen: list[PdfProfile] | None) -> list[str] | None:
-    return [p.value for p in chosen or ()] or None
+def profile_names(chosen: list[PdfProfile] | None) -> tuple[str, ...]:
+    return tuple(p.value for p in chosen or ())
+
+
+def format_names(chosen: list[Format] | None) -> tuple[EditionFormat, ...]:
+    """The formats asked for (none: the collection's own), in the order they are built."""
+    names = {f.value for f in chosen or ()}
+    return tuple(name for name in FORMATS if name in names)
 
 
 @app.command()
@@ -124,14 +131,13 @@ def build(
     manifest.json and SHA256SUMS."""
     from qlabbook import build as library
 
+    request = library.BuildRequest(
+        collection, out, format_names(formats), essays, tuple(essay or ()), jobs,
+        cache=not no_cache, strict=strict, profiles=profile_names(pdf_profiles))
     diagnostics = Diagnostics()
-    chosen = [f.value for f in formats] if formats else None
     try:
         with progress_reporter() as progress:
-            result = library.build(collection, out, chosen, diagnostics, progress, strict,
-                                   essays=essays, only=essay or (), jobs=jobs,
-                                   cache=not no_cache,
-                                   pdf_profiles=profile_names(pdf_profiles))
+            result = library.build(request, diagnostics, progress)
     except QlabbookError:
         finish(diagnostics, strict)
         raise typer.Exit(EXIT_CONTENT) from None
@@ -160,10 +166,10 @@ def watch(
     from qlabbook import build as library
     from qlabbook.source.watch import watch_collection
 
-    chosen = [f.value for f in formats] if formats else None
-    target = out if out is not None else collection / "dist"
+    request = library.BuildRequest(collection, out, format_names(formats), essays, jobs=jobs,
+                                   strict=strict, profiles=profile_names(pdf_profiles))
     typer.echo(f"qlabbook: watching {collection} (Ctrl-C to stop)", err=True)
-    watcher = watch_collection(collection, (target,))
+    watcher = watch_collection(collection, (request.target,))
     session = library.Session()  # workers and what was read stay warm between builds
     changed: list[str] = []
     try:
@@ -173,10 +179,7 @@ def watch(
             because = f" ({', '.join(changed[:3])}{', …' if len(changed) > 3 else ''})" \
                 if changed else ""
             try:
-                result = library.build(collection, out, chosen, diagnostics, None, strict,
-                                       essays=essays, jobs=jobs,
-                                       pdf_profiles=profile_names(pdf_profiles),
-                                       session=session)
+                result = library.build(request, diagnostics, session=session)
                 report(diagnostics.items)
                 typer.echo(f"{clock} built{because}: {summary(result)}")
             except QlabbookError:

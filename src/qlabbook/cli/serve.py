@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qlabbook.cli.progress import summary
 from qlabbook.cli.reports import report
 from qlabbook.source.diagnostics import Diagnostics, QlabbookError
+
+if TYPE_CHECKING:
+    from qlabbook.build import BuildRequest, Session
 
 EXIT_USAGE = 2
 
@@ -34,54 +38,27 @@ def serve(
     from qlabbook.source.watch import watch_collection
     from qlabbook.web.serve import SiteServer
 
-    target = out if out is not None else collection / "dist"
-    formats = ["pdf", "epub", "web"] if downloads else ["web"]
-
-    def rebuild(changed: list[str], provisional: bool = False) -> bool:
-        """Whether the build wrote the site; a provisional one says nothing of errors,
-        which the build after it reports."""
-        diagnostics = Diagnostics()
-        clock = dt.datetime.now().strftime("%H:%M:%S")
-        because = f" ({', '.join(changed[:3])}{', …' if len(changed) > 3 else ''})" \
-            if changed else ""
-        try:
-            result = library.build(collection, out, formats, diagnostics, session=session,
-                                   provisional=provisional)
-        except QlabbookError:
-            if not provisional:
-                report(diagnostics.items)
-                typer.echo(f"{clock} not built{because}: {len(diagnostics.errors)} "
-                           "error(s); waiting for a fix")
-            return False
-        except OSError as error:
-            if not provisional:
-                typer.echo(f"{clock} not built{because}: {error.strerror}: {error.filename}")
-            return False
-        if result.provisional:
-            typer.echo(f"{clock} pages written{because}, print page numbers to follow")
-        else:
-            report(diagnostics.items)
-            typer.echo(f"{clock} built{because}: {summary(result)}")
-        return True
-
-    watcher = watch_collection(collection, (target,))
+    request = library.BuildRequest(
+        collection, out, ("pdf", "epub", "web") if downloads else ("web",))
+    site = request.target / "web"
+    watcher = watch_collection(collection, (request.target,))
     session = library.Session()  # workers and what was read stay warm between builds
-    rebuild([])
-    (target / "web").mkdir(parents=True, exist_ok=True)
+    rebuild(request, session, [])
+    site.mkdir(parents=True, exist_ok=True)
     try:
-        server = SiteServer(target / "web", port).start()
+        server = SiteServer(site, port).start()
     except OSError as error:
         watcher.close()
         session.close()
         typer.echo(f"qlabbook: cannot serve on 127.0.0.1:{port}: {error.strerror}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
-    typer.echo(f"qlabbook: serving {target / 'web'} at {server.url} (Ctrl-C to stop)", err=True)
+    typer.echo(f"qlabbook: serving {site} at {server.url} (Ctrl-C to stop)", err=True)
     try:
         while True:
             changed = watcher.wait()
-            if not downloads and rebuild(changed, provisional=True):
+            if not downloads and rebuild(replace(request, provisional=True), session, changed):
                 server.reload()  # the edit shows before its pages are laid out
-            if rebuild(changed):
+            if rebuild(request, session, changed):
                 server.reload()
     except KeyboardInterrupt:
         typer.echo("qlabbook: stopped serving", err=True)
@@ -89,3 +66,32 @@ def serve(
         server.stop()
         watcher.close()
         session.close()
+
+
+def rebuild(request: BuildRequest, session: Session, changed: list[str]) -> bool:
+    """Whether the build wrote the site; a provisional one says nothing of errors, which
+    the build after it reports."""
+    from qlabbook.build import build
+
+    diagnostics = Diagnostics()
+    clock = dt.datetime.now().strftime("%H:%M:%S")
+    because = f" ({', '.join(changed[:3])}{', …' if len(changed) > 3 else ''})" \
+        if changed else ""
+    try:
+        result = build(request, diagnostics, session=session)
+    except QlabbookError:
+        if not request.provisional:
+            report(diagnostics.items)
+            typer.echo(f"{clock} not built{because}: {len(diagnostics.errors)} "
+                       "error(s); waiting for a fix")
+        return False
+    except OSError as error:
+        if not request.provisional:
+            typer.echo(f"{clock} not built{because}: {error.strerror}: {error.filename}")
+        return False
+    if result.provisional:
+        typer.echo(f"{clock} pages written{because}, print page numbers to follow")
+    else:
+        report(diagnostics.items)
+        typer.echo(f"{clock} built{because}: {summary(result)}")
+    return True

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from qlabbook.source import ids
 from qlabbook.source.model import FORMATS as FORMATS
-from qlabbook.source.model import Collection, Essay, Metadata
+from qlabbook.source.model import Collection, EditionFormat, Essay, Metadata
 from qlabbook.source.profiles import DEFAULT_PROFILE, pdf_file_name
 
 ESSAYS_FOLDER = "essays"
@@ -23,7 +23,7 @@ class Edition:
     """One file to write: a collection (the whole series or one essay) in one format."""
 
     collection: Collection
-    format: str
+    format: EditionFormat
     path: Path  # relative to the output folder
     essay: int | None = None  # the essay's number for a one-essay edition
     profile: str = ""  # PDFs: a name in profiles.PROFILES
@@ -35,7 +35,7 @@ class Edition:
         return f"{which} {self.format.upper()}{kind}"
 
 
-def plan_editions(collection: Collection, formats: tuple[str, ...] | list[str],
+def plan_editions(collection: Collection, formats: Sequence[EditionFormat],
                   collected: bool, essays: list[int],
                   profiles: Sequence[str] | None = None) -> list[Edition]:
     """The collected edition (when asked for), then each chosen essay's, in series order;

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
 
 from qlabbook.source.ids import essay_file_stem
-from qlabbook.source.profiles import DEFAULT_PROFILE
+from qlabbook.source.profiles import DEFAULT_PROFILE, NotePlacement
 from qlabbook.source.text import slugify
 
 
@@ -32,8 +33,11 @@ class Metadata:
 
 # Every format a build can write, in the order they are rendered and listed; a build writes
 # DEFAULT_FORMATS unless the command line or qlabbook.toml's [build] formats says otherwise.
-FORMATS = ("pdf", "epub", "web")
-DEFAULT_FORMATS = ("pdf", "epub")
+EditionFormat = Literal["pdf", "epub", "web"]
+FORMATS: tuple[EditionFormat, ...] = get_args(EditionFormat)
+DEFAULT_FORMATS: tuple[EditionFormat, ...] = ("pdf", "epub")
+# How an essay's blocks are read: as CommonMark, or as pandoc and Quarto read them.
+MarkdownReading = Literal["commonmark", "pandoc"]
 
 
 @dataclass(frozen=True)
@@ -54,10 +58,10 @@ class Options:
     essays: bool = False  # [build] essays: also write one PDF and EPUB per essay
     profiles: tuple[str, ...] = (DEFAULT_PROFILE,)  # which PDFs a build writes (profiles.PROFILES)
     bleed_mm: float = 3.0  # press only: how far backgrounds and covers run past the trim
-    notes: str = "footnotes"  # or "endnotes": a Notes section after each essay
+    notes: NotePlacement = "footnotes"
     cover: str = ""  # collection-relative path of a supplied cover image; "" draws one
     site: str = ""  # [essays] site: the address the essays had on the web, if any
-    formats: tuple[str, ...] = DEFAULT_FORMATS  # [build] formats: what a build writes
+    formats: tuple[EditionFormat, ...] = DEFAULT_FORMATS  # [build] formats: what a build writes
     web_url: str = ""  # [web] url: where the web edition is published ("" leaves it unsaid)
     bibliography: BibliographyOptions | None = None  # [bibliography], when given
 
@@ -79,8 +83,7 @@ class EssaySource:
     summary: str = ""
     field_lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line
     permalinks: tuple[str, ...] = ()  # where its site published it (permalinks.site_key)
-    # How its blocks are read: "commonmark", or "pandoc" as pandoc and Quarto read them
-    markdown: str = "commonmark"
+    markdown: MarkdownReading = "commonmark"
 
     def field_line(self, key: str) -> int | None:
         return dict(self.field_lines).get(key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,9 @@ DEFAULT_PROFILE = "screen"
 # Named trim sizes in mm; any other size is written "WxH mm" (e.g. the trade "156x234 mm").
 PAGE_SIZES = {"A4": (210.0, 297.0), "A5": (148.0, 210.0), "Letter": (215.9, 279.4)}
 CUSTOM_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[x×]\s*(\d+(?:\.\d+)?)\s*mm\s*$", re.IGNORECASE)
-NOTE_PLACEMENTS = ("footnotes", "endnotes")
+# Where an essay's notes go: the page foot, or a Notes section after the essay.
+NotePlacement = Literal["footnotes", "endnotes"]
+NOTE_PLACEMENTS: tuple[NotePlacement, ...] = get_args(NotePlacement)
 
 
 def pdf_file_name(stem: str, profile: str) -> str:

@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from qlabbook.source.model import MarkdownReading
+
 # Files that build a folder of essays with pandoc name it.
 BUILD_SCRIPTS = ("Makefile", "makefile", "GNUmakefile", "build.sh", "justfile",
                  "defaults.yaml", "defaults.yml")
@@ -53,7 +55,7 @@ def pandoc_evidence(root: Path, essays: Iterable[Path]) -> str:
     return f"{blocks[0].as_posix()} and {len(blocks) - 1} more open with a pandoc title block"
 
 
-def readings(root: Path, essays: Iterable[Path]) -> dict[Path, str]:
+def readings(root: Path, essays: Iterable[Path]) -> dict[Path, MarkdownReading]:
     """Each essay's `markdown`, "pandoc" or "commonmark": all of them pandoc's in a project
     built with pandoc, else those with a pandoc title block."""
     names = list(essays)

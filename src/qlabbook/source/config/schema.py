@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from qlabbook.source.model import DEFAULT_FORMATS, FORMATS
+from qlabbook.source.model import DEFAULT_FORMATS, FORMATS, EditionFormat
 from qlabbook.source.profiles import (
     DEFAULT_PROFILE,
     NOTE_PLACEMENTS,
@@ -82,7 +82,7 @@ def path_text(value: Any) -> str:
     return value
 
 
-def formats(value: Any) -> tuple[str, ...]:
+def formats(value: Any) -> tuple[EditionFormat, ...]:
     if not isinstance(value, list) or not value or any(f not in FORMATS for f in value):
         raise ValueError(value)
     return tuple(f for f in FORMATS if f in value)
