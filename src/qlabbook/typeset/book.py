@@ -7,12 +7,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from qlabbook.assets import credited_figures
 from qlabbook.markdown.units import AlignmentError, PageMap, PageStart, no_page_list
 from qlabbook.source.diagnostics import Diagnostics, Severity
 from qlabbook.source.model import Collection
 from qlabbook.source.process import collect_less
-from qlabbook.typeset.folios import COVER_LABELS, roman
+from qlabbook.typeset.folios import COVER_LABELS, essay_folios, opening_folios, roman
 from qlabbook.typeset.parts import (
     SHEET_PAGES,
     LaidOutPart,
@@ -183,37 +182,6 @@ def opening_blanks(parts: list[tuple[Part, LaidOutPart]]) -> list[bool]:
         blanks.append(blank)
         count += blank + laid.pages
     return blanks
-
-
-def opening_folios(parts: list[LaidOutPart]) -> list[int]:
-    """The folio each essay opens on, then that of the page after the essays: arabic
-    numbering starts at 1 on the first essay's opening page, and every essay opens on a
-    right-hand (odd) page, after a blank left-hand one if need be."""
-    folios, folio = [], 1
-    for part in parts:
-        folio += folio % 2 == 0
-        folios.append(folio)
-        folio += part.pages
-    return [*folios, folio]
-
-
-def essay_folios(collection: Collection, jobs: list[PartJob],
-                 parts: list[LaidOutPart]) -> dict[str, str]:
-    """The folio of each essay's opening page, of each figure's page, of its References and
-    of the picture credits' first page (opening_folios)."""
-    folios: dict[str, str] = {}
-    *openings, after = opening_folios(parts)
-    for job, part, folio in zip(jobs, parts, openings, strict=True):
-        folios[job.part.name] = str(folio)
-        essay = job.collection.essays[0]
-        for figure in essay.figures:
-            if figure.anchor in part.anchors:
-                folios[figure.anchor] = str(folio + part.anchors[figure.anchor])
-        if essay.references in part.anchors:  # its References, in the contents
-            folios[essay.references] = str(folio + part.anchors[essay.references])
-    if credited_figures(collection):
-        folios["picture-credits"] = str(after + (after % 2 == 0))
-    return folios
 
 
 def book_page_map(layout: BookLayout, diagnostics: Diagnostics) -> PageMap | None:

@@ -1,17 +1,17 @@
-"""Page labels and anchors: where each anchor is, roman numerals, /PageLabels ranges."""
+"""Folios and page labels: the folio each essay opens on (printed in the contents), the
+pages' labels as /PageLabels ranges, and the folios stamped on the joined book from the
+folio sheets."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from qlabbook.assets import credited_figures
+from qlabbook.source.model import Collection
+from qlabbook.typeset.parts import SHEET_PAGES, LaidOutPart, PartJob
 
-def anchor_pages(document: Any) -> dict[str, int]:
-    pages: dict[str, int] = {}
-    for index, page in enumerate(document.pages):
-        for name in page.anchors:
-            pages.setdefault(name, index)
-    return pages
-
+if TYPE_CHECKING:
+    from pikepdf import Pdf
 
 COVER_LABELS = ("Cover", "Inside cover")
 
@@ -37,3 +37,70 @@ def label_ranges(labels: list[str]) -> list[tuple[int, dict[str, str]]]:
             ranges.append((index, {"P": label} if label in COVER_LABELS else {"S": kind}))
         previous = kind
     return ranges
+
+
+def page_labels(labels: list[str]) -> Any:
+    """The book's /PageLabels number tree, from every page's label (label_ranges)."""
+    from pikepdf import Array, Dictionary, Name, String
+
+    nums = Array()
+    for index, entry in label_ranges(labels):
+        nums.append(index)
+        nums.append(Dictionary({f"/{key}": String(value) if key == "P" else Name(f"/{value}")
+                                for key, value in entry.items()}))
+    return Dictionary(Nums=nums)
+
+
+def opening_folios(parts: list[LaidOutPart]) -> list[int]:
+    """The folio each essay opens on, then that of the page after the essays: arabic
+    numbering starts at 1 on the first essay's opening page, and every essay opens on a
+    right-hand (odd) page, after a blank left-hand one if need be."""
+    folios, folio = [], 1
+    for part in parts:
+        folio += folio % 2 == 0
+        folios.append(folio)
+        folio += part.pages
+    return [*folios, folio]
+
+
+def essay_folios(collection: Collection, jobs: list[PartJob],
+                 parts: list[LaidOutPart]) -> dict[str, str]:
+    """The folio of each essay's opening page, of each figure's page, of its References and
+    of the picture credits' first page (opening_folios)."""
+    folios: dict[str, str] = {}
+    *openings, after = opening_folios(parts)
+    for job, part, folio in zip(jobs, parts, openings, strict=True):
+        folios[job.part.name] = str(folio)
+        essay = job.collection.essays[0]
+        for figure in essay.figures:
+            if figure.anchor in part.anchors:
+                folios[figure.anchor] = str(folio + part.anchors[figure.anchor])
+        if essay.references in part.anchors:  # its References, in the contents
+            folios[essay.references] = str(folio + part.anchors[essay.references])
+    if credited_figures(collection):
+        folios["picture-credits"] = str(after + (after % 2 == 0))
+    return folios
+
+
+def stamp_folios(book: Pdf, folios: list[int | None], sheets: list[Pdf]) -> None:
+    """Each folio drawn from the folio sheets' page of that number, over the page's own
+    content and marked as an artifact (page furniture, not text to read aloud)."""
+    from pikepdf import Dictionary, Name
+
+    forms: dict[int, Any] = {}
+    for page, folio in zip(book.pages, folios, strict=True):
+        if folio is None:
+            continue
+        if folio not in forms:
+            sheet, page_index = divmod(folio - 1, SHEET_PAGES)
+            forms[folio] = book.copy_foreign(sheets[sheet].pages[page_index].as_form_xobject())
+        # Named after the folio, not at random (pikepdf's way), so the bytes are the same
+        # each build; pages of a part share one resource dictionary, where names differ.
+        name = Name(f"/QlabbookFolio{folio}")
+        resources = page.obj.Resources
+        if "/XObject" not in resources:
+            resources.XObject = Dictionary()
+        resources.XObject[name] = forms[folio]
+        page.contents_add(book.make_stream(b"q\n"), prepend=True)
+        page.contents_add(book.make_stream(
+            b"\nQ\n/Artifact BMC q " + str(name).encode() + b" Do Q EMC\n"))

@@ -10,9 +10,9 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 from qlabbook.assets import FONTS
-from qlabbook.typeset.folios import label_ranges
+from qlabbook.typeset.folios import page_labels, stamp_folios
 from qlabbook.typeset.fontmerge import merge_font_programs
-from qlabbook.typeset.parts import SHEET_PAGES, linked_anchor
+from qlabbook.typeset.parts import linked_anchor
 
 if TYPE_CHECKING:
     from pikepdf import Dictionary, Pdf
@@ -257,38 +257,3 @@ def link_between_parts(book: Pdf) -> None:
                 del annotation["/A"]
                 annotation.Dest = String(anchor)
                 annotation.Contents = String(anchor)
-
-
-def page_labels(labels: list[str]) -> Any:
-    from pikepdf import Array, Dictionary, Name, String
-
-    nums = Array()
-    for index, entry in label_ranges(labels):
-        nums.append(index)
-        nums.append(Dictionary({f"/{key}": String(value) if key == "P" else Name(f"/{value}")
-                                for key, value in entry.items()}))
-    return Dictionary(Nums=nums)
-
-
-def stamp_folios(book: Pdf, folios: list[int | None], sheets: list[Pdf]) -> None:
-    """Each folio drawn from the folio sheets' page of that number, over the page's own
-    content and marked as an artifact (page furniture, not text to read aloud)."""
-    from pikepdf import Dictionary, Name
-
-    forms: dict[int, Any] = {}
-    for page, folio in zip(book.pages, folios, strict=True):
-        if folio is None:
-            continue
-        if folio not in forms:
-            sheet, page_index = divmod(folio - 1, SHEET_PAGES)
-            forms[folio] = book.copy_foreign(sheets[sheet].pages[page_index].as_form_xobject())
-        # Named after the folio, not at random (pikepdf's way), so the bytes are the same
-        # each build; pages of a part share one resource dictionary, where names differ.
-        name = Name(f"/QlabbookFolio{folio}")
-        resources = page.obj.Resources
-        if "/XObject" not in resources:
-            resources.XObject = Dictionary()
-        resources.XObject[name] = forms[folio]
-        page.contents_add(book.make_stream(b"q\n"), prepend=True)
-        page.contents_add(book.make_stream(
-            b"\nQ\n/Artifact BMC q " + str(name).encode() + b" Do Q EMC\n"))

@@ -24,10 +24,9 @@ from qlabbook.typeset.document import (
 )
 from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL
 from qlabbook.typeset.finish import finisher
-from qlabbook.typeset.folios import anchor_pages
 from qlabbook.typeset.geometry import text_width_pixels
 from qlabbook.typeset.images import fit_ahead
-from qlabbook.typeset.pagemap import part_page_starts
+from qlabbook.typeset.pagemap import anchor_pages, part_page_starts
 from qlabbook.typeset.parts import LaidOutPart, PartJob
 from qlabbook.typeset.preflight import check_image_resolution
 from qlabbook.typeset.settling import resume

@@ -27,6 +27,15 @@ from qlabbook.source.ids import notes_id
 from qlabbook.typeset import engine
 
 
+def anchor_pages(document: Any) -> dict[str, int]:
+    """The index of the first page each anchor of a laid-out document is on."""
+    pages: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            pages.setdefault(name, index)
+    return pages
+
+
 def is_print_note(element: ET.Element) -> bool:
     return bool(classes(element) & {NoteClass.FOOTNOTE, NoteClass.CALL})
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from qlabbook.source import ids
 from qlabbook.typeset import engine
-from qlabbook.typeset.folios import anchor_pages
+from qlabbook.typeset.pagemap import anchor_pages
 
 
 def misplaced_notes(document: Any) -> list[tuple[str, int, int]]:
