@@ -144,17 +144,7 @@ def number_footnotes(body: ET.Element, definitions: list[NoteDefinition],
                      htmls: dict[int, str], nested_inline: list[str],
                      context: EssayContext) -> tuple[Footnote, ...]:
     """Number notes 1..N by first call; check calls against definitions."""
-    regions = note_regions(context.source.body, definitions)
-    defined: dict[str, tuple[NoteDefinition, EssayContext, ET.Element]] = {}
-    for index, definition in enumerate(definitions):
-        if definition.label in defined:
-            context.diagnostics.error(
-                "M103", f"footnote [^{definition.label}] is defined twice", context.source.path,
-                context.line_at(regions[index][0]), "remove or relabel one definition")
-            continue
-        note_context = context.within((regions[index],))
-        defined[definition.label] = (definition, note_context,
-                                     parse_fragment(htmls.get(index, "")))
+    defined = defined_notes(definitions, htmls, context)
     for text in nested_inline:
         context.warning("M104", "an inline note holds another note", "^[" + text[:20],
                         "notes cannot have notes: its text is printed in parentheses")
@@ -169,15 +159,8 @@ def number_footnotes(body: ET.Element, definitions: list[NoteDefinition],
     for call in [e for e in body.iter() if is_call(e)]:
         label = call.get("data-label", "")
         if call.get("data-inline"):
-            holder = ET.Element("p")
-            holder.text, call.text = call.text, None
-            holder.extend(list(call))
-            for child in list(call):
-                call.remove(child)
-            note = ET.Element("div")
-            note.append(holder)
-            resolve_nested_calls(label, note, defined, context)
-            inline_notes[label] = note
+            inline_notes[label] = inline_note(call)
+            resolve_nested_calls(label, inline_notes[label], defined, context)
         elif label not in defined:
             context.warning(
                 "M101", f"footnote [^{label}] is referenced but never defined",
@@ -212,8 +195,41 @@ def number_footnotes(body: ET.Element, definitions: list[NoteDefinition],
     return tuple(footnotes)
 
 
+# A note's label -> its definition, the context of its lines, and its text parsed.
+DefinedNotes = dict[str, tuple[NoteDefinition, EssayContext, ET.Element]]
+
+
+def defined_notes(definitions: list[NoteDefinition], htmls: dict[int, str],
+                  context: EssayContext) -> DefinedNotes:
+    """Each label's first definition; a second one is an error."""
+    regions = note_regions(context.source.body, definitions)
+    defined: DefinedNotes = {}
+    for index, definition in enumerate(definitions):
+        if definition.label in defined:
+            context.diagnostics.error(
+                "M103", f"footnote [^{definition.label}] is defined twice", context.source.path,
+                context.line_at(regions[index][0]), "remove or relabel one definition")
+            continue
+        note_context = context.within((regions[index],))
+        defined[definition.label] = (definition, note_context,
+                                     parse_fragment(htmls.get(index, "")))
+    return defined
+
+
+def inline_note(call: ET.Element) -> ET.Element:
+    """An inline note's text, moved out of its call into a note of one paragraph."""
+    holder = ET.Element("p")
+    holder.text, call.text = call.text, None
+    holder.extend(list(call))
+    for child in list(call):
+        call.remove(child)
+    note = ET.Element("div")
+    note.append(holder)
+    return note
+
+
 def resolve_nested_calls(label: str, tree: ET.Element,
-                         defined: dict[str, tuple[NoteDefinition, EssayContext, ET.Element]],
+                         defined: DefinedNotes,
                          context: EssayContext) -> set[str]:
     """A note called inside a note is printed there, in parentheses; a note calling itself
     or an undefined note keeps the call as written. Returns the labels printed so."""
