@@ -6,20 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from qlabbook.typeset.fetch import COLLECTION_URL, LocalOnlyFetcher
+from qlabbook.typeset.fetch import COLLECTION_URL, LocalFiles
 
 
 @pytest.fixture
-def fetcher(tmp_path: Path) -> LocalOnlyFetcher:
+def fetcher(tmp_path: Path) -> LocalFiles:
     root = tmp_path / "collection"
     (root / "images").mkdir(parents=True)
     (root / "images" / "a b.png").write_bytes(b"inside")
     (tmp_path / "secret.txt").write_text("outside")
     (root / "images" / "link.png").symlink_to(tmp_path / "secret.txt")
-    return LocalOnlyFetcher({COLLECTION_URL: root})
+    return LocalFiles({COLLECTION_URL: root})
 
 
-def test_serves_a_file_inside_the_collection(fetcher: LocalOnlyFetcher) -> None:
+def test_serves_a_file_inside_the_collection(fetcher: LocalFiles) -> None:
     assert fetcher.serve(COLLECTION_URL + "images/a%20b.png") == (b"inside", "image/png")
 
 
@@ -34,6 +34,6 @@ def test_serves_a_file_inside_the_collection(fetcher: LocalOnlyFetcher) -> None:
     COLLECTION_URL + "images/missing.png",
     "file:///qlabbook/collectionX/images/a%20b.png",
 ])
-def test_refuses_everything_else(fetcher: LocalOnlyFetcher, url: str) -> None:
+def test_refuses_everything_else(fetcher: LocalFiles, url: str) -> None:
     with pytest.raises(ValueError, match="qlabbook does not load"):
         fetcher.serve(url)

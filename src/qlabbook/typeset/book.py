@@ -118,15 +118,15 @@ def lay_out_books(books: Sequence[tuple[Collection, str]], store: PartStore | No
     collection) when there is one, else in `store`."""
     furniture = furniture if furniture is not None else store
     essays = [essay_jobs(collection, profile) for collection, profile in books]
-    laid = iter(obtain([job for jobs in essays for job in jobs], store, run))
+    laid = iter(stored_or_laid_out([job for jobs in essays for job in jobs], store, run))
     essay_parts = [[next(laid) for _ in jobs] for jobs in essays]
     matter = [matter_jobs(collection, profile, essay_folios(collection, jobs, parts))
               for (collection, profile), jobs, parts in zip(books, essays, essay_parts,
                                                             strict=True)]
     sheets = [sheet_jobs(collection, profile, opening_folios(parts)[-1] + BACK_MATTER_PAGES)
               for (collection, profile), parts in zip(books, essay_parts, strict=True)]
-    laid = iter(obtain([job for jobs in matter for job in jobs], store, run,
-                       [job for jobs in sheets for job in jobs], furniture))
+    laid = iter(stored_or_laid_out([job for jobs in matter for job in jobs], store, run,
+                                   [job for jobs in sheets for job in jobs], furniture))
     matter_parts = [[next(laid) for _ in jobs] for jobs in matter]
     sheet_parts = [[next(laid) for _ in jobs] for jobs in sheets]
     layouts = []
@@ -142,14 +142,14 @@ def lay_out_books(books: Sequence[tuple[Collection, str]], store: PartStore | No
         printed = max((folio for folio in layout.folios() if folio is not None), default=1)
         covered = (len(layout.sheets) - 1) * SHEET_PAGES
         if printed > covered:
-            layout.sheets += obtain(sheet_jobs(layout.collection, layout.profile, printed,
-                                               covered + 1), furniture, run)
+            layout.sheets += stored_or_laid_out(sheet_jobs(
+                layout.collection, layout.profile, printed, covered + 1), furniture, run)
     return layouts
 
 
-def obtain(jobs: list[PartJob], store: PartStore | None, run: Runner,
-           more: Sequence[PartJob] = (), more_store: PartStore | None = None,
-           ) -> list[LaidOutPart]:
+def stored_or_laid_out(jobs: list[PartJob], store: PartStore | None, run: Runner,
+                       more: Sequence[PartJob] = (), more_store: PartStore | None = None,
+                       ) -> list[LaidOutPart]:
     """Each job's part from the store when it holds one for the job's key, else laid out
     (each distinct key once) and stored unless it failed; then those of `more`, kept in
     `more_store`, laid out in the same batch."""

@@ -15,7 +15,7 @@ from qlabbook.source.process import environment_variable
 from qlabbook.source.profiles import DEFAULT_PROFILE, PROFILES, PdfProfile
 from qlabbook.typeset import engine
 from qlabbook.typeset.engine import RendererLogs
-from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL, LocalOnlyFetcher
+from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL, LocalFiles
 from qlabbook.typeset.geometry import text_width_pixels
 from qlabbook.typeset.html import render_print_html
 from qlabbook.typeset.images import fitted
@@ -58,7 +58,7 @@ def render_part(job: PartJob, repairs: tuple[str, ...] = (),
 def lay_out_html(collection: Collection, profile: str, html: str,
                  stylesheets: list[tuple[str, str]], repairs: tuple[str, ...]) -> Any:
     chosen = PROFILES[profile]
-    fetcher = engine.url_fetcher(LocalOnlyFetcher(
+    fetcher = engine.url_fetcher(LocalFiles(
         {COLLECTION_URL: collection.root, STYLES_URL: PACKAGE_STYLES},
         images=image_fitter(collection, chosen)).serve)
     if repairs:

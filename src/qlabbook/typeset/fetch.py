@@ -1,5 +1,5 @@
-"""A URL fetcher that serves files under the allowed folders and refuses everything else
-(engine.url_fetcher hands it to WeasyPrint)."""
+"""The files the renderer may load: those under the mapped folders, nothing else (served to
+WeasyPrint through engine.url_fetcher)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ COLLECTION_URL = "file:///qlabbook/collection/"
 STYLES_URL = "file:///qlabbook/styles/"
 
 
-class LocalOnlyFetcher:
+class LocalFiles:
     """No network; no file outside the mapped folders (symlinks resolved before the check)."""
 
     def __init__(self, folders: dict[str, Path],
