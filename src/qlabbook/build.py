@@ -21,7 +21,6 @@ from qlabbook.output.cache import (
     edition_key,
     furniture_cache,
 )
-from qlabbook.output.editions import FORMATS as FORMATS
 from qlabbook.output.editions import WEB_FOLDER, Edition, plan_editions
 from qlabbook.output.files import remove_stale, write_if_changed
 from qlabbook.output.manifest import (

@@ -10,9 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 PLACEHOLDER_TAG = "qlab-math"
-DISPLAYS = ("inline", "block")
 # The placeholder as serialize_children and ElementTree write it (its text XML-escaped).
 PLACEHOLDER = re.compile(r'<qlab-math display="(inline|block)">([^<]*)</qlab-math>')
 # Children each MathML element must have (latex2mathml leaves some short on bad input).

@@ -64,21 +64,6 @@ def mark_specials(text: str) -> str:
     return text
 
 
-def first_visible(text: str) -> int | None:
-    """The index of the first character a reader sees (marks and addresses skipped)."""
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == LINK_OPEN:
-            end = text.find(ADDRESS_END, index)
-            index = end + 1 if end >= 0 else index + 1
-        elif is_mark(char) and not is_verbatim(char) and char not in UNSPECIAL:
-            index += 1
-        else:
-            return index
-    return None
-
-
 def plain(text: str) -> str:
     """The text alone: marks and link addresses gone, verbatim text and the characters
     HTML reserves as themselves."""
