@@ -119,7 +119,7 @@ def read_found(path: Path, name: str) -> Found:
         data = matter.data if isinstance(matter.data, dict) else {}
     except (ValueError, yaml.YAMLError):
         data = {}
-    frontmatter.canonical(frontmatter.FrontMatter("", data, {}, "", 1))
+    frontmatter.canonical(frontmatter.FrontMatter("none", data, {}, "", 1))
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         title = frontmatter.name_slug(stem).replace("-", " ").strip().capitalize()

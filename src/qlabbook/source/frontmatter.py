@@ -8,7 +8,7 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -29,11 +29,15 @@ WORDY_DATE = re.compile(r"^(?:(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d
                         r"|([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))$")
 
 
+# Which head a file has: YAML, TOML, a pandoc title block, or none.
+FrontMatterKind = Literal["yaml", "toml", "pandoc", "none"]
+
+
 @dataclass
 class FrontMatter:
     """What a file's head says: its fields with their lines, and where the body starts."""
 
-    kind: str  # "yaml", "toml", "pandoc" or "none"
+    kind: FrontMatterKind
     data: dict[str, Any]
     lines: dict[str, int]
     body: str
@@ -42,7 +46,7 @@ class FrontMatter:
     problems: list[tuple[str, int]] = field(default_factory=list)  # (message, line)
 
 
-def split(text: str) -> tuple[str, str, str, int] | None:
+def split(text: str) -> tuple[FrontMatterKind, str, str, int] | None:
     """(kind, front matter, body, body's first line) for `---` or `+++` front matter."""
     lines = text.split("\n")
     opener = lines[0].strip() if lines else ""
