@@ -55,17 +55,19 @@ def parse_bracketed(content: str) -> list[CiteItem] | None:
                                                     or part[found.start() - 1] in "@.")):
             return None
         prefix = part[:found.start()].strip()
-        label, locator, suffix = split_locator(part[found.end():])
-        items.append(CiteItem(key_of(found), prefix, suffix, label, locator,
-                              suppress_author=bool(found.group("minus"))))
+        items.append(cite_item(key_of(found), part[found.end():], prefix,
+                               suppress_author=bool(found.group("minus"))))
     return items or None
 
 
-def split_locator(suffix: str) -> tuple[str, str, str]:
-    """`, pp. 33-35, emphasis added` -> ("page", "33–35", ", emphasis added")."""
-    found = LOCATOR.match(suffix)
+def cite_item(key: str, after: str, prefix: str = "",
+              suppress_author: bool = False) -> CiteItem:
+    """The item citing `key`, its locator read from the text `after` it: `, pp. 33-35,
+    emphasis added` is the page locator 33–35 and the suffix `, emphasis added`."""
+    found = LOCATOR.match(after)
     if found is None or (found.group("term") is None and not found.group("value")[0].isdigit()):
-        return "", "", suffix.rstrip()
+        return CiteItem(key, prefix, after.rstrip(), suppress_author=suppress_author)
     term = found.group("term")
-    label = LOCATOR_TERMS[term] if term else "page"
-    return label, found.group("value").strip(), found.group("rest").rstrip()
+    return CiteItem(key, prefix, found.group("rest").rstrip(),
+                    LOCATOR_TERMS[term] if term else "page", found.group("value").strip(),
+                    suppress_author)

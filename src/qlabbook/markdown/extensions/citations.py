@@ -19,9 +19,9 @@ from qlabbook.references.syntax import (
     BRACKETED,
     NARRATIVE,
     CiteItem,
+    cite_item,
     key_of,
     parse_bracketed,
-    split_locator,
 )
 
 MARKER_CLASS = "qlab-cite"
@@ -54,8 +54,7 @@ class NarrativeProcessor(ExtensionInlineProcessor["CitationExtension"]):
             ET.Element | None, int | None, int | None]:
         if not self.extension.active or is_crossref_key(key_of(m)):
             return None, None, None
-        label, locator, suffix = split_locator(m.group("locator") or "")
-        item = CiteItem(key_of(m), suffix=suffix, label=label, locator=locator)
+        item = cite_item(key_of(m), m.group("locator") or "")
         return marker([item], True, m.group(0)), m.start(0), m.end(0)
 
 
