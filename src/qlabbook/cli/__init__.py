@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from qlabbook import __version__
-from qlabbook.cli.progress import progress_reporter, summary
+from qlabbook.cli.progress import progress_reporter, rebuilt_after, summary
 from qlabbook.cli.reports import (
     check_json,
     essay_table,
@@ -176,8 +176,7 @@ def watch(
         while True:
             diagnostics = Diagnostics()
             clock = dt.datetime.now().strftime("%H:%M:%S")
-            because = f" ({', '.join(changed[:3])}{', …' if len(changed) > 3 else ''})" \
-                if changed else ""
+            because = rebuilt_after(changed)
             try:
                 result = library.build(request, diagnostics, session=session)
                 report(diagnostics.items)

@@ -85,3 +85,10 @@ def summary(report: BuildReport) -> str:
     cached = f", {len(report.cached)} from cache" if report.cached else ""
     return (f"{len(report.rendered)} edition(s) rendered{cached} in "
             f"{report.seconds:.2f} s")
+
+
+def rebuilt_after(changed: list[str]) -> str:
+    """What a rebuild of `watch` or `serve` follows: the first files saved, in brackets."""
+    if not changed:
+        return ""
+    return f" ({', '.join(changed[:3])}{', …' if len(changed) > 3 else ''})"

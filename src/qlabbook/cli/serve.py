@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qlabbook.cli.progress import summary
+from qlabbook.cli.progress import rebuilt_after, summary
 from qlabbook.cli.reports import report
 from qlabbook.source.diagnostics import Diagnostics, QlabbookError
 
@@ -75,8 +75,7 @@ def rebuild(request: BuildRequest, session: Session, changed: list[str]) -> bool
 
     diagnostics = Diagnostics()
     clock = dt.datetime.now().strftime("%H:%M:%S")
-    because = f" ({', '.join(changed[:3])}{', …' if len(changed) > 3 else ''})" \
-        if changed else ""
+    because = rebuilt_after(changed)
     try:
         result = build(request, diagnostics, session=session)
     except QlabbookError:
