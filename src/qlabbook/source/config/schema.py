@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from qlabbook.source.model import DEFAULT_FORMATS, FORMATS, EditionFormat
 from qlabbook.source.profiles import (
@@ -19,6 +19,8 @@ from qlabbook.source.profiles import (
 
 # Turns a value as written into the value qlabbook uses; raises ValueError when it is wrong.
 Check = Callable[[Any], Any]
+# A key's type as README's key table names it.
+KeyType = Literal["text", "list of text", "number", "true or false", "date"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Key:
 
     table: str
     name: str
-    type: str  # as README's key table names it
+    type: KeyType
     default: Any  # the value used when the key is absent or wrong
     doc: str  # README's key table: what it is for, with its default
     # None: [collection]'s fields, read by config.settings.Fields as front matter is.
@@ -114,7 +116,7 @@ def names(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def collection(name: str, type_: str, doc: str) -> Key:
+def collection(name: str, type_: KeyType, doc: str) -> Key:
     return Key("collection", name, type_, "", doc)
 
 
