@@ -9,12 +9,6 @@ import qlabbook
 
 PACKAGE = Path(qlabbook.__file__).parent
 MAX_FUNCTION_LINES = 60  # from the def line to the last line, docstring and comments in
-# Folders not held to it yet (none now).
-NOT_YET_SHORT: tuple[str, ...] = ()
-
-
-def held_to_shape(path: Path) -> bool:
-    return path.relative_to(PACKAGE).parts[0] not in NOT_YET_SHORT
 
 
 def long_functions(path: Path) -> list[str]:
@@ -31,10 +25,7 @@ def long_functions(path: Path) -> list[str]:
 
 
 def test_no_function_is_longer_than_sixty_lines() -> None:
-    modules = [p for p in sorted(PACKAGE.rglob("*.py")) if held_to_shape(p)]
+    modules = sorted(PACKAGE.rglob("*.py"))
     assert len(modules) > 50  # the package itself, not an empty folder
     assert [line for path in modules for line in long_functions(path)] == []
 
-
-def test_the_exception_names_folders_that_exist() -> None:
-    assert all((PACKAGE / folder).is_dir() for folder in NOT_YET_SHORT)
