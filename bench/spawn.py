@@ -33,6 +33,9 @@ if pid == 0:
     if not live:
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 1)
+    # A benchmark started in the background by a shell without job control inherits SIGINT
+    # ignored, and so would the command: it could not be stopped as a person stops it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
         os.execvp(argv[0], argv)
     finally:
