@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -33,6 +34,18 @@ def run_cli(*args: str | Path) -> object:
     result = CliRunner().invoke(app, [str(a) for a in args])
     assert "Traceback" not in (result.output or ""), result.output
     return result
+
+
+def build_one_essay(root: Path, config: str, name: str, text: str) -> tuple[Path, list[str]]:
+    """A collection of one essay, `name` holding `text`, built with qlabbook.toml `config`:
+    the output folder, and the warnings and errors printed (without their hints)."""
+    (root / "essays").mkdir()
+    (root / "qlabbook.toml").write_text(config)
+    (root / "essays" / name).write_text(text)
+    out = root / "out"
+    result: Any = run_cli("build", root, "--out", out)
+    assert result.exit_code == 0, result.output
+    return out, [line for line in result.stderr.splitlines() if not line.startswith("    hint:")]
 
 
 def epubcheck(path: Path) -> list[dict[str, object]]:

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from helpers import (
+    build_one_essay,
     epub_documents,
     epubcheck,
     missing_in_order,
     page_texts,
     pandoc_plain,
-    run_cli,
     visible_text,
     words,
 )
@@ -105,15 +105,8 @@ DRAWN_TABLE = re.compile(r"^(  -{3,}\n(?:.*\n)*?  -{3,}\n|\+[-+]+\n(?:.*\n)*?\+[
 @pytest.fixture(scope="module")
 def blocks_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("blocks")
-    (root / "essays").mkdir()
-    (root / "qlabbook.toml").write_text(CONFIG)
+    out, warnings = build_one_essay(root, CONFIG, "01-blocks.md", ESSAY)
     essay = root / "essays" / "01-blocks.md"
-    essay.write_text(ESSAY)
-    out = root / "out"
-    result = run_cli("build", root, "--out", out)
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    warnings = [line for line in result.stderr.splitlines()  # type: ignore[attr-defined]
-                if not line.startswith("    hint:")]
     assert warnings == WARNINGS
     plain = CAPTION.sub("", pandoc_plain(essay))
     return {"pdf": out / "pandoc-blocks.pdf", "epub": out / "pandoc-blocks.epub",

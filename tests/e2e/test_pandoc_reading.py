@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from helpers import (
+    build_one_essay,
     epub_documents,
     missing_in_order,
     page_texts,
@@ -79,15 +80,9 @@ MARKER = re.compile(r"^ *\(?(?:[a-zA-Z]|[ivxlcdm]+|[IVXLCDM]+)[.)] +", re.MULTIL
 @pytest.fixture(scope="module")
 def reading_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("reading")
-    (root / "essays").mkdir()
-    (root / "qlabbook.toml").write_text(CONFIG + '\n[essays]\norder = ["reading.md"]\n')
+    out, warnings = build_one_essay(root, CONFIG + '\n[essays]\norder = ["reading.md"]\n',
+                                    "reading.md", ESSAY)
     essay = root / "essays" / "reading.md"
-    essay.write_text(ESSAY)
-    out = root / "out"
-    result = run_cli("build", root, "--out", out)
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    warnings = [line for line in result.stderr.splitlines()  # type: ignore[attr-defined]
-                if not line.startswith("    hint:")]
     xhtml = next(text for name, text in epub_documents(out / "pandoc-reading.epub").items()
                  if name.endswith("reading.xhtml"))
     return {"warnings": warnings, "plain": MARKER.sub("", pandoc_plain(essay)), "xhtml": xhtml,
