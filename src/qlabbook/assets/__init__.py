@@ -48,6 +48,13 @@ def characters_of(font: Path) -> frozenset[int]:
         return frozenset(opened.getBestCmap())
 
 
+def screen_stylesheet(name: str) -> str:
+    """A screen format's package stylesheet (epub.css, web.css), then what both formats
+    share: code highlighting and pandoc's list markers."""
+    return "\n".join((PACKAGE_STYLES / file).read_text(encoding="utf-8")
+                     for file in (name, "code.css", "lists.css"))
+
+
 def stylesheet(collection: Collection, name: str) -> Path | None:
     """A collection's own stylesheet in styles/, loaded after the package's defaults."""
     path = collection.root / "styles" / name

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from qlabbook.assets import PACKAGE_STYLES, stylesheet
+from qlabbook.assets import screen_stylesheet, stylesheet
 from qlabbook.epub.accessibility import accessibility_claims
 from qlabbook.epub.cover import cover_jpeg
 from qlabbook.epub.documents import (
@@ -118,11 +118,9 @@ def add_style_and_images(book: Any, collection: Collection, cover_image: bytes) 
     code, the cover and the photographs."""
     from ebooklib import epub
 
-    # The code font's @font-face rules (only when there is code), the package's stylesheet
-    # and its syntax highlighting.
-    css = add_code_fonts(book, collection) + \
-        (PACKAGE_STYLES / "epub.css").read_text(encoding="utf-8") + "\n" + \
-        (PACKAGE_STYLES / "code.css").read_text(encoding="utf-8")
+    # The code font's @font-face rules (only when there is code), then the package's
+    # stylesheets.
+    css = add_code_fonts(book, collection) + screen_stylesheet("epub.css")
     own = stylesheet(collection, "epub.css")
     if own is not None:
         css += "\n" + own.read_text(encoding="utf-8")

@@ -12,7 +12,13 @@ from urllib.parse import urlsplit
 from jinja2 import Environment
 from markupsafe import Markup
 
-from qlabbook.assets import PACKAGE_STYLES, base_context, environment, stylesheet
+from qlabbook.assets import (
+    PACKAGE_STYLES,
+    base_context,
+    environment,
+    screen_stylesheet,
+    stylesheet,
+)
 from qlabbook.markdown.units import PageMap
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection, Essay
@@ -151,9 +157,9 @@ def og_image(collection: Collection,
 
 
 def web_stylesheet(collection: Collection) -> str:
-    """The package's web.css and code highlighting, then the collection's own web.css."""
-    css = (PACKAGE_STYLES / "web.css").read_text(encoding="utf-8") + "\n" + \
-        (PACKAGE_STYLES / "code.css").read_text(encoding="utf-8")
+    """The package's web.css, code highlighting and list markers, then the collection's own
+    web.css."""
+    css = screen_stylesheet("web.css")
     own = stylesheet(collection, "web.css")
     if own is not None:
         css += "\n" + own.read_text(encoding="utf-8")
