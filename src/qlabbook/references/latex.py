@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -274,10 +275,18 @@ class Converter:
 
     def group_end(self, index: int, end: int) -> int:
         """Where the group `index` stands in ends: its closing brace, or `end`."""
+        return next((at for at, char, depth in self.scan(index, end)
+                     if char == "}" and depth == 0), end)
+
+    def scan(self, index: int, end: int) -> Iterator[tuple[int, str, int]]:
+        """Each character from `index` to `end` with how many groups opened since are open
+        before it; an escape (a backslash and the character after it) is one, given at its
+        backslash. It ends after the brace closing a group opened before `index`."""
         depth = 0
         source = self.source
         while index < end:
             char = source[index]
+            yield index, char, depth
             if char == "\\":
                 index += 2
                 continue
@@ -285,10 +294,9 @@ class Converter:
                 depth += 1
             elif char == "}":
                 if depth == 0:
-                    return index
+                    return
                 depth -= 1
             index += 1
-        return end
 
     def skip_spaces(self, index: int, end: int) -> int:
         while index < end and self.source[index] in " \t\n\r":
@@ -538,23 +546,11 @@ class Converter:
         return max(close, index + 1), text
 
     def math_end(self, index: int, end: int, closing: str) -> int:
-        depth = 0
+        """Where the math from `index` ends: at `closing` outside its groups, or where the
+        group it stands in ends (the math runs out there), or `end`."""
         source = self.source
-        while index < end:
-            if depth == 0 and source.startswith(closing, index):
-                return index
-            char = source[index]
-            if char == "\\":
-                index += 2
-                continue
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                if depth == 0:
-                    return index  # the math runs out where its group ends
-                depth -= 1
-            index += 1
-        return end
+        return next((at for at, char, depth in self.scan(index, end) if depth == 0 and (
+            source.startswith(closing, at) or char == "}")), end)
 
     def math_command(self, name: str, after: int, end: int) -> tuple[int, str] | None:
         if name in MATH_FUNCTIONS:
