@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -45,7 +46,7 @@ def check_coverage(collection: Collection, diagnostics: Diagnostics) -> None:
     for path, line, text, code_text in edition_texts(collection):
         for fonts, characters in ((text_fonts, text), (code_fonts, code_text)):
             in_code = fonts is code_fonts
-            for character in dict.fromkeys(characters):  # each once, in order
+            for character in distinct_characters(characters):
                 if (character, in_code) in seen or ord(character) in fonts[0][1] or \
                         unicodedata.category(character) in INVISIBLE_CATEGORIES:
                     continue
@@ -107,10 +108,22 @@ def front_matter_line(source: EssaySource, character: str) -> int | None:
     return None
 
 
+# A watch or serve checks every essay again after each save: an unchanged essay's text and
+# characters are remembered (its strings are the same objects, whose hashes Python keeps).
+REMEMBERED_TEXTS = 4096
+
+
+@functools.lru_cache(maxsize=REMEMBERED_TEXTS)
+def distinct_characters(text: str) -> tuple[str, ...]:
+    """Each character of `text` once, in the order of first appearance."""
+    return tuple(dict.fromkeys(text))
+
+
 # Elements the print stylesheet sets in the code font.
 CODE_ELEMENTS = {"code", "pre", "kbd", "samp"}
 
 
+@functools.lru_cache(maxsize=REMEMBERED_TEXTS)
 def xhtml_text(html: str) -> tuple[str, str]:
     """A fragment's text, and apart from it the text of its code."""
     text: list[str] = []
