@@ -52,6 +52,7 @@ class EssayContext:
     aliases: dict[str, str] = field(default_factory=dict)
     # What the essay's site templates can print (Liquid, shortcodes); None when it has none.
     templates: TemplateValues | None = None
+    crossref_chapters: bool = False  # [crossref] chapters: figures numbered "3.2"
 
     def within(self, regions: tuple[tuple[int, int], ...]) -> EssayContext:
         """The same essay, reporting problems at lines inside `regions` first."""

@@ -14,7 +14,7 @@ from markdown import Markdown
 
 from qlabbook.markdown.citations import add_references, report_uncited, resolve_citations
 from qlabbook.markdown.context import EssayContext
-from qlabbook.markdown.crossref import label_targets, resolve_crossrefs
+from qlabbook.markdown.crossref import label_targets, link_crossrefs, resolve_crossrefs
 from qlabbook.markdown.extensions.blocks import FigureExtension
 from qlabbook.markdown.extensions.citations import CitationExtension
 from qlabbook.markdown.extensions.code import CodeExtension
@@ -110,11 +110,12 @@ def convert_essays(root: Path, metadata: Metadata, options: Options,
                                essay_anchors, Diagnostics(), permalinks=permalinks,
                                essay_slugs=slugs, site=options.site, unreadable=unreadable,
                                bibliography=bibliography,
+                               crossref_chapters=options.crossref_chapters,
                                templates=template_values(root, source, site)
                                if site is not None and uses_templates(source.body) else None)
         essays.append(converted(context, store, convert))
         contexts.append(context)
-    essays = check_links(essays, contexts)
+    essays = link_crossrefs(check_links(essays, contexts), contexts)
     for context in contexts:
         for diagnostic in context.diagnostics.items:
             diagnostics.add(diagnostic)
@@ -205,7 +206,7 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     assign_anchor_ids(body, context.anchor, headings, written, context.aliases)
     resolve_links(body, body_context)
     figures, images = resolve_images(body, body_context)
-    resolve_crossrefs(body, body_context)
+    labels = resolve_crossrefs(body, body_context)
     headings = add_references(body, references, context.anchor, headings)
     footnotes = number_footnotes(body, definitions, note_htmls, notes.nested_inline,
                                  body_context)
@@ -222,6 +223,6 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
         references=headings[-1].anchor if references is not None else "",
         undescribed=tuple(undescribed_images([body, *(parse_fragment(note.html)
                                                       for note in footnotes)])),
-        words=len(WORD.findall(text)),
+        words=len(WORD.findall(text)), labels=labels,
     )
 

@@ -6,25 +6,38 @@ tables and equations are numbered in reading order; sections by their place in t
 
 from __future__ import annotations
 
+import difflib
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import replace
+from html import unescape
 
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.formulas import PLACEHOLDER_TAG
+from qlabbook.markdown.xhtml import escape_text, serialize_children
+from qlabbook.source.model import Essay, Label
 
 KINDS = ("fig", "tbl", "eq", "sec")
-# pandoc-crossref's default prefixes, one and several.
+# pandoc-crossref's prefixes (one, several) for its `fig:` labels; Quarto's for `fig-`.
 PREFIXES = {"fig": ("fig.", "figs."), "tbl": ("tbl.", "tbls."), "eq": ("eq.", "eqns."),
             "sec": ("sec.", "secs.")}
+QUARTO_PREFIXES = {"fig": ("Figure", "Figures"), "tbl": ("Table", "Tables"),
+                   "eq": ("Equation", "Equations"), "sec": ("Section", "Sections")}
+CAPTION_NAMES = {"fig": "Figure", "tbl": "Table"}
 NAMES = {"fig": "figure", "tbl": "table", "eq": "equation", "sec": "section"}
-LABEL = r"(?:fig|tbl|eq|sec):[\w:.-]*\w"
+LABEL = r"(?:fig|tbl|eq|sec)[:-][\w:.-]*\w"
+KIND = re.compile(r"(?i:(fig|tbl|eq|sec))([:-])")
 REFERENCE = re.compile(rf"\[(?P<group>-?@{LABEL}(?:\s*;\s*-?@{LABEL})*)\]"
-                       rf"|(?<![\w@/\\])(?P<minus>-?)@(?P<one>(?i:fig|tbl|eq|sec):[\w:.-]*\w)")
+                       rf"|(?<![\w@/\\])(?P<minus>-?)@(?P<one>(?i:fig|tbl|eq|sec)[:-][\w:.-]*\w)")
 ATTRIBUTE = re.compile(rf"\s*\{{#(?P<label>{LABEL})\}}\s*$")
-EQUATION_LABEL = re.compile(r"[ \t]*\{#(?P<label>eq:[\w:.-]*\w)\}")
+EQUATION_LABEL = re.compile(r"[ \t]*\{#(?P<label>eq[:-][\w:.-]*\w)\}")
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 UNTOUCHED = {"code", "pre", "a", "cite", PLACEHOLDER_TAG}  # text that is not read for them
+# A reference naming no label of its essay, left for the collection's pass (link_crossrefs)
+# with its line: another essay may have the label.
+PENDING_CLASS = "crossref-pending"
+PENDING = re.compile(rf'<a class="{PENDING_CLASS}" data-line="(\d*)">([^<]*)</a>')
 
 
 def is_crossref_key(key: str) -> bool:
@@ -38,7 +51,7 @@ def label_targets(body: ET.Element) -> None:
     for table in body.iter("table"):
         caption = table.find("caption")
         label = take_attribute(caption) if caption is not None else None
-        if label and label.startswith("tbl:") and "id" not in table.attrib:
+        if label and kind_of(label) == "tbl" and "id" not in table.attrib:
             table.set("id", label)
     for parent in list(body.iter()):
         for index, child in enumerate(list(parent)):
@@ -65,10 +78,11 @@ def take_attribute(element: ET.Element) -> str | None:
     return found.group("label")
 
 
-def numbered_targets(body: ET.Element, aliases: dict[str, str]) -> dict[str, tuple[str, str]]:
-    """Each label as written -> (the element's id, its number), numbering what it labels."""
-    written = {final: label for label, final in aliases.items()
-               if label.split(":", 1)[0] in KINDS and ":" in label}
+def numbered_targets(body: ET.Element, aliases: dict[str, str],
+                     chapter: int | None = None) -> dict[str, tuple[str, str]]:
+    """Each label as written -> (the element's id, its number), numbering what it labels;
+    with a `chapter`, figures', tables' and equations' numbers start with it ("3.2")."""
+    written = {final: label for label, final in aliases.items() if KIND.match(label)}
     counts = dict.fromkeys(KINDS, 0)
     sections: list[int] = []
     targets: dict[str, tuple[str, str]] = {}
@@ -80,39 +94,47 @@ def numbered_targets(body: ET.Element, aliases: dict[str, str]) -> dict[str, tup
         label = written.get(element.get("id", ""))
         if label is None:
             continue
-        kind = label.split(":", 1)[0]
+        kind = kind_of(label)
         if kind == "sec":
             number = ".".join(str(n) for n in sections) or "0"
         else:
             counts[kind] += 1
-            number = str(counts[kind])
+            number = str(counts[kind]) if chapter is None else f"{chapter}.{counts[kind]}"
         targets[label] = (element.get("id", ""), number)
     return targets
 
 
 Rewrite = Callable[[str], tuple[str, list[ET.Element]]]
+# A label, lower-cased -> (the id of what it labels, its number as a reference prints it).
+Targets = dict[str, tuple[str, str]]
 
 
-def resolve_crossrefs(body: ET.Element, context: EssayContext) -> None:
+def resolve_crossrefs(body: ET.Element, context: EssayContext) -> tuple[Label, ...]:
     """Number what the labels name, title the labelled figures' and tables' captions, and
-    make each reference a link; a label the essay does not have is a warning at its line,
-    its reference kept as written."""
+    make each reference a link. A reference naming no label of the essay is left pending
+    with its line, for link_crossrefs to find in another essay. Returns the labels."""
+    chapter = context.source.number if context.crossref_chapters else None
     targets = {label.lower(): target for label, target in
-               numbered_targets(body, context.aliases).items()}
+               numbered_targets(body, context.aliases, chapter).items()}
     title_captions(body, targets)
     occurrences: dict[str, int] = {}
+
+    def pending(written: str) -> ET.Element:
+        line = context.line_of_occurrence(written, occurrences.get(written, 0))
+        occurrences[written] = occurrences.get(written, 0) + 1
+        element = ET.Element("a", {"class": PENDING_CLASS, "data-line": str(line or "")})
+        element.text = written
+        return element
 
     def rewrite(text: str) -> tuple[str, list[ET.Element]]:
         head, position = "", 0
         made: list[ET.Element] = []
         for found in REFERENCE.finditer(text):
-            items = re.findall(r"(-?)@(" + LABEL + ")", found.group("group"), re.I) \
-                if found.group("group") else [(found.group("minus"), found.group("one"))]
-            missing = [label for _, label in items if label.lower() not in targets]
-            if missing:
-                report_unknown(context, missing[0], found.group(0), occurrences)
-                continue
-            lead, links = reference_elements(items, targets)
+            items = reference_items(found)
+            if all(label.lower() in targets for _, label in items):
+                lead, links = reference_elements(items, targets)
+            else:
+                lead, links = "", [pending(found.group(0))]
             between = text[position:found.start()] + lead
             if made:
                 made[-1].tail = between
@@ -126,6 +148,14 @@ def resolve_crossrefs(body: ET.Element, context: EssayContext) -> None:
         return text, []
 
     walk(body, rewrite)
+    return tuple(Label(label, target, number) for label, (target, number) in targets.items())
+
+
+def reference_items(found: re.Match[str]) -> list[tuple[str, str]]:
+    """(minus or "", label) of each label a reference names."""
+    if found.group("group"):
+        return re.findall(r"(-?)@(" + LABEL + ")", found.group("group"), re.I)
+    return [(found.group("minus"), found.group("one"))]
 
 
 def walk(element: ET.Element, rewrite: Rewrite) -> None:
@@ -145,11 +175,12 @@ def walk(element: ET.Element, rewrite: Rewrite) -> None:
                 element.insert(at + offset, new)
 
 
-def reference_elements(items: list[tuple[str, str]], targets: dict[str, tuple[str, str]]
+def reference_elements(items: list[tuple[str, str]], targets: Targets
                        ) -> tuple[str, list[ET.Element]]:
-    """What pandoc-crossref prints for one reference or a bracketed list of them: each
-    kind's prefix ("figs." for several) before its numbers, each number a link. Returns
-    the text before the first link, and the links with the text between them as tails."""
+    """What one reference or a bracketed list of them prints: each kind's prefix
+    (pandoc-crossref's "fig." and "figs.", Quarto's "Figure" and "Figures") before its
+    numbers, each number a link. Returns the text before the first link, and the links
+    with the text between them as tails."""
     groups: list[list[tuple[str, str]]] = []
     for minus, label in items:
         if groups and kind_of(groups[-1][0][1]) == kind_of(label):
@@ -159,7 +190,7 @@ def reference_elements(items: list[tuple[str, str]], targets: dict[str, tuple[st
     lead, links = "", list[ET.Element]()
     for group in groups:
         minus, first = group[0]
-        one, several = PREFIXES[kind_of(first)]
+        one, several = (QUARTO_PREFIXES if is_quarto(first) else PREFIXES)[kind_of(first)]
         prefix = "" if minus else (several if len(group) > 1 else one)
         prefix = prefix.capitalize() if first[0].isupper() else prefix
         for index, (_, label) in enumerate(group):
@@ -178,45 +209,137 @@ def reference_elements(items: list[tuple[str, str]], targets: dict[str, tuple[st
 
 
 def kind_of(label: str) -> str:
-    return label.split(":", 1)[0].lower()
+    found = KIND.match(label)
+    return found.group(1).lower() if found else ""
 
 
-def title_captions(body: ET.Element, targets: dict[str, tuple[str, str]]) -> None:
-    """"Figure 1: " and "Table 1: " before a labelled figure's or table's caption (a
-    figure without one is captioned "Figure 1"), "(1)" after a labelled formula."""
-    numbers = {anchor: (label.split(":", 1)[0], shown) for label, (anchor, shown) in
-               targets.items()}
+def is_quarto(label: str) -> bool:
+    """Quarto's labels join kind and name with a hyphen (`fig-harbour`), pandoc-crossref's
+    with a colon (`fig:plan`)."""
+    found = KIND.match(label)
+    return found is not None and found.group(2) == "-"
+
+
+def title_captions(body: ET.Element, targets: Targets) -> None:
+    """A labelled figure's or table's number before its caption ("Figure 1: " as
+    pandoc-crossref prints it, "Figure 1. " for Quarto's labels; a figure without one is
+    captioned "Figure 1", or with Quarto its image's description, as Quarto takes it),
+    "(1)" after a labelled formula."""
+    numbers = {anchor: label for label, (anchor, _) in targets.items()}
+    for owner, caption, label in captioned(body, numbers):
+        shown = targets[label][1]
+        title = f"{CAPTION_NAMES[kind_of(label)]}\u00a0{shown}"
+        if caption.text or len(caption):
+            caption.text = f"{title}{'. ' if is_quarto(label) else ': '}{caption.text or ''}"
+        elif is_quarto(label) and owner.get("alt"):
+            caption.text = f"{title}. {owner.get('alt')}"
+        else:
+            caption.text = title
+    for equation in body.iter("span"):
+        label = numbers.get(equation.get("id", ""), "")
+        if kind_of(label) == "eq" and equation.get("class") == "equation":
+            number = ET.Element("span", {"class": "equation-number"})  # first: it floats right
+            number.text = f"({targets[label][1]})"
+            equation.insert(0, number)
+
+
+def captioned(body: ET.Element, numbers: dict[str, str]
+              ) -> list[tuple[ET.Element, ET.Element, str]]:
+    """(the labelled image or table, its caption element, made if it has none, its label)
+    of each labelled figure and table."""
+    found = []
     for figure in body.iter("figure"):
         image = figure.find("img")
         owner = figure if figure.get("id") in numbers else image
-        kind, shown = numbers.get(owner.get("id", "") if owner is not None else "", ("", ""))
-        if kind != "fig":
+        label = numbers.get(owner.get("id", "") if owner is not None else "", "")
+        if kind_of(label) != "fig" or image is None:
             continue
         caption = figure.find("figcaption/span[@class='caption']")
-        caption = figure.find("figcaption") if caption is None else caption
-        if caption is None:  # pandoc-crossref numbers it all the same
+        if caption is None and figure.find("figcaption") is not None:
+            caption = figure.find("figcaption")
+        if caption is None:
             caption = ET.SubElement(ET.SubElement(figure, "figcaption"), "span",
                                     {"class": "caption"})
-            caption.text = f"Figure\u00a0{shown}"
-        else:
-            caption.text = f"Figure\u00a0{shown}: {caption.text or ''}"
-    for equation in body.iter("span"):
-        kind, shown = numbers.get(equation.get("id", ""), ("", ""))
-        if kind == "eq" and equation.get("class") == "equation":
-            number = ET.Element("span", {"class": "equation-number"})  # first: it floats right
-            number.text = f"({shown})"
-            equation.insert(0, number)
+        found.append((image, caption, label))
     for table in body.iter("table"):
-        kind, shown = numbers.get(table.get("id", ""), ("", ""))
-        caption = table.find("caption")
-        if kind == "tbl" and caption is not None:
-            caption.text = f"Table\u00a0{shown}: {caption.text or ''}"
+        label = numbers.get(table.get("id", ""), "")
+        table_caption = table.find("caption")
+        if kind_of(label) == "tbl" and table_caption is not None:
+            found.append((table, table_caption, label))
+    return found
 
 
-def report_unknown(context: EssayContext, label: str, written: str,
-                   occurrences: dict[str, int]) -> None:
-    line = context.line_of_occurrence(written, occurrences.get(written, 0))
-    occurrences[written] = occurrences.get(written, 0) + 1
-    context.diagnostics.warning(
-        "M208", f"reference @{label} names no label of this essay: it is printed as written",
-        context.source.path, line, f"label the {NAMES[kind_of(label)]} with {{#{label}}}")
+def link_crossrefs(essays: list[Essay], contexts: list[EssayContext]) -> list[Essay]:
+    """The references each essay left pending, linked to the essay whose label they name.
+    One that names no label of any essay is kept as written: a warning for pandoc-crossref's
+    labels (as pandoc-crossref does), an error for Quarto's, with the nearest labels."""
+    owners: dict[str, list[tuple[Essay, Label]]] = {}
+    for essay in essays:
+        for label in essay.labels:
+            owners.setdefault(label.name, []).append((essay, label))
+    fixed = list(essays)
+    for index, (essay, context) in enumerate(zip(essays, contexts, strict=True)):
+        if PENDING_CLASS not in essay.body_html and \
+                not any(PENDING_CLASS in note.html for note in essay.footnotes):
+            continue
+
+        def link(found: re.Match[str], essay: Essay = essay,
+                 context: EssayContext = context) -> str:
+            line = int(found.group(1)) if found.group(1) else None
+            return linked_reference(unescape(found.group(2)), essay, owners, context, line)
+
+        notes = tuple(replace(note, html=PENDING.sub(link, note.html))
+                      for note in essay.footnotes)
+        fixed[index] = replace(essay, body_html=PENDING.sub(link, essay.body_html),
+                               footnotes=notes)
+    return fixed
+
+
+def linked_reference(written: str, essay: Essay, owners: dict[str, list[tuple[Essay, Label]]],
+                     context: EssayContext, line: int | None) -> str:
+    """A pending reference as the links it makes, or as written when a label is unknown."""
+    found = REFERENCE.fullmatch(written)
+    items = reference_items(found) if found is not None else []
+    targets: Targets = {label.name: (label.target, label.number) for label in essay.labels}
+    for _, name in items:
+        holders = owners.get(name.lower(), [])
+        if name.lower() in targets:
+            continue
+        if len(holders) != 1:
+            report_unknown(context, name, holders, owners, line)
+            return escape_text(written)
+        other, label = holders[0]
+        shown = label.number if context.crossref_chapters else \
+            f"{label.number} in essay {other.number}"
+        targets[label.name] = (label.target, shown)
+    lead, links = reference_elements(items, targets)
+    holder = ET.Element("span")
+    holder.text = lead
+    holder.extend(links)
+    return serialize_children(holder)
+
+
+def report_unknown(context: EssayContext, name: str, holders: list[tuple[Essay, Label]],
+                   owners: dict[str, list[tuple[Essay, Label]]], line: int | None) -> None:
+    path = context.source.path
+    if holders:  # several essays have it
+        numbers = ", ".join(str(essay.number) for essay, _ in holders)
+        context.diagnostics.error(
+            "M209", f"reference @{name} names a label that essays {numbers} all have",
+            path, line, f"give each its own name, e.g. {name}-{holders[0][0].number}")
+        return
+    near = difflib.get_close_matches(name.lower(), [n for n in owners
+                                                    if kind_of(n) == kind_of(name)], 3)
+    hint = f"did you mean @{near[0]}?" if near else \
+        f"label the {NAMES[kind_of(name)]} with {{#{name}}}"
+    works = context.bibliography.entries if context.bibliography is not None else {}
+    if name in works:  # as Quarto reads them, these prefixes are never a work's key
+        prefix = name[:len(kind_of(name)) + 1]
+        hint = f"{name} is a key in the bibliography, but a key starting {prefix!r} reads " \
+            "as a cross-reference: rename the work's key"
+    if is_quarto(name):
+        context.diagnostics.error("M209", f"reference @{name} names no label in the series",
+                                  path, line, hint)
+    else:
+        context.diagnostics.warning("M208", f"reference @{name} names no label in the series: "
+                                    "it is printed as written", path, line, hint)

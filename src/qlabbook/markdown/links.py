@@ -27,8 +27,8 @@ def assign_heading_ids(body: ET.Element, anchor: str,
     """Give headings stable, essay-prefixed ids; body headings start at level 2. Ids the
     author gave are kept (the sanitizer made them valid; `written` holds those it rewrote,
     with the id as written) and taken before ones made from the text, so a link to an
-    author's id never finds another heading. `aliases` receives each rewritten id as
-    written -> the heading's id, for links written to it."""
+    author's id never finds another heading. `aliases` receives each id the author wrote,
+    as written -> the heading's id, for links and cross-references written to it."""
     heading_elements = [h for h in body.iter() if h.tag in ("h1", "h2", "h3", "h4", "h5", "h6")]
     if not heading_elements:
         return []
@@ -56,10 +56,13 @@ def assign_heading_ids(body: ET.Element, anchor: str,
         level = min(6, int(element.tag[1]) + shift)
         element.tag = f"h{level}"
         text = " ".join("".join(element.itertext()).split())
+        own = element.get("id")
         element.set("id", ids.heading_id(anchor, slugs[element]))
         headings.append(Heading(level, text, ids.heading_id(anchor, slugs[element])))
         if element in written and aliases is not None:
             aliases[written[element]] = ids.heading_id(anchor, slugs[element])
+        elif own and aliases is not None:  # a cross-reference label ({#sec-method}) among them
+            aliases.setdefault(own, ids.heading_id(anchor, slugs[element]))
     return headings
 
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from qlabbook.markdown.context import EssayContext
 from qlabbook.source.diagnostics import Diagnostic, Severity
 from qlabbook.source.fingerprint import Hasher, tool_fingerprint
-from qlabbook.source.model import Essay, Figure, Footnote, Heading
+from qlabbook.source.model import Essay, Figure, Footnote, Heading, Label
 
 
 class RecordStore(Protocol):
@@ -33,6 +33,7 @@ def conversion_key(context: EssayContext) -> str:
                            ("slugs", context.essay_slugs)):
         hasher.add(label, repr(sorted(mapping.items())))
     hasher.add("site", context.site)
+    hasher.add("chapters", repr(context.crossref_chapters))
     hasher.add("unreadable", repr(sorted(context.unreadable)))
     if context.bibliography is not None:
         hasher.add("bibliography", context.bibliography.fingerprint)
@@ -75,6 +76,7 @@ def essay_record(context: EssayContext, essay: Essay) -> dict[str, Any]:
             "headings": [asdict(heading) for heading in essay.headings],
             "citations": list(essay.citations), "references": essay.references,
             "undescribed": list(essay.undescribed),
+            "labels": [asdict(label) for label in essay.labels],
             "digests": {src: image_digest(context.root, src) for src in essay.images},
             "links": [list(link) for link in context.links],
             "diagnostics": [d.as_record() for d in context.diagnostics.items]}
@@ -94,7 +96,8 @@ def remembered_essay(context: EssayContext, record: dict[str, Any]) -> Essay | N
                       headings=tuple(Heading(**heading) for heading in record["headings"]),
                       citations=tuple(str(key) for key in record["citations"]),
                       references=str(record["references"]),
-                      undescribed=tuple(str(src) for src in record["undescribed"]))
+                      undescribed=tuple(str(src) for src in record["undescribed"]),
+                      labels=tuple(Label(**label) for label in record["labels"]))
         links = [(str(target), str(text), None if line is None else int(line))
                  for target, text, line in record["links"]]
         said = [Diagnostic.from_record(d) for d in record["diagnostics"]]

@@ -75,7 +75,9 @@ CODES: dict[str, str] = {
     "M207": "a link was resolved by a close match: a heading in another case, an essay by "
             "its name",
     "M208": "a cross-reference (pandoc-crossref's @fig:x, @tbl:x, @eq:x, @sec:x) names no "
-            "label of its essay: it is printed as written",
+            "label in the series: it is printed as written",
+    "M209": "a cross-reference in Quarto's form (@fig-x, @tbl-x, @eq-x, @sec-x) names no "
+            "label in the series, or one that several essays have",
     "M301": "an unsafe or unknown raw HTML element was removed",
     "M302": "a raw HTML attribute outside the allow-list was removed",
     "M303": "a URL with an unsafe scheme (javascript:, data:, file:...) was removed",

@@ -63,6 +63,7 @@ class Options:
     site: str = ""  # [essays] site: the address the essays had on the web, if any
     formats: tuple[EditionFormat, ...] = DEFAULT_FORMATS  # [build] formats: what a build writes
     web_url: str = ""  # [web] url: where the web edition is published ("" leaves it unsaid)
+    crossref_chapters: bool = False  # [crossref] chapters: "Figure 3.2", the essay's number first
     bibliography: BibliographyOptions | None = None  # [bibliography], when given
 
 
@@ -134,6 +135,17 @@ class Heading:
 
 
 @dataclass(frozen=True)
+class Label:
+    """A cross-reference label of an essay: `fig-harbour` (Quarto's) or `fig:plan`
+    (pandoc-crossref's), lower-cased, the id of what it labels and its number as printed
+    ("2", "1.1" for a section, "3.2" with [crossref] chapters)."""
+
+    name: str
+    target: str
+    number: str
+
+
+@dataclass(frozen=True)
 class Essay:
     """One converted essay. `body_html` is well-formed XHTML with neutral note calls."""
 
@@ -150,6 +162,7 @@ class Essay:
     # The images it shows (in the text or its notes) without alt text: the EPUB and the PDF
     # then claim no text alternative for every image.
     undescribed: tuple[str, ...] = ()
+    labels: tuple[Label, ...] = ()  # what its cross-references can name, in reading order
 
     @property
     def number(self) -> int:

@@ -161,6 +161,10 @@ KEYS: tuple[Key, ...] = (
     Key("web", "url", "text", "", "the address the web edition is published at", web_address,
         "[web] url must be an http(s) address, not {value!r}",
         'write url = "https://example.org/essays/"'),
+    Key("crossref", "chapters", "true or false", False,
+        'number figures, tables and equations by essay: "Figure 3.2" (default false: '
+        '"Figure 2")', boolean, "[crossref] chapters must be true or false, not {value!r}",
+        "write chapters = true"),
     Key("bibliography", "files", "list of text", None,
         "BibTeX and CSL-JSON files, relative to qlabbook.toml (required)", file_list,
         "[bibliography] files must be a list of .bib or .json files",

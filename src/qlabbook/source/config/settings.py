@@ -24,7 +24,7 @@ def load_config(root: Path, diagnostics: Diagnostics) -> tuple[Metadata, Options
 
 
 def collection_settings(config: ConfigFile, root: Path) -> tuple[Metadata, Options] | None:
-    """The `[collection]` table as Metadata, and `[pdf]`, `[build]`, `[web]` and
+    """The `[collection]` table as Metadata, and `[pdf]`, `[build]`, `[web]`, `[crossref]` and
     `[bibliography]` as Options; None when there is no `[collection]`."""
     table = config.data.get("collection")
     if not isinstance(table, dict):
@@ -35,9 +35,11 @@ def collection_settings(config: ConfigFile, root: Path) -> tuple[Metadata, Optio
     options = pdf_options(config, root)
     build = config.table("build") or {}
     web = config.table("web") or {}
+    crossref = config.table("crossref") or {}
     return metadata, replace(options, essays=config.value(build, "build", "essays"),
                              formats=config.value(build, "build", "formats"),
                              web_url=config.value(web, "web", "url"),
+                             crossref_chapters=config.value(crossref, "crossref", "chapters"),
                              bibliography=bibliography_options(config))
 
 

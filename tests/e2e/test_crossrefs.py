@@ -1,0 +1,107 @@
+"""Quarto's cross-references in every edition: the numbers a reference prints are those of
+the captions it leads to, in the PDF (links to the labelled element's page, across essays
+too), the EPUB (links into the other essay's document, EPUBCheck clean) and the web edition."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+from PIL import Image
+from tinyhtml5 import parse
+
+from helpers import epub_documents, epubcheck, page_texts, run_cli
+
+QUAY = """---
+title: The quay
+number: 1
+---
+
+## Method {#sec-method}
+
+The quay is shown in @fig-harbour and the tides in @tbl-tides; in the next essay, @fig-night.
+
+![The quay at first light.](../images/quay.png){#fig-harbour}
+
+| Hour | Height |
+|------|--------|
+| 6    | 2.1    |
+
+: Tides at the quay. {#tbl-tides}
+"""
+NIGHT = """---
+title: Night
+number: 2
+---
+
+![The quay at night.](../images/quay.png){#fig-night}
+
+Back to @fig-harbour and [-@tbl-tides].
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("crossrefs")
+    (root / "essays").mkdir()
+    (root / "images").mkdir()
+    Image.new("RGB", (400, 300), "steelblue").save(root / "images" / "quay.png")
+    (root / "qlabbook.toml").write_text('[collection]\ntitle = "Harbours"\n'
+                                        'authors = ["A. Writer"]\nlanguage = "en-GB"\n')
+    (root / "essays" / "01-quay.md").write_text(QUAY)
+    (root / "essays" / "02-night.md").write_text(NIGHT)
+    result: Any = run_cli("build", root, "--out", root / "out", "--format", "pdf",
+                          "--format", "epub", "--format", "web")
+    assert result.exit_code == 0, result.output
+    return root / "out"
+
+
+def test_pdf_references_print_the_captions_numbers_and_lead_to_their_pages(
+        built: Path) -> None:
+    texts = page_texts(built / "harbours.pdf")
+    quay = next(i for i, text in enumerate(texts) if "The quay is shown" in text)
+    night = next(i for i, text in enumerate(texts) if "Back to" in text)
+    assert "shown in Figure 1 and the tides in Table 1; in the next essay, Figure 1 in " \
+        "essay 2." in texts[quay]
+    assert "Figure 1. The quay at first light." in texts[quay]
+    assert "Table 1. Tides at the quay." in " ".join(texts[quay:night])
+    assert "Figure 1. The quay at night." in texts[night]
+    assert "Back to Figure 1 in essay 1 and 1 in essay 1." in texts[night]
+    with pikepdf.open(built / "harbours.pdf") as pdf:
+        names = dict(zip(*[iter(pdf.Root.Names.Dests.Names)] * 2, strict=True))
+        pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+        links = [(index, str(annotation.Dest)) for index, page in enumerate(pdf.pages)
+                 for annotation in page.obj.get("/Annots", []) if "/Dest" in annotation]
+        targets = {str(name): pages[destination[0].objgen] for name, destination in names.items()}
+    assert (quay, "e2-fig-night") in links and (night, "e1-fig-harbour") in links
+    assert targets["e2-fig-night"] == night and targets["e1-fig-harbour"] == quay
+
+
+def test_epub_references_lead_into_the_other_essays_document(built: Path) -> None:
+    documents = epub_documents(built / "harbours.epub")
+    quay = next(text for name, text in documents.items() if name.endswith("01-quay.xhtml"))
+    night = next(text for name, text in documents.items() if name.endswith("02-night.xhtml"))
+    links = re.findall(r'<a href="([^"]+)" class="crossref">([^<]+)</a>', quay + night)
+    assert links == [("#e1-fig-harbour", "Figure\u00a01"), ("#e1-tbl-tides", "Table\u00a01"),
+                     ("02-night.xhtml#e2-fig-night", "Figure\u00a01 in essay 2"),
+                     ("01-quay.xhtml#e1-fig-harbour", "Figure\u00a01 in essay 1"),
+                     ("01-quay.xhtml#e1-tbl-tides", "1 in essay 1")]
+    assert 'id="e2-fig-night"' in night
+    problems = [m for m in epubcheck(built / "harbours.epub")
+                if m["severity"] not in ("INFO", "USAGE")]
+    assert problems == []
+
+
+def test_web_pages_show_the_same_numbers(built: Path) -> None:
+    html = next((built / "web" / "02-night").glob("*.html")).read_text(encoding="utf-8")
+    page = parse(html, namespace_html_elements=False)
+    links = [(a.get("href", ""), "".join(a.itertext())) for a in page.iter("a")
+             if a.get("class") == "crossref"]
+    assert [text for _, text in links] == ["Figure\u00a01 in essay 1", "1 in essay 1"]
+    assert [re.sub(r"^\.\./01-quay/(index\.html)?", "", href) for href, _ in links] == [
+        "#e1-fig-harbour", "#e1-tbl-tides"]
+    captions = ["".join(c.itertext()) for c in page.iter("figcaption")]
+    assert captions and captions[0].startswith("Figure\u00a01. The quay at night.")
