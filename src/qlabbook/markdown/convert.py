@@ -12,6 +12,7 @@ from pathlib import Path
 
 from markdown import Markdown
 
+from qlabbook.markdown.backindex import index_marks, take_index_marks
 from qlabbook.markdown.citations import add_references, report_uncited, resolve_citations
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.crossref import label_targets, link_crossrefs, resolve_crossrefs
@@ -24,6 +25,7 @@ from qlabbook.markdown.extensions.notes import NotesExtension
 from qlabbook.markdown.extensions.pandoc import PandocExtension
 from qlabbook.markdown.extensions.quarto import QuartoExtension
 from qlabbook.markdown.extensions.rawtex import RawTexExtension
+from qlabbook.markdown.extensions.spans import SpanExtension
 from qlabbook.markdown.extensions.templates import TemplateExtension
 from qlabbook.markdown.figures import resolve_images, undescribed_images
 from qlabbook.markdown.htmlnotes import read_html_notes
@@ -61,7 +63,7 @@ def make_markdown() -> tuple[Markdown, NotesExtension]:
                     notes, FigureExtension(), FormulaExtension(), CitationExtension(),
                     CodeExtension(),  # code blocks: line spans, Pygments classes
                     # pandoc's extensions (after tables and def_list, which they extend).
-                    PandocExtension(),
+                    PandocExtension(), SpanExtension(),
                     QuartoExtension(),  # callouts, margin notes, code chunks, #refs
                     RawTexExtension(),  # pandoc's raw TeX, as code
                     # Lists, quotations and fenced code as CommonMark reads them; after
@@ -201,9 +203,11 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     if not within_depth(body, body_context):
         body = ET.Element("div")
     label_targets(body)  # pandoc-crossref's {#tbl:x} and {#eq:x}, as ids to keep
+    marks = take_index_marks(body)
     written = sanitize(body, body_context.warning)
     headings = assign_heading_ids(body, context.anchor, written, context.aliases)
     assign_anchor_ids(body, context.anchor, headings, written, context.aliases)
+    index = index_marks(marks, body)
     resolve_links(body, body_context)
     figures, images = resolve_images(body, body_context)
     labels = resolve_crossrefs(body, body_context)
@@ -223,6 +227,6 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
         references=headings[-1].anchor if references is not None else "",
         undescribed=tuple(undescribed_images([body, *(parse_fragment(note.html)
                                                       for note in footnotes)])),
-        words=len(WORD.findall(text)), labels=labels,
+        words=len(WORD.findall(text)), labels=labels, index_marks=index,
     )
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from qlabbook.markdown.context import EssayContext
 from qlabbook.source.diagnostics import Diagnostic, Severity
 from qlabbook.source.fingerprint import Hasher, tool_fingerprint
-from qlabbook.source.model import Essay, Figure, Footnote, Heading, Label
+from qlabbook.source.model import Essay, Figure, Footnote, Heading, IndexMark, Label
 
 
 class RecordStore(Protocol):
@@ -77,6 +77,7 @@ def essay_record(context: EssayContext, essay: Essay) -> dict[str, Any]:
             "citations": list(essay.citations), "references": essay.references,
             "undescribed": list(essay.undescribed),
             "labels": [asdict(label) for label in essay.labels],
+            "index_marks": [asdict(mark) for mark in essay.index_marks],
             "digests": {src: image_digest(context.root, src) for src in essay.images},
             "links": [list(link) for link in context.links],
             "diagnostics": [d.as_record() for d in context.diagnostics.items]}
@@ -97,7 +98,8 @@ def remembered_essay(context: EssayContext, record: dict[str, Any]) -> Essay | N
                       citations=tuple(str(key) for key in record["citations"]),
                       references=str(record["references"]),
                       undescribed=tuple(str(src) for src in record["undescribed"]),
-                      labels=tuple(Label(**label) for label in record["labels"]))
+                      labels=tuple(Label(**label) for label in record["labels"]),
+                      index_marks=tuple(IndexMark(**mark) for mark in record["index_marks"]))
         links = [(str(target), str(text), None if line is None else int(line))
                  for target, text, line in record["links"]]
         said = [Diagnostic.from_record(d) for d in record["diagnostics"]]

@@ -146,6 +146,18 @@ class Label:
 
 
 @dataclass(frozen=True)
+class IndexMark:
+    """A term marked for the back-of-book index (`[harbour board]{.index}`): the entry
+    (`term=`, else the marked words), its subentry (`sub=`, or ""), the key it sorts by
+    (`sort=`, or "": the entry itself) and the id of the mark in the essay's text."""
+
+    term: str
+    sub: str
+    sort: str
+    target: str
+
+
+@dataclass(frozen=True)
 class Essay:
     """One converted essay. `body_html` is well-formed XHTML with neutral note calls."""
 
@@ -163,6 +175,7 @@ class Essay:
     # then claim no text alternative for every image.
     undescribed: tuple[str, ...] = ()
     labels: tuple[Label, ...] = ()  # what its cross-references can name, in reading order
+    index_marks: tuple[IndexMark, ...] = ()  # its terms for the index, in reading order
 
     @property
     def number(self) -> int:

@@ -4,14 +4,20 @@ each begins, the labels and folios of its pages, and the page map the EPUB share
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from qlabbook.markdown.units import AlignmentError, PageMap, PageStart, no_page_list
 from qlabbook.source.diagnostics import Diagnostics, Severity
 from qlabbook.source.model import Collection
 from qlabbook.source.process import collect_less
-from qlabbook.typeset.folios import COVER_LABELS, essay_folios, opening_folios, roman
+from qlabbook.typeset.folios import (
+    COVER_LABELS,
+    back_folios,
+    essay_folios,
+    opening_folios,
+    roman,
+)
 from qlabbook.typeset.parts import (
     SHEET_PAGES,
     LaidOutPart,
@@ -120,15 +126,20 @@ def lay_out_books(books: Sequence[tuple[Collection, str]], store: PartStore | No
     essays = [essay_jobs(collection, profile) for collection, profile in books]
     laid = iter(stored_or_laid_out([job for jobs in essays for job in jobs], store, run))
     essay_parts = [[next(laid) for _ in jobs] for jobs in essays]
-    matter = [matter_jobs(collection, profile, essay_folios(collection, jobs, parts))
-              for (collection, profile), jobs, parts in zip(books, essays, essay_parts,
-                                                            strict=True)]
+    folios = [essay_folios(collection, jobs, parts) for (collection, _), jobs, parts in
+              zip(books, essays, essay_parts, strict=True)]
+    matter = [matter_jobs(collection, profile, printed)
+              for (collection, profile), printed in zip(books, folios, strict=True)]
     sheets = [sheet_jobs(collection, profile, opening_folios(parts)[-1] + BACK_MATTER_PAGES)
               for (collection, profile), parts in zip(books, essay_parts, strict=True)]
     laid = iter(stored_or_laid_out([job for jobs in matter for job in jobs], store, run,
                                    [job for jobs in sheets for job in jobs], furniture))
     matter_parts = [[next(laid) for _ in jobs] for jobs in matter]
     sheet_parts = [[next(laid) for _ in jobs] for jobs in sheets]
+    for jobs, parts, known in zip(matter, matter_parts, folios, strict=True):
+        if len(jobs) > 1:  # the contents give the pages of the back matter's sections
+            jobs[0], parts[0] = front_with_back_pages(jobs[0], parts[0], known, parts[1],
+                                                      store, run)
     layouts = []
     for (collection, profile), jobs, parts, matter_of, laid_matter, laid_sheets in zip(
             books, essays, essay_parts, matter, matter_parts, sheet_parts, strict=True):
@@ -145,6 +156,20 @@ def lay_out_books(books: Sequence[tuple[Collection, str]], store: PartStore | No
             layout.sheets += stored_or_laid_out(sheet_jobs(
                 layout.collection, layout.profile, printed, covered + 1), furniture, run)
     return layouts
+
+
+def front_with_back_pages(front: PartJob, laid: LaidOutPart, folios: dict[str, str],
+                          back: LaidOutPart, store: PartStore | None, run: Runner,
+                          ) -> tuple[PartJob, LaidOutPart]:
+    """The front matter again when the pages its contents give a back-matter section (the
+    index, after the picture credits) are known only once the back matter is laid out."""
+    printed = dict(front.folios)
+    found = {anchor: page for anchor, page in back_folios(folios, back).items()
+             if printed.get(anchor) != page}
+    if not found:
+        return front, laid
+    again = replace(front, folios=tuple(sorted({**printed, **found}.items())))
+    return again, stored_or_laid_out([again], store, run)[0]
 
 
 def stored_or_laid_out(jobs: list[PartJob], store: PartStore | None, run: Runner,

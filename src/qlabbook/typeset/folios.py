@@ -4,11 +4,13 @@ folio sheets."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from qlabbook.assets import credited_figures
+from qlabbook.markdown.backindex import has_index
 from qlabbook.source.model import Collection
-from qlabbook.typeset.parts import SHEET_PAGES, LaidOutPart, PartJob
+from qlabbook.typeset.parts import BACK_MATTER, BACK_SECTIONS, SHEET_PAGES, LaidOutPart, PartJob
 
 if TYPE_CHECKING:
     from pikepdf import Pdf
@@ -65,8 +67,8 @@ def opening_folios(parts: list[LaidOutPart]) -> list[int]:
 
 def essay_folios(collection: Collection, jobs: list[PartJob],
                  parts: list[LaidOutPart]) -> dict[str, str]:
-    """The folio of each essay's opening page, of each figure's page, of its References and
-    of the picture credits' first page (opening_folios)."""
+    """The folio of each essay's opening page, of each figure's and index mark's page, of
+    its References and of the back matter's first page (opening_folios)."""
     folios: dict[str, str] = {}
     *openings, after = opening_folios(parts)
     for job, part, folio in zip(jobs, parts, openings, strict=True):
@@ -77,9 +79,22 @@ def essay_folios(collection: Collection, jobs: list[PartJob],
                 folios[figure.anchor] = str(folio + part.anchors[figure.anchor])
         if essay.references in part.anchors:  # its References, in the contents
             folios[essay.references] = str(folio + part.anchors[essay.references])
+        for mark in essay.index_marks:  # the index's page numbers
+            if mark.target in part.anchors:
+                folios[mark.target] = str(folio + part.anchors[mark.target])
+    if credited_figures(collection) or has_index(collection):
+        folios[BACK_MATTER] = str(after + (after % 2 == 0))
     if credited_figures(collection):
-        folios["picture-credits"] = str(after + (after % 2 == 0))
+        folios["picture-credits"] = folios[BACK_MATTER]
     return folios
+
+
+def back_folios(folios: Mapping[str, str], back: LaidOutPart) -> dict[str, str]:
+    """The folios of the back matter's sections (the picture credits, the index) once it
+    is laid out: the contents give them."""
+    first = int(folios[BACK_MATTER])
+    return {anchor: str(first + back.anchors[anchor]) for anchor in BACK_SECTIONS
+            if anchor in back.anchors}
 
 
 def stamp_folios(book: Pdf, folios: list[int | None], sheets: list[Pdf]) -> None:

@@ -10,6 +10,7 @@ from html import escape
 from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
+from qlabbook.markdown.backindex import book_index, index_letters, page_ranges
 from qlabbook.markdown.markup import NoteCall, NoteClass, expand_note_calls, note_block
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
 from qlabbook.source import ids
@@ -189,6 +190,8 @@ def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE,
     html = template.render(
         **base_context(collection), bodies=bodies, endnotes=endnotes, part=part,
         part_essays=part_essays, folios=defaultdict(str, folios or {}),
+        book_index=book_index(collection.essays) if part in ("front", "back", "book") else [],
+        index_letters=index_letters, page_ranges=page_ranges,
         profile=profile, press=chosen.press, links=links, cover=cover,
         cover_image=collection.options.cover, url_breaks=url_breaks, running_head=running_head)
     html = sized_images(html, collection.root)  # raw HTML's width= and height=

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from qlabbook.assets import PACKAGE_STYLES, credited_figures, stylesheet
+from qlabbook.markdown.backindex import INDEX_ANCHOR, has_index
 from qlabbook.source.diagnostics import Diagnostic
 from qlabbook.source.model import Collection
 from qlabbook.source.profiles import PROFILES
@@ -42,6 +43,10 @@ FURNITURE = ("blank", "folios")
 # A folio sheet's pages print only their folio, to be stamped on the book's pages. Sheets
 # cover SHEET_PAGES folios each, so a book that grows rarely needs another.
 SHEET_PAGES = 64
+# The folio the back matter opens on (a key of the folios, not an anchor), and its sections
+# in order: the contents give their pages.
+BACK_MATTER = "back-matter"
+BACK_SECTIONS = ("picture-credits", INDEX_ANCHOR)
 # As specific as print.css's rules for left and right pages, and later, so they win.
 NO_FURNITURE = ("@page :left { @top-left { content: none; } @bottom-left { content: none; } }"
                 "@page :right { @top-right { content: none; } @bottom-right { content: none; } }")
@@ -187,22 +192,26 @@ def essay_jobs(collection: Collection, profile: str) -> list[PartJob]:
 
 def matter_jobs(collection: Collection, profile: str,
                 folios: Mapping[str, str]) -> list[PartJob]:
-    """The front matter, and the back matter when there are picture credits; the folios they
-    print are those of the essays, their References, the figures and the credits."""
+    """The front matter, and the back matter when there are picture credits or an index;
+    the folios they print are those of the essays, their References, the figures, the index
+    marks and the back matter's sections."""
     # The matter lists the essays and their figures; it does not print their text, so an
     # edit to an essay's text leaves it (and its cache key) as it was.
     listed = replace(collection, essays=tuple(
         replace(essay, source=replace(essay.source, body=""), body_html="", footnotes=(),
                 headings=(), words=0) for essay in collection.essays))
-    # The contents give the page of each essay, its References and the picture credits.
-    listed_anchors = {"picture-credits"} | {essay.anchor for essay in collection.essays} | {
+    # The contents give the page of each essay, its References and the back matter's
+    # sections (the picture credits, the index).
+    listed_anchors = {*BACK_SECTIONS} | {essay.anchor for essay in collection.essays} | {
         essay.references for essay in collection.essays if essay.references}
     jobs = [PartJob(listed, profile, Part("front", "front"),
                     tuple(sorted((a, f) for a, f in folios.items() if a in listed_anchors)))]
-    if credited_figures(collection):
-        figures = {figure.anchor for _, figure in credited_figures(collection)}
+    if credited_figures(collection) or has_index(collection):
+        # The credits give each figure's page, the index each mark's.
+        shown = {figure.anchor for _, figure in credited_figures(collection)} | {
+            mark.target for essay in collection.essays for mark in essay.index_marks}
         jobs.append(PartJob(listed, profile, Part("back", "back"),
-                            tuple(sorted((a, f) for a, f in folios.items() if a in figures))))
+                            tuple(sorted((a, f) for a, f in folios.items() if a in shown))))
     return jobs
 
 

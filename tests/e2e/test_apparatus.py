@@ -1,6 +1,8 @@
-"""Quarto's cross-references in every edition: the numbers a reference prints are those of
-the captions it leads to, in the PDF (links to the labelled element's page, across essays
-too), the EPUB (links into the other essay's document, EPUBCheck clean) and the web edition."""
+"""The apparatus in every edition. Quarto's cross-references: the numbers a reference prints
+are those of the captions it leads to, in the PDF (links to the labelled element's page,
+across essays too), the EPUB (links into the other essay's document, EPUBCheck clean) and
+the web edition. The index: its entries, in order, with the pages the marks are printed on
+(checked from the PDF's own text), listed in the contents."""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ number: 1
 
 ## Method {#sec-method}
 
+The [quay]{.index} and its [harbour board]{.index} are seen by [Émile]{.index sort=Emile}.
+
 The quay is shown in @fig-harbour and the tides in @tbl-tides; in the next essay, @fig-night.
 
 ![The quay at first light.](../images/quay.png){#fig-harbour}
@@ -39,7 +43,8 @@ number: 2
 
 ![The quay at night.](../images/quay.png){#fig-night}
 
-Back to @fig-harbour and [-@tbl-tides].
+Back to @fig-harbour and [-@tbl-tides]. At night the [quay]{.index} and the
+[board]{.index term="harbour board" sub="at night"} rest.
 """
 
 
@@ -105,3 +110,22 @@ def test_web_pages_show_the_same_numbers(built: Path) -> None:
         "#e1-fig-harbour", "#e1-tbl-tides"]
     captions = ["".join(c.itertext()) for c in page.iter("figcaption")]
     assert captions and captions[0].startswith("Figure\u00a01. The quay at night.")
+
+
+def test_pdf_index_gives_the_pages_the_marks_are_printed_on(built: Path) -> None:
+    texts = page_texts(built / "harbours.pdf")
+    quay = next(i for i, text in enumerate(texts) if "The quay and its harbour board" in text)
+    night = next(i for i, text in enumerate(texts) if "At night the quay" in text)
+    folio = {i: text.rsplit(" ", 1)[-1] for i, text in enumerate(texts)}
+    index = next(i for i, text in enumerate(texts) if text.startswith("Index"))
+    assert texts[index].split(" ", 1)[1].rsplit(" ", 1)[0] == (
+        f"E Émile, {folio[quay]} H harbour board, {folio[quay]} at night, {folio[night]} "
+        f"Q quay, {folio[quay]}, {folio[night]}")
+    contents = next(text for text in texts if text.startswith("Contents"))
+    assert re.search(rf"Index[ .]*{folio[index]}$", contents), contents
+    with pikepdf.open(built / "harbours.pdf") as pdf:
+        pages = {page.objgen: n for n, page in enumerate(pdf.pages)}
+        names = dict(zip(*[iter(pdf.Root.Names.Dests.Names)] * 2, strict=True))
+        targets = {str(name): pages[dest[0].objgen] for name, dest in names.items()}
+        links = [str(a.Dest) for a in pdf.pages[index].obj.get("/Annots", []) if "/Dest" in a]
+    assert [targets[link] for link in links] == [quay, quay, night, quay, night]
