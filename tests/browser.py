@@ -100,11 +100,10 @@ def served(folder: Path, prefix: str) -> Iterator[str]:
 
 
 def fetch(url: str) -> bytes | None:
-    """A URL's bytes (a file, or over HTTP); None when it cannot be had."""
+    """A URL's bytes (a file, or over HTTP); None when it cannot be had, as for a folder
+    over file://, which a browser shows as a listing rather than its index.html."""
     if url.startswith("file://"):
         path = Path(unquote(urlsplit(url).path))
-        if path.is_dir():
-            path = path / "index.html"
         return path.read_bytes() if path.is_file() else None
     try:
         with urlopen(url, timeout=10) as response:

@@ -134,7 +134,7 @@ def test_the_404_page_works_at_any_missing_address(browser: Any,
         assert problems == [f"HTTP 404: {base}no/such/page/", "console error: Failed to load "
                             "resource: the server responded with a status of 404 (Not Found)"]
         page.click("text=Listening first")
-        assert page.url == base + "a-listening/"
+        assert page.url == base + "a-listening/index.html"
         assert page.locator("h1").inner_text() == "Listening first"
         page.close()
 

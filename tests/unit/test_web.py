@@ -88,8 +88,8 @@ def test_notes_follow_their_first_call_and_link_back_to_every_call(
 
 def test_links_to_other_essays_lead_to_their_pages(series: Collection) -> None:
     body = web_body(essay_of(series, "e3"), slugs(series), {}, None).html
-    assert '<a href="../c-opening/#e2-first-steps">the opening essay</a>' in body
-    assert '<a href="../b-ten/">the long view</a>' in body
+    assert '<a href="../c-opening/index.html#e2-first-steps">the opening essay</a>' in body
+    assert '<a href="../b-ten/index.html">the long view</a>' in body
 
 
 def test_print_pages_are_marked_where_the_page_map_says(series: Collection) -> None:
@@ -175,8 +175,9 @@ def test_the_index_lists_the_series_in_order_with_downloads(series: Collection) 
     site = render_site(series, Diagnostics(), None, downloads())
     index = site["index.html"].decode()
     titles = re.findall(r'<h2 class="entry-title"><a href="([^"]+)">([^<]+)</a>', index)
-    assert titles == [("c-opening/", "Opening"), ("a-listening/", "Listening first"),
-                      ("b-ten/", "The long view")]
+    assert titles == [("c-opening/index.html", "Opening"),
+                      ("a-listening/index.html", "Listening first"),
+                      ("b-ten/index.html", "The long view")]
     assert '<a class="download" href="downloads/fixture-series.pdf" download ' \
            'type="application/pdf">PDF<span class="size">, 91 kB</span></a>' in index
     assert 'EPUB<span class="size">, 1.2 kB</span>' in index

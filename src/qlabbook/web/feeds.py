@@ -8,14 +8,10 @@ import xml.etree.ElementTree as ET
 
 from qlabbook.source.model import Collection, Essay
 from qlabbook.source.timestamp import build_time
+from qlabbook.web.paths import essay_path
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
-
-
-def essay_path(essay: Essay) -> str:
-    """An essay's page, relative to the site's root."""
-    return f"{essay.slug}/"
 
 
 def timestamp(collection: Collection, date: dt.date | None) -> str:

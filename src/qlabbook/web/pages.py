@@ -15,6 +15,7 @@ from qlabbook.markdown.xhtml import serialize_children
 from qlabbook.source import ids
 from qlabbook.source.model import Essay, Footnote
 from qlabbook.web.images import SIZES, Picture
+from qlabbook.web.paths import slug_file
 from qlabbook.web.printpages import mark_print_pages, markers, starts_in_essay
 
 
@@ -31,13 +32,14 @@ def parse(fragment: str) -> ET.Element:
 
 def essay_href(target: str, slugs: dict[str, str], here: str) -> str | None:
     """The web address of `#target` from the page of essay `here`: the same page, or the
-    page of the essay the id belongs to; None for an id of no essay."""
+    page (its file, `../b-ten/index.html`) of the essay the id belongs to; None for an id
+    of no essay."""
     anchor = ids.essay_of(target)
     if anchor == here:
         return f"#{target}"
     if anchor not in slugs:
         return None
-    return f"../{slugs[anchor]}/" + ("" if target == anchor else f"#{target}")
+    return f"../{slug_file(slugs[anchor])}" + ("" if target == anchor else f"#{target}")
 
 
 def retarget(root: ET.Element, slugs: dict[str, str], here: str) -> None:

@@ -22,10 +22,11 @@ from qlabbook.assets import (
 from qlabbook.markdown.units import PageMap
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection, Essay
-from qlabbook.web.feeds import atom_feed, essay_path, sitemap
+from qlabbook.web.feeds import atom_feed, sitemap
 from qlabbook.web.fonts import web_fonts
 from qlabbook.web.images import Picture, PictureStore, make_pictures
 from qlabbook.web.pages import RememberedBodies, WebBody, web_body
+from qlabbook.web.paths import INDEX, essay_file, essay_path
 from qlabbook.web.printpages import page_id, without_page_numbers
 
 STYLESHEET = "style/web.css"
@@ -82,8 +83,9 @@ def page_text(markup: str) -> tuple[set[int], set[int]]:
 def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap | None,
                 downloads: Sequence[Download], pictures_kept: PictureStore | None = None,
                 remembered: RememberedBodies | None = None) -> dict[str, bytes]:
-    """Every file of the site by its path in it. Links are relative (the site works from a
-    folder, over file://, and under any address prefix); only canonical addresses, the
+    """Every file of the site by its path in it. Links are relative and name files
+    (`../b-ten/index.html`, never a folder: over file:// a folder is a listing), so the site
+    works from a folder and under any address prefix; only canonical addresses, the
     OpenGraph image, the sitemap and the 404 page, which a server shows at any address,
     use [web] url. Pictures are taken from `pictures_kept` when it has them, and essays'
     texts from `remembered`."""
@@ -100,14 +102,17 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
                "collected": [d for d in downloads if d.essay is None],
                "essay_downloads": {e.number: [d for d in downloads if d.essay == e.number]
                                    for e in collection.essays},
-               "essay_path": essay_path, "og_image": og_image(collection, pictures),
+               "essay_path": essay_path, "essay_file": essay_file, "index": INDEX,
+               "og_image": og_image(collection, pictures),
                "page_id": page_id}
     files: dict[str, str] = {}
-    files["index.html"] = env.get_template("web-index.html").render(**context, root="")
+    files[INDEX] = env.get_template("web-index.html").render(**context, root="")
     for index, essay in enumerate(collection.essays):
-        files[f"{essay.slug}/index.html"] = render_essay(
+        files[essay_file(essay)] = render_essay(
             collection, env, context, essay, bodies[essay.anchor], index)
-    # A server shows the 404 page at any address: its links start from the site's path.
+    # A server shows the 404 page at any address, so with [web] url its links start from
+    # the site's path (right at any depth over HTTP, not opened from the folder); without
+    # it they are relative to the site's root (right from the folder and at the top level).
     files["404.html"] = env.get_template("web-404.html").render(
         **context, root=urlsplit(collection.options.web_url).path or "./")
     text, code = set(), set()
