@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -139,3 +141,32 @@ def visible_text(xhtml: str) -> str:
     (MathML's alttext included), entities decoded."""
     body = xhtml[xhtml.index("<body"):]
     return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+# -- DAISY Ace ---------------------------------------------------------------------------
+
+ACE = REPOSITORY / "tools" / "node_modules" / ".bin" / "ace-puppeteer"
+CHROMIUM = shutil.which("chromium")
+
+
+def ace_report(epub: Path, out: Path) -> dict[str, Any]:
+    """Ace's report.json (Ace exits 0 whatever it finds). On a busy machine Chromium can
+    miss Ace's five seconds to start: a few more tries, then Ace's own words in the
+    failure."""
+    import time
+
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": CHROMIUM or ""}
+    for attempt in range(5):
+        time.sleep(5 * attempt)
+        run = subprocess.run([str(ACE), "-f", "-o", str(out), str(epub)], env=env,
+                             capture_output=True, text=True, timeout=900, check=False)
+        if run.returncode == 0 or "waiting for the WS endpoint" not in run.stderr + run.stdout:
+            break
+    assert run.returncode == 0, run.stdout + run.stderr
+    report: dict[str, Any] = json.loads((out / "report.json").read_text())
+    return report
+
+
+needs_ace = pytest.mark.skipif(
+    not ACE.exists() or CHROMIUM is None,
+    reason="DAISY Ace or Chromium is not installed: run `make auditors` (as root)")

@@ -7,6 +7,7 @@ the web edition. The index: its entries, in order, with the pages the marks are 
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from PIL import Image
 from tinyhtml5 import parse
 
-from helpers import epub_documents, epubcheck, page_texts, run_cli
+from helpers import ace_report, epub_documents, epubcheck, needs_ace, page_texts, run_cli
 
 QUAY = """---
 title: The quay
@@ -129,3 +130,39 @@ def test_pdf_index_gives_the_pages_the_marks_are_printed_on(built: Path) -> None
         targets = {str(name): pages[dest[0].objgen] for name, dest in names.items()}
         links = [str(a.Dest) for a in pdf.pages[index].obj.get("/Annots", []) if "/Dest" in a]
     assert [targets[link] for link in links] == [quay, quay, night, quay, night]
+
+
+def test_epub_index_links_each_entry_to_its_marks_with_their_print_pages(built: Path) -> None:
+    texts = page_texts(built / "harbours.pdf")
+    folio = {i: text.rsplit(" ", 1)[-1] for i, text in enumerate(texts)}
+    quay = folio[next(i for i, text in enumerate(texts) if "The quay and its" in text)]
+    night = folio[next(i for i, text in enumerate(texts) if "At night the quay" in text)]
+    documents = epub_documents(built / "harbours.epub")
+    index = ET.fromstring(documents["EPUB/bookindex.xhtml"])
+    ops = "{http://www.idpf.org/2007/ops}type"
+    entries = [("".join(term.itertext()), [(a.get("href"), a.text) for a in li.findall(
+        "{*}a")]) for li in index.iterfind(".//{*}li") for term in li.findall("{*}span")]
+    assert entries == [
+        ("Émile", [("01-quay.xhtml#e1-ix3", quay)]),
+        ("harbour board", [("01-quay.xhtml#e1-ix2", quay)]),
+        ("at night", [("02-night.xhtml#e2-ix2", night)]),
+        ("quay", [("01-quay.xhtml#e1-ix1", quay), ("02-night.xhtml#e2-ix1", night)])]
+    assert index.find(".//{*}section").get(ops) == "index"
+    assert 'id="e2-ix2"' in documents["EPUB/02-night.xhtml"]
+    nav = documents["EPUB/nav.xhtml"]
+    assert '<a href="bookindex.xhtml#book-index">Index</a>' in nav
+    assert '<a epub:type="index" href="bookindex.xhtml#book-index">Index</a>' in nav
+    opf = documents["EPUB/content.opf"]
+    assert opf.index('idref="credits"') < opf.index('idref="bookindex"') if \
+        'idref="credits"' in opf else 'idref="bookindex"' in opf
+
+
+@pytest.mark.slow
+@pytest.mark.external
+@needs_ace
+def test_daisy_ace_finds_no_violation_in_the_apparatus(built: Path, tmp_path: Path) -> None:
+    report = ace_report(built / "harbours.epub", tmp_path / "ace")
+    violations = [(a["earl:testSubject"]["url"], b["earl:test"]["earl:impact"],
+                   b["earl:test"]["dct:title"])
+                  for a in report["assertions"] for b in a.get("assertions", [])]
+    assert not [v for v in violations if v[1] in ("critical", "serious", "moderate")], violations

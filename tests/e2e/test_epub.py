@@ -4,7 +4,6 @@ pop-up notes, the page list against the PDF, DAISY Ace and Calibre."""
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import re
 import shutil
@@ -16,7 +15,15 @@ from typing import Any
 
 import pytest
 
-from helpers import FIXTURES, REPOSITORY, epub_documents, epubcheck, page_texts, run_cli
+from helpers import (
+    FIXTURES,
+    ace_report,
+    epub_documents,
+    epubcheck,
+    needs_ace,
+    page_texts,
+    run_cli,
+)
 from qlabbook.assets import ASSETS
 from qlabbook.build import BuildRequest, build, load_collection
 from qlabbook.epub.accessibility import accessibility_claims
@@ -26,8 +33,6 @@ from qlabbook.source.model import Figure
 X = "{http://www.w3.org/1999/xhtml}"
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-ACE = REPOSITORY / "tools" / "node_modules" / ".bin" / "ace-puppeteer"
-CHROMIUM = shutil.which("chromium")
 EBOOK_CONVERT = shutil.which("ebook-convert")
 WORDS = ["participants", "clinicians", "understanding", "persistent", "conversations",
          "neighbourhood", "responsibility", "commissioning", "appointments", "physiotherapy",
@@ -396,27 +401,6 @@ def test_long_series_passes_epubcheck(long_build: dict[str, Path]) -> None:
 
 # -- DAISY Ace and Calibre --------------------------------------------------------------------
 
-def ace_report(epub: Path, out: Path) -> dict[str, Any]:
-    """Ace's report.json (Ace exits 0 whatever it finds). On a busy machine Chromium can
-    miss Ace's five seconds to start: a few more tries, then Ace's own words in the
-    failure."""
-    import time
-
-    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": CHROMIUM or ""}
-    for attempt in range(5):
-        time.sleep(5 * attempt)
-        run = subprocess.run([str(ACE), "-f", "-o", str(out), str(epub)], env=env,
-                             capture_output=True, text=True, timeout=900, check=False)
-        if run.returncode == 0 or "waiting for the WS endpoint" not in run.stderr + run.stdout:
-            break
-    assert run.returncode == 0, run.stdout + run.stderr
-    report: dict[str, Any] = json.loads((out / "report.json").read_text())
-    return report
-
-
-needs_ace = pytest.mark.skipif(
-    not ACE.exists() or CHROMIUM is None,
-    reason="DAISY Ace or Chromium is not installed: run `make auditors` (as root)")
 needs_calibre = pytest.mark.skipif(
     EBOOK_CONVERT is None,
     reason="Calibre's ebook-convert is not installed: run `make auditors` (as root)")

@@ -50,7 +50,7 @@ def characters_of(font: Path) -> frozenset[int]:
 
 def screen_stylesheet(name: str) -> str:
     """A screen format's package stylesheet (epub.css, web.css), then what both formats
-    share: code highlighting and pandoc's list markers."""
+    share: code highlighting, pandoc's list markers and the index's lists."""
     return "\n".join((PACKAGE_STYLES / file).read_text(encoding="utf-8")
                      for file in (name, "code.css", "lists.css"))
 

@@ -11,11 +11,14 @@ from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
 from qlabbook.epub.fonts import code_faces
+from qlabbook.markdown.backindex import book_index, has_index, index_letters, page_ranges
 from qlabbook.markdown.markup import NoteCall, NoteClass, expand_note_calls
+from qlabbook.markdown.units import PageMap
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay
 
 TITLE_PAGE, IMPRINT, CREDITS = "titlepage.xhtml", "imprint.xhtml", "credits.xhtml"
+BOOK_INDEX = "bookindex.xhtml"
 
 
 def book_identifier(collection: Collection) -> str:
@@ -55,9 +58,11 @@ def retarget_links(html: str, essay: Essay, files: dict[str, str]) -> str:
     return ids.ESSAY_HREF.sub(href, html)
 
 
-def render_epub_documents(collection: Collection) -> dict[str, str]:
-    """File name -> XHTML for the title page, the imprint, each essay and the picture
-    credits (when a figure has a credit, licence or source), in reading order."""
+def render_epub_documents(collection: Collection,
+                          page_map: PageMap | None = None) -> dict[str, str]:
+    """File name -> XHTML for the title page, the imprint, each essay, the picture credits
+    (when a figure has a credit, licence or source) and the index (when terms are marked;
+    its locators read as the print pages `page_map` gives), in reading order."""
     env = environment(collection)
     context = base_context(collection)
     files = {e.anchor: epub_file_name(e) for e in collection.essays}
@@ -73,6 +78,11 @@ def render_epub_documents(collection: Collection) -> dict[str, str]:
     if context["credits"]:
         documents[CREDITS] = env.get_template(CREDITS).render(
             **context, files=files, breaks=xml_url_breaks)
+    if has_index(collection):
+        documents[BOOK_INDEX] = env.get_template(BOOK_INDEX).render(
+            **context, files=files, book_index=book_index(collection.essays),
+            index_letters=index_letters, page_ranges=page_ranges,
+            pages=page_map.anchors if page_map else {})
     for xhtml in documents.values():
         ET.fromstring(xhtml.encode("utf-8"))  # every document must be well-formed XML
     return documents
@@ -85,6 +95,7 @@ def render_nav(collection: Collection, pages: Sequence[tuple[str, str, str]]) ->
     context = base_context(collection)
     xhtml = environment(collection).get_template("nav.xhtml").render(
         **context, files=files, pages=pages, imprint=IMPRINT,
-        picture_credits=CREDITS if context["credits"] else "")
+        picture_credits=CREDITS if context["credits"] else "",
+        book_index=BOOK_INDEX if has_index(collection) else "")
     ET.fromstring(xhtml.encode("utf-8"))
     return xhtml

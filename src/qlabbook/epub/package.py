@@ -12,6 +12,7 @@ from qlabbook.assets import screen_stylesheet, stylesheet
 from qlabbook.epub.accessibility import accessibility_claims
 from qlabbook.epub.cover import cover_jpeg
 from qlabbook.epub.documents import (
+    BOOK_INDEX,
     CREDITS,
     IMPRINT,
     TITLE_PAGE,
@@ -43,7 +44,8 @@ def render_epub(collection: Collection, diagnostics: Diagnostics,
     when not given."""
     from ebooklib import epub
 
-    documents, pages = mark_pages(collection, render_epub_documents(collection), page_map,
+    documents, pages = mark_pages(collection, render_epub_documents(collection, page_map),
+                                  page_map,
                                   diagnostics)
     # Formulas become MathML last: the page list's markers are placed around placeholders.
     documents = {name: with_mathml(xhtml) for name, xhtml in documents.items()}
@@ -54,6 +56,7 @@ def render_epub(collection: Collection, diagnostics: Diagnostics,
                          cover_jpeg(collection))
     items = {}
     uids = {TITLE_PAGE: "titlepage", IMPRINT: "imprint", CREDITS: "credits", "nav.xhtml": "nav",
+            BOOK_INDEX: "bookindex",
             **{epub_file_name(e): f"essay{n}" for n, e in enumerate(collection.essays, 1)}}
     for name, xhtml in documents.items():
         uid = uids[name]
@@ -67,10 +70,11 @@ def render_epub(collection: Collection, diagnostics: Diagnostics,
     items["nav.xhtml"].properties = ["nav"]
     book.toc = ncx_entries(collection)
     book.add_item(epub.EpubNcx())
-    # The same order as the PDF: title page, imprint, contents, essays, picture credits.
+    # The same order as the PDF: title page, imprint, contents, essays, picture credits,
+    # index.
     book.spine = [items[TITLE_PAGE], items[IMPRINT], items["nav.xhtml"],
                   *(items[epub_file_name(e)] for e in collection.essays),
-                  *([items[CREDITS]] if CREDITS in items else [])]
+                  *(items[name] for name in (CREDITS, BOOK_INDEX) if name in items)]
     first = collection.essays[0]
     book.guide = [
         {"type": "title-page", "href": "titlepage.xhtml", "title": "Title page"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.ids import NOTES_SUFFIX
@@ -50,6 +50,9 @@ class PageMap:
 
     starts: tuple[PageStart, ...]
     texts: dict[str, list[str]]
+    # The print page each index mark is on, by its id: the EPUB's and web edition's index
+    # show them.
+    anchors: dict[str, str] = field(default_factory=dict)
 
 
 class AlignmentError(Exception):

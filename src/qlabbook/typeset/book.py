@@ -230,4 +230,7 @@ def book_page_map(layout: BookLayout, diagnostics: Diagnostics) -> PageMap | Non
             starts.append(PageStart(labels[first - 1], first_start.scope, first_start.unit,
                                     first_start.offset))
         starts.extend(found)
-    return PageMap(tuple(starts), texts)
+    on_page = layout.anchor_pages()
+    marks = {mark.target: labels[on_page[mark.target]] for essay in layout.collection.essays
+             for mark in essay.index_marks if mark.target in on_page}
+    return PageMap(tuple(starts), texts, marks)

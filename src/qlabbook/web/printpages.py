@@ -27,7 +27,8 @@ def page_map_bytes(pages: PageMap | None) -> bytes:
     if pages is None:
         return b"null"
     return json.dumps({"starts": [[s.label, s.scope, s.unit, s.offset] for s in pages.starts],
-                       "texts": pages.texts}, ensure_ascii=False).encode("utf-8")
+                       "texts": pages.texts, "anchors": pages.anchors},
+                      ensure_ascii=False).encode("utf-8")
 
 
 def page_map_from_bytes(data: bytes) -> PageMap | None:
@@ -36,7 +37,8 @@ def page_map_from_bytes(data: bytes) -> PageMap | None:
         return None
     return PageMap(tuple(PageStart(str(label), str(scope), int(unit), int(offset))
                          for label, scope, unit, offset in found["starts"]),
-                   {str(k): [str(t) for t in v] for k, v in found["texts"].items()})
+                   {str(k): [str(t) for t in v] for k, v in found["texts"].items()},
+                   {str(k): str(v) for k, v in found.get("anchors", {}).items()})
 
 
 def without_page_numbers(diagnostics: Diagnostics) -> None:
