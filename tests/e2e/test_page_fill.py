@@ -13,9 +13,10 @@ from bookseries import make_series
 from qlabbook.build import load_collection
 from qlabbook.source import ids
 from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.typeset.engine import flow_boxes
 from qlabbook.typeset.layout import settled
 from qlabbook.typeset.parts import essay_jobs
-from qlabbook.typeset.settling.figures import LINES_SHORT, flow_boxes, lines_short
+from qlabbook.typeset.settling.figures import LINES_SHORT, lines_short
 from qlabbook.typeset.settling.notes import BREAKABLE_BLOCKS
 
 pytestmark = pytest.mark.slow
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.slow
 def first_block(page: Any) -> Any:
     from weasyprint.formatting_structure import boxes
 
-    return next((box for box in flow_boxes(page._page_box)
+    return next((box for box in flow_boxes(page)
                  if isinstance(box, boxes.BlockBox) and box.element_tag in BREAKABLE_BLOCKS),
                 None)
 

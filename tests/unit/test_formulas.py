@@ -213,3 +213,15 @@ def test_the_glyph_check_leaves_formulas_to_ziamath() -> None:
     from qlabbook.typeset.glyphs import xhtml_text
 
     assert xhtml_text('<p>a <qlab-math display="inline">ℵ_0</qlab-math> b</p>') == ("a  b", "")
+
+
+def test_a_placeholder_s_display_mode_is_one_of_the_two_the_formats_set() -> None:
+    from typing import get_args
+
+    from qlabbook.markdown.formulas import Display, display_of, placeholder
+
+    assert get_args(Display) == ("inline", "block")
+    for display in get_args(Display):
+        written = ET.tostring(placeholder("x^2", display), encoding="unicode")
+        assert formulas_in(written) == [("x^2", display)]
+        assert display_of(display) == display

@@ -12,8 +12,10 @@ from pathlib import Path
 import qlabbook
 from helpers import convert_essay_body, xhtml_tree
 from qlabbook.epub.documents import epub_body
-from qlabbook.markdown.markup import NOTE_BLOCK_PREFIX, NoteClass
+from qlabbook.markdown.markup import NOTE_BLOCK_PREFIX, NoteClass, expand_figures, shown_images
+from qlabbook.markdown.xhtml import parse_fragment
 from qlabbook.source import ids
+from qlabbook.source.model import Essay
 from qlabbook.typeset.html import print_body
 from qlabbook.web.pages import web_body
 
@@ -104,3 +106,62 @@ def test_a_link_to_a_paragraph_leads_to_its_id(tmp_path: Path) -> None:
     assert problems == []
     assert essay.body_html == ('<p id="e1-p1">See <a href="#e1-p2">the next</a>.</p>\n'
                                '<p id="e1-p2">Next.</p>')
+
+
+FIGURES = ('![A card](../images/p.png "A test card"){ credit="Ben Writer" }\n\n'
+           "Text with ![a dot](../images/q.png) inside.\n\n"
+           "> ![Quoted](../images/p.png)\n\n"
+           "After the figures.\n")
+
+
+def converted_figures(tmp_path: Path) -> Essay:
+    from PIL import Image
+
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (30, 20)).save(tmp_path / "images" / "p.png")
+    Image.new("RGB", (4, 4)).save(tmp_path / "images" / "q.png")
+    essay, problems = convert_essay_body(tmp_path, FIGURES)
+    assert problems == []
+    return essay
+
+
+def test_every_figure_and_image_of_a_body_is_shown_once_in_reading_order(
+        tmp_path: Path) -> None:
+    essay = converted_figures(tmp_path)
+    body = parse_fragment(essay.body_html)
+    found = [(s.id, s.src, s.caption, s.credit, s.figure is not None, s.among_blocks,
+              "body" if s.holder is body else s.holder.tag) for s in shown_images(body)]
+    assert found == [
+        (ids.figure_id(essay.anchor, 1), "images/p.png", "A test card", "Ben Writer", True,
+         True, "body"),
+        ("", "images/q.png", "", "", False, False, "p"),
+        (ids.figure_id(essay.anchor, 2), "images/p.png", "", "", True, False, "blockquote")]
+    assert [s.image for s in shown_images(body)] == list(body.iter("img"))
+
+
+def test_a_format_that_leaves_the_figures_gets_the_body_as_converted(tmp_path: Path) -> None:
+    essay = converted_figures(tmp_path)
+    seen: list[str] = []
+    assert expand_figures(essay.body_html, lambda shown: seen.append(shown.src)) == \
+        essay.body_html
+    assert seen == ["images/p.png", "images/q.png", "images/p.png"]
+    assert essay.body_html in epub_body(essay, {})  # the EPUB's images are the essay's
+
+
+def test_each_format_renders_the_figures_by_its_own_rule(tmp_path: Path) -> None:
+    from qlabbook.typeset.html import defer_figures
+    from qlabbook.web.images import Picture, Variant
+
+    essay = converted_figures(tmp_path)
+    first, quoted = ids.figure_id(essay.anchor, 1), ids.figure_id(essay.anchor, 2)
+    # Print moves a figure that is one of the essay's blocks, never one inside a quotation.
+    moved = parse_fragment(defer_figures(essay.body_html, {first: 1, quoted: 1}))
+    assert [child.tag for child in moved] == ["p", "figure", "blockquote", "p"]
+    assert moved.find("blockquote/figure") is not None
+    # The web page gives every image, a figure's or the text's, its resized pictures.
+    pictures = {src: Picture(f"pictures/{src}", 30, 20, (Variant(f"pictures/{src}", 30, b""),))
+                for src in ("images/p.png", "images/q.png")}
+    page = xhtml_tree(web_body(essay, {essay.anchor: essay.slug}, pictures, None).html)
+    assert [(image.get("src"), image.get("srcset")) for image in page.iter("img")] == [
+        (f"../pictures/{src}", f"../pictures/{src} 30w")
+        for src in ("images/p.png", "images/q.png", "images/p.png")]

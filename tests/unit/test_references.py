@@ -493,3 +493,18 @@ def test_remembered_essays_keep_their_references_and_forget_them_when_the_bib_ch
     changed = load_collection(root, cache=True).essays[0]
     assert "The Plan [Internet]" in changed.body_html
     assert "Long Term Plan" not in changed.body_html
+
+
+def test_the_shipped_styles_make_each_kind_of_citation() -> None:
+    from typing import get_args
+
+    from qlabbook.references.styles import STYLE_FILES, StyleKind, load_style, shipped_style_path
+
+    kinds = {}
+    for name in STYLE_FILES:
+        path = shipped_style_path(name)
+        assert path is not None
+        kinds[name] = load_style(path, name, "en-GB").kind
+    assert kinds == {"nlm-citation-sequence": "numeric", "apa": "author-date",
+                     "chicago-note-bibliography": "note"}
+    assert set(kinds.values()) == set(get_args(StyleKind))

@@ -12,7 +12,13 @@ from markupsafe import Markup
 from qlabbook.assets import base_context, environment
 from qlabbook.epub.fonts import code_faces
 from qlabbook.markdown.backindex import book_index, has_index, index_letters, page_ranges
-from qlabbook.markdown.markup import NoteCall, NoteClass, expand_note_calls
+from qlabbook.markdown.markup import (
+    NoteCall,
+    NoteClass,
+    ShownImage,
+    expand_figures,
+    expand_note_calls,
+)
 from qlabbook.markdown.units import PageMap
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay
@@ -44,7 +50,15 @@ def epub_body(essay: Essay, files: dict[str, str]) -> str:
                 f'id="{ids.call_id(essay.anchor, found.number, found.call)}" '
                 f'href="#{ids.note_id(essay.anchor, found.number)}">{found.number}</a>')
 
-    return retarget_links(expand_note_calls(essay.body_html, call), essay, files)
+    body = expand_figures(essay.body_html, package_image)
+    return retarget_links(expand_note_calls(body, call), essay, files)
+
+
+def package_image(shown: ShownImage) -> None:
+    """The EPUB's rendering of a figure's or a text's image: as the essay has it. The
+    package keeps each image at its collection path beside the essays' documents
+    (package.py), so that path is already the image's address from its document, and the
+    caption and credit print as converted."""
 
 
 def retarget_links(html: str, essay: Essay, files: dict[str, str]) -> str:

@@ -25,6 +25,7 @@ from qlabbook.references.format import (
     layout_delimiter,
 )
 from qlabbook.references.links import linkify
+from qlabbook.references.styles import StyleKind
 from qlabbook.references.syntax import CiteItem
 from qlabbook.source import ids
 from qlabbook.source.diagnostics import Diagnostics
@@ -362,7 +363,7 @@ def capitalize(span: ET.Element) -> None:
 
 
 def references_section(formatted: FormattedEssay, targets: dict[str, str],
-                       kind: str) -> ET.Element:
+                       kind: StyleKind) -> ET.Element:
     """`<section role="doc-bibliography">`: its heading and a list item per work cited."""
     section = ET.Element("section", {"class": f"references references-{kind}",
                                      "role": "doc-bibliography"})

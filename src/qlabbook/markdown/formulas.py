@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 PLACEHOLDER_TAG = "qlab-math"
 # The placeholder as serialize_children and ElementTree write it (its text XML-escaped).
@@ -28,7 +29,16 @@ class FormulaError(Exception):
     """TeX that cannot become valid MathML; the message says why, for the author."""
 
 
-def placeholder(tex: str, display: str) -> ET.Element:
+# How a formula is set: in the line of text, or as a block of its own.
+Display = Literal["inline", "block"]
+
+
+def display_of(written: str) -> Display:
+    """The display mode a placeholder's attribute names (PLACEHOLDER matches only these)."""
+    return "block" if written == "block" else "inline"
+
+
+def placeholder(tex: str, display: Display) -> ET.Element:
     element = ET.Element(PLACEHOLDER_TAG, {"display": display})
     element.text = tex
     return element
@@ -40,7 +50,7 @@ class Formula:
 
     tex: str
     written: str  # its TeX as the XHTML holds it (escaped), for showing it as code
-    display: str  # "inline" or "block"
+    display: Display
     before: str  # the document's text just before it, to tell whether it opens a block
 
 
@@ -52,7 +62,7 @@ def expand_formulas(xhtml: str, render: Callable[[Formula], str]) -> str:
     """A document with each placeholder replaced by what a format makes of it (MathML,
     SVG): one walk for every format, each giving its own rule, as for note calls."""
     def replace(match: re.Match[str]) -> str:
-        display, written = match.group(1), match.group(2)
+        display, written = display_of(match.group(1)), match.group(2)
         return render(Formula(html.unescape(written), written, display,
                               xhtml[max(0, match.start() - BEFORE):match.start()]))
 
@@ -69,9 +79,10 @@ def count_formulas(html_text: str) -> int:
     return len(PLACEHOLDER.findall(html_text))
 
 
-def formulas_in(html_text: str) -> list[tuple[str, str]]:
+def formulas_in(html_text: str) -> list[tuple[str, Display]]:
     """(TeX, display) of each placeholder in serialized XHTML, in order."""
-    return [(html.unescape(tex), display) for display, tex in PLACEHOLDER.findall(html_text)]
+    return [(html.unescape(tex), display_of(display))
+            for display, tex in PLACEHOLDER.findall(html_text)]
 
 
 def prepared(tex: str) -> str:
@@ -81,7 +92,7 @@ def prepared(tex: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def tex_to_mathml(tex: str, display: str = "inline") -> str:
+def tex_to_mathml(tex: str, display: Display = "inline") -> str:
     """A MathML `<math>` element for `tex`, its TeX as alttext for assistive technology.
     Raises FormulaError when latex2mathml cannot convert it or makes invalid MathML of it."""
     import latex2mathml.converter

@@ -1,13 +1,16 @@
 """The markup contract between converted essays and the formats: the neutral note call the
-renderers expand, and the class names that tie templates, stylesheets and the page map."""
+renderers expand, the figures and images they render, and the class names that tie
+templates, stylesheets and the page map."""
 
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from qlabbook.markdown.xhtml import parse_fragment, serialize_children
 from qlabbook.source import ids
 
 
@@ -75,3 +78,55 @@ def shared_body(html: str, anchor: str) -> str:
     """An essay's converted body as every format shows it: an id on each paragraph and a
     separator between adjacent calls, made here once so that no format can differ."""
     return separate_calls(ids.with_paragraph_ids(html, anchor))
+
+
+@dataclass(frozen=True)
+class ShownImage:
+    """An image of a converted body as a format renders it: a figure's, with the figure's
+    id, caption and credit, or one shown in the text (id, caption and credit are "")."""
+
+    id: str
+    src: str  # the image's collection-relative path
+    caption: str
+    credit: str
+    image: ET.Element  # the <img>, whose attributes a format may set
+    figure: ET.Element | None  # the <figure class="figure"> holding the image, if any
+    holder: ET.Element  # the element the figure (or the image in the text) is a child of
+    among_blocks: bool  # whether it is one of the body's own blocks (not in a list...)
+
+
+def shown_images(body: ET.Element) -> list[ShownImage]:
+    """Every image of a parsed body (`body` is its container), in reading order."""
+    parents = {child: parent for parent in body.iter() for child in parent}
+    found = []
+    for image in body.iter("img"):
+        parent = parents.get(image, body)
+        figure = parent if parent.tag == "figure" and \
+            "figure" in parent.get("class", "").split() else None
+        holder = parents.get(figure, body) if figure is not None else parent
+        caption = figure.find("figcaption/span[@class='caption']") \
+            if figure is not None else None
+        found.append(ShownImage(
+            id=figure.get("id", "") if figure is not None else "", src=image.get("src", ""),
+            caption=caption.text or "" if caption is not None else "",
+            credit=figure.get("data-credit", "") if figure is not None else "",
+            image=image, figure=figure, holder=holder,
+            among_blocks=figure is not None and holder is body))
+    return found
+
+
+def render_figures(body: ET.Element, render: Callable[[ShownImage], None]) -> None:
+    """Give each figure and image of a parsed body to a format's `render`, which changes the
+    tree as that format shows it (an image's attributes, a figure's place among the blocks).
+    One walk for every format, as expand_note_calls is for the note calls; all of them are
+    found before the first is rendered, so moving one does not hide another."""
+    for shown in shown_images(body):
+        render(shown)
+
+
+def expand_figures(html: str, render: Callable[[ShownImage], None]) -> str:
+    """A converted body with its figures and images as a format renders them (see
+    render_figures)."""
+    body = parse_fragment(html)
+    render_figures(body, render)
+    return serialize_children(body)

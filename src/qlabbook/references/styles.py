@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from lxml import etree
 
@@ -30,6 +30,10 @@ ALIASES = {
 }
 
 
+# What a CSL style's citations are: numbers ([1]), authors and years (Ada 2020), notes.
+StyleKind = Literal["numeric", "author-date", "note"]
+
+
 class StyleError(Exception):
     """A style cannot be read (the message says why)."""
 
@@ -41,7 +45,7 @@ class Style:
     name: str
     path: Path  # the CSL file
     csl: Any  # citeproc.CitationStylesStyle
-    kind: str  # "numeric", "author-date" or "note"
+    kind: StyleKind
     hanging: bool  # the bibliography asks for hanging indents
     label_column: bool  # the entries' numbers stand in a column of their own
 
@@ -87,7 +91,7 @@ def load_style(path: Path, name: str, locale: str) -> Style:
     if csl is None:
         raise StyleError(f"{path.name}: citeproc-py cannot read this style")
     bibliography = root.find(f"{CSL}bibliography")
-    kind = "note" if root.get("class") == "note" else "author-date"
+    kind: StyleKind = "note" if root.get("class") == "note" else "author-date"
     citation_layout = root.find(f"{CSL}citation/{CSL}layout")
     if kind != "note" and citation_layout is not None and any(
             element.get("variable") == "citation-number" for element in citation_layout.iter()):

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import copy
 import logging
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 RENDERER_LOGGER = "weasyprint"
 
@@ -107,39 +108,135 @@ def url_fetcher(serve: Callable[[str], tuple[bytes, str]]) -> Any:
 
 
 # The laid-out pages' boxes ----------------------------------------------------------------
+# Every read of a WeasyPrint box's attributes is here (tests/unit/test_code_shape.py checks
+# that no other module of the stage makes one): a box is passed around as an opaque value.
 
-class BoxKinds(NamedTuple):
-    """The classes of WeasyPrint's boxes that qlabbook tells apart on a page."""
+Box = Any  # a box of a laid-out page (weasyprint.formatting_structure.boxes)
 
-    block: type[Any]
-    line: type[Any]
-    text: type[Any]
-    replaced: type[Any]
-    margin: type[Any]
-    footnote_area: type[Any]
+# What qlabbook tells boxes apart by: the page-foot notes' area, a page margin's box (running
+# heads, folios), a block, a line, a run of text, an image (a replaced box), anything else.
+BoxKind = Literal["footnotes", "margin", "block", "line", "text", "image", "other"]
 
 
 @cache
-def box_kinds() -> BoxKinds:
+def box_classes() -> tuple[tuple[type[Any], BoxKind], ...]:
+    """WeasyPrint's box classes with their kinds, the footnote area (a block box) first."""
     from weasyprint.formatting_structure import boxes
 
-    return BoxKinds(boxes.BlockBox, boxes.LineBox, boxes.TextBox, boxes.ReplacedBox,
-                    boxes.MarginBox, boxes.FootnoteAreaBox)
+    return ((boxes.FootnoteAreaBox, "footnotes"), (boxes.MarginBox, "margin"),
+            (boxes.BlockBox, "block"), (boxes.LineBox, "line"), (boxes.TextBox, "text"),
+            (boxes.ReplacedBox, "image"))
 
 
-def page_box(page: Any) -> Any:
+def box_kind(box: Box) -> BoxKind:
+    return next((kind for cls, kind in box_classes() if isinstance(box, cls)), "other")
+
+
+def box_children(box: Box) -> tuple[Box, ...]:
+    """The boxes inside `box`, in order (none for text and images)."""
+    return tuple(getattr(box, "children", ()))
+
+
+def box_tag(box: Box) -> str:
+    """The tag of the element the box was made for ("p", "figure"; "p::before" for
+    generated content); "" for a box of no element."""
+    return str(box.element_tag or "")
+
+
+def box_element(box: Box) -> ET.Element | None:
+    """The element of the laid-out HTML the box was made for (None for a page's own box)."""
+    element: ET.Element | None = box.element
+    return element
+
+
+def box_text(box: Box) -> str:
+    """The text a text box prints; "" for every other box."""
+    return str(box.text) if box_kind(box) == "text" else ""
+
+
+def box_top(box: Box) -> float:
+    """Where the box's margin edge starts down the page, in CSS pixels."""
+    return float(box.position_y)
+
+
+def box_height(box: Box) -> float:
+    """The box's height with its padding, borders and margins, in CSS pixels."""
+    return float(box.margin_height())
+
+
+def box_bottom(box: Box) -> float:
+    return float(box.position_y + box.margin_height())
+
+
+def box_width(box: Box) -> float:
+    """The box's content width, in CSS pixels."""
+    return float(box.width or 0)
+
+
+def image_pixels(box: Box) -> int | None:
+    """How many pixels across the raster image an image box shows has; None for vector
+    images and other boxes."""
+    pixels = getattr(getattr(box, "replacement", None), "width", None)
+    return pixels if isinstance(pixels, int) else None
+
+
+def point_boxes_at(page: Any, elements: dict[int, ET.Element]) -> None:
+    """Each box of the page made for an element whose id() is in `elements` now points at
+    that element instead."""
+    for box in page_boxes(page):
+        if box.element is not None and id(box.element) in elements:
+            box.element = elements[id(box.element)]
+
+
+def page_box(page: Any) -> Box:
     """A laid-out page's box, the root of everything printed on it."""
     return page._page_box
 
 
-def page_boxes(page: Any) -> Iterator[Any]:
+def page_boxes(page: Any) -> Iterator[Box]:
     """Every box of a laid-out page, the page's own first, in document order."""
     yield from page._page_box.descendants()
 
 
-def root_element(page: Any) -> Any:
+def flow_boxes(page: Any) -> Iterator[Box]:
+    """The page's box and the boxes of its text flow, in document order: not its page-foot
+    notes, not its margin boxes."""
+    def inside(box: Box) -> Iterator[Box]:
+        yield box
+        for child in box_children(box):
+            if box_kind(child) not in ("footnotes", "margin"):
+                yield from inside(child)
+
+    yield from inside(page._page_box)
+
+
+class TextBlock(NamedTuple):
+    """A page's text block (its page box's content area), in CSS pixels down the page."""
+
+    top: float
+    height: float
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+
+def text_block(page: Any) -> TextBlock:
+    box = page._page_box
+    return TextBlock(box.content_box_y(), box.height)
+
+
+def notes_top(page: Any) -> float | None:
+    """Where the page's page-foot notes start, in CSS pixels down the page; None when the
+    page has none."""
+    return min((child.position_y for child in page._page_box.children
+                if box_kind(child) == "footnotes" and child.children), default=None)
+
+
+def root_element(page: Any) -> ET.Element:
     """The document's root element (<html>) the page's boxes were made from."""
-    return page._page_box.children[0].element
+    root: ET.Element = page._page_box.children[0].element
+    return root
 
 
 # Pagination, as resume.py takes it up again ----------------------------------------------

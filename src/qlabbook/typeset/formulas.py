@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 
-from qlabbook.markdown.formulas import Formula, as_source, expand_formulas, prepared
+from qlabbook.markdown.formulas import Display, Formula, as_source, expand_formulas, prepared
 from qlabbook.markdown.markup import NOTE_BLOCK_PREFIX
 
 # ziamath lays formulas out at this size; the SVG is then scaled to the text's em.
@@ -23,7 +23,7 @@ def em(value: float) -> str:
 
 
 @lru_cache(maxsize=4096)
-def formula_svg(tex: str, display: str) -> str | None:
+def formula_svg(tex: str, display: Display) -> str | None:
     """An `<svg>` drawing `tex` on the text's baseline with its TeX as title (the tagged
     PDF's alternate text), or None when ziamath cannot draw it."""
     from ziamath.config import config

@@ -11,7 +11,14 @@ from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
 from qlabbook.markdown.backindex import book_index, index_letters, page_ranges
-from qlabbook.markdown.markup import NoteCall, NoteClass, expand_note_calls, note_block
+from qlabbook.markdown.markup import (
+    NoteCall,
+    NoteClass,
+    ShownImage,
+    expand_figures,
+    expand_note_calls,
+    note_block,
+)
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay, Footnote
@@ -145,20 +152,25 @@ FIXED_BLOCKS = frozenset({"h2", "h3", "h4", "h5", "h6", "figure"})
 def defer_figures(html: str, moves: Mapping[str, int]) -> str:
     """Move each figure named in `moves` down past that many following blocks (never past
     a heading or another figure), so text fills the page the figure did not fit on."""
-    body = parse_fragment(html)
-    for figure_id, count in moves.items():
-        figure = next((child for child in body if child.get("id") == figure_id), None)
-        if figure is None:
-            continue
-        index = list(body).index(figure)
-        target = index
-        while target - index < count and target + 1 < len(body) \
-                and body[target + 1].tag not in FIXED_BLOCKS:
-            target += 1
-        if target != index:
-            body.remove(figure)
-            body.insert(target, figure)
-    return serialize_children(body)
+    return expand_figures(html, lambda shown: defer_figure(shown, moves))
+
+
+def defer_figure(shown: ShownImage, moves: Mapping[str, int]) -> None:
+    """Print's rendering of a figure: moved down (see defer_figures) when it is one of the
+    essay's own blocks; its image as the essay has it (sized_images below sizes raw HTML's
+    images in the whole print HTML)."""
+    count = moves.get(shown.id, 0) if shown.among_blocks else 0
+    if shown.figure is None or not count:
+        return
+    blocks, figure = shown.holder, shown.figure
+    index = list(blocks).index(figure)
+    target = index
+    while target - index < count and target + 1 < len(blocks) \
+            and blocks[target + 1].tag not in FIXED_BLOCKS:
+        target += 1
+    if target != index:
+        blocks.remove(figure)
+        blocks.insert(target, figure)
 
 
 PARTS = ("book", "front", "essay", "back")

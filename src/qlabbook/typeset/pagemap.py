@@ -104,18 +104,18 @@ class PrintUnits:
 def flow_leaves(box: Any) -> Iterator[Any]:
     """A page's text and image boxes in the main flow, in order: page margins (running heads,
     folios), the footnote area and generated content (note call figures, leaders) left out."""
-    kinds = engine.box_kinds()
-    if isinstance(box, kinds.margin | kinds.footnote_area):
+    kind = engine.box_kind(box)
+    if kind in ("margin", "footnotes"):
         return
-    if isinstance(box, kinds.text):
-        if "::" not in (box.element_tag or "") and box.text.strip():
+    if kind == "text":
+        if "::" not in engine.box_tag(box) and engine.box_text(box).strip():
             yield box
         return
-    if isinstance(box, kinds.replaced):
-        if "::" not in (box.element_tag or ""):
+    if kind == "image":
+        if "::" not in engine.box_tag(box):
             yield box
         return
-    for child in getattr(box, "children", ()):
+    for child in engine.box_children(box):
         yield from flow_leaves(child)
 
 
@@ -136,9 +136,10 @@ def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
         picture: tuple[str, int, int] | None = None
         print_only = False
         for leaf in flow_leaves(engine.page_box(page)):
-            key = units.unit_of(leaf.element)
+            element = engine.box_element(leaf)
+            key = units.unit_of(element) if element is not None else None
             if key is None:
-                print_only = print_only or leaf.element not in units.notes
+                print_only = print_only or element not in units.notes
                 continue
             done = consumed.get(key, 0)
             # A picture heading a page may have been moved there, below text the EPUB has
@@ -151,7 +152,7 @@ def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
                 consumed[key] = 1
             else:
                 consumed[key] = advance(units.texts[key[0]][key[1]], done,
-                                        getattr(leaf, "text", ""))
+                                        engine.box_text(leaf))
         first = first or picture
         if first is None:
             blank = is_blank(engine.page_box(page))
@@ -180,14 +181,14 @@ def page_map(pages: Sequence[Any], labels: Sequence[str]) -> PageMap:
 
 def is_blank(box: Any) -> bool:
     """Whether a page prints nothing but its running heads and folio, if that."""
-    kinds = engine.box_kinds()
-    if isinstance(box, kinds.margin):
+    kind = engine.box_kind(box)
+    if kind == "margin":
         return True
-    if isinstance(box, kinds.text):
-        return not box.text.strip()
-    if isinstance(box, kinds.replaced):
+    if kind == "text":
+        return not engine.box_text(box).strip()
+    if kind == "image":
         return False
-    return all(is_blank(child) for child in getattr(box, "children", ()))
+    return all(is_blank(child) for child in engine.box_children(box))
 
 
 def check_all_printed(texts: dict[str, list[str]], consumed: dict[tuple[str, int], int]) -> None:

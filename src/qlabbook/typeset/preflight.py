@@ -28,16 +28,17 @@ class PrintedImage:
 
 def printed_images(document: Any) -> list[PrintedImage]:
     """Every raster image laid out in the document, with its printed width."""
-    replaced = engine.box_kinds().replaced
     found = []
     for index, page in enumerate(document.pages):
         for box in engine.page_boxes(page):
-            if not isinstance(box, replaced) or not box.width:
+            width = engine.box_width(box)
+            if engine.box_kind(box) != "image" or not width:
                 continue
-            pixels = getattr(box.replacement, "width", None)
-            src = box.element.get("src") if box.element is not None else None
-            if isinstance(pixels, int) and src:
-                found.append(PrintedImage(src, index, pixels, box.width / 96 * 25.4))
+            pixels = engine.image_pixels(box)
+            element = engine.box_element(box)
+            src = element.get("src") if element is not None else None
+            if pixels is not None and src:
+                found.append(PrintedImage(src, index, pixels, width / 96 * 25.4))
     return found
 
 

@@ -9,7 +9,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from qlabbook.markdown.formulas import with_mathml
-from qlabbook.markdown.markup import NoteCall, NoteClass, expand_note_calls
+from qlabbook.markdown.markup import (
+    NoteCall,
+    NoteClass,
+    ShownImage,
+    expand_note_calls,
+    render_figures,
+)
 from qlabbook.markdown.units import PageMap
 from qlabbook.markdown.xhtml import serialize_children
 from qlabbook.source import ids
@@ -103,18 +109,19 @@ def place_notes(root: ET.Element, essay: Essay, slugs: dict[str, str]) -> None:
             root.insert(position + shift, aside)
 
 
-def responsive_images(root: ET.Element, pictures: dict[str, Picture], prefix: str) -> None:
-    for image in root.iter("img"):
-        picture = pictures.get(image.get("src", ""))
-        if picture is None:
-            continue
-        image.set("src", prefix + picture.src)
-        image.set("srcset", picture.srcset(prefix))
-        image.set("sizes", SIZES)
-        image.set("width", str(picture.width))
-        image.set("height", str(picture.height))
-        image.set("loading", "lazy")
-        image.set("decoding", "async")
+def responsive_image(shown: ShownImage, pictures: dict[str, Picture], prefix: str) -> None:
+    """The web page's rendering of a figure's or a text's image: its resized pictures, for
+    the browser to choose from by the width it shows it at."""
+    image, picture = shown.image, pictures.get(shown.src)
+    if picture is None:
+        return
+    image.set("src", prefix + picture.src)
+    image.set("srcset", picture.srcset(prefix))
+    image.set("sizes", SIZES)
+    image.set("width", str(picture.width))
+    image.set("height", str(picture.height))
+    image.set("loading", "lazy")
+    image.set("decoding", "async")
 
 
 def web_body(essay: Essay, slugs: dict[str, str], pictures: dict[str, Picture],
@@ -125,7 +132,7 @@ def web_body(essay: Essay, slugs: dict[str, str], pictures: dict[str, Picture],
     shown = tuple(e.text or "" for e in root.iter("span") if e.get("class") == "print-page")
     place_notes(root, essay, slugs)
     retarget(root, slugs, essay.anchor)
-    responsive_images(root, pictures, "../")
+    render_figures(root, lambda shown: responsive_image(shown, pictures, "../"))
     holder = ET.Element("div")
     holder.extend([markers(opening)] if opening else [])
     mark = serialize_children(holder)

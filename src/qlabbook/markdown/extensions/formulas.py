@@ -31,7 +31,7 @@ from markdown.util import STX, AtomicString
 
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.extensions.fences import closes, opening_fence
-from qlabbook.markdown.formulas import FormulaError, placeholder, tex_to_mathml
+from qlabbook.markdown.formulas import Display, FormulaError, placeholder, tex_to_mathml
 
 WHITE_SPACE = " \t\n"
 # The environments pandoc passes to MathJax as display math when written without dollars.
@@ -129,7 +129,7 @@ class DollarMathProcessor(InlineProcessor):
         return self.formula(tex.strip(), "block" if display else "inline",
                             data[start:end + width]), start, end + width
 
-    def formula(self, tex: str, display: str, source: str) -> ET.Element:
+    def formula(self, tex: str, display: Display, source: str) -> ET.Element:
         try:
             tex_to_mathml(tex, display)
         except FormulaError as error:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from qlabbook.source import ids
@@ -13,28 +12,15 @@ from qlabbook.typeset.settling.notes import BREAKABLE_BLOCKS
 LINES_SHORT = 2  # a page whose text stops more lines than this above its foot has a gap
 
 
-def flow_boxes(box: Any) -> Iterator[Any]:
-    """The boxes of a page's text flow: not its footnotes, not its margin boxes."""
-    kinds = engine.box_kinds()
-    yield box
-    for child in getattr(box, "children", ()):
-        if not isinstance(child, kinds.footnote_area | kinds.margin):
-            yield from flow_boxes(child)
-
-
 def text_bottom(page: Any) -> tuple[float, float, float]:
     """(the foot of the page's text block, less its notes; how far down its text goes; the
     height of its text's lines, the median) in CSS pixels."""
-    kinds = engine.box_kinds()
-    page_box = engine.page_box(page)
-    top = page_box.content_box_y()
-    bottom = top + page_box.height
-    for child in page_box.children:
-        if isinstance(child, kinds.footnote_area) and child.children:
-            bottom = min(bottom, child.position_y)
-    flow = [b for b in flow_boxes(page_box) if isinstance(b, kinds.line | kinds.replaced)]
-    used = max((b.position_y + b.margin_height() for b in flow), default=top)
-    heights = sorted(b.margin_height() for b in flow if isinstance(b, kinds.line))
+    block = engine.text_block(page)
+    notes = engine.notes_top(page)
+    bottom = block.bottom if notes is None else min(block.bottom, notes)
+    flow = [b for b in engine.flow_boxes(page) if engine.box_kind(b) in ("line", "image")]
+    used = max((engine.box_bottom(b) for b in flow), default=block.top)
+    heights = sorted(engine.box_height(b) for b in flow if engine.box_kind(b) == "line")
     return float(bottom), float(used), float(heights[len(heights) // 2]) if heights else 0.0
 
 
@@ -42,7 +28,7 @@ def text_bottom_gap(page: Any) -> float:
     """How much of the page's text block (less its notes) is left empty at the foot, as a
     share of the text block's height."""
     bottom, used, _ = text_bottom(page)
-    return float(max(0.0, bottom - used) / engine.page_box(page).height)
+    return float(max(0.0, bottom - used) / engine.text_block(page).height)
 
 
 def lines_short(page: Any) -> int:
@@ -57,17 +43,16 @@ def figures_to_defer(document: Any, tried: set[str]) -> dict[str, int]:
     more than LINES_SHORT lines short, when text follows it that could fill that gap: its
     id, and past how many of the blocks that follow it to move it so that they fill the
     gap (the last of them may break across the pages, as a paragraph does)."""
-    block = engine.box_kinds().block
     found: dict[str, tuple[str, int]] = {}
     for index in range(1, len(document.pages)):
         page = document.pages[index]
-        first = next((b for b in flow_boxes(engine.page_box(page))
-                      if isinstance(b, block) and b.element_tag in
-                      BREAKABLE_BLOCKS), None)
-        if first is None or first.element_tag != "figure":
+        first = next((b for b in engine.flow_boxes(page) if engine.box_kind(b) == "block"
+                      and engine.box_tag(b) in BREAKABLE_BLOCKS), None)
+        element = engine.box_element(first) if first is not None else None
+        if first is None or engine.box_tag(first) != "figure" or element is None:
             continue
-        figure_id = str(first.element.get("id", ""))
-        if "figure" not in first.element.get("class", "") or not figure_id or \
+        figure_id = str(element.get("id", ""))
+        if "figure" not in element.get("class", "") or not figure_id or \
                 figure_id in tried or ids.essay_of(figure_id) in found:
             continue
         previous = document.pages[index - 1]
@@ -81,17 +66,17 @@ def figures_to_defer(document: Any, tried: set[str]) -> dict[str, int]:
 def blocks_to_fill(page: Any, figure: Any, gap: float) -> int:
     """How many of the blocks after `figure` on its page it takes to fill `gap` (at least
     one): a figure moves past them."""
-    parent = next((b for b in flow_boxes(engine.page_box(page))
-                   if figure in getattr(b, "children", ())), None)
+    parent = next((b for b in engine.flow_boxes(page) if figure in engine.box_children(b)),
+                  None)
     if parent is None:
         return 1
-    siblings = list(parent.children)
+    siblings = list(engine.box_children(parent))
     count, filled = 0, 0.0
     for block in siblings[siblings.index(figure) + 1:]:
-        if block.element_tag in FIXED_BLOCKS or filled >= gap:
+        if engine.box_tag(block) in FIXED_BLOCKS or filled >= gap:
             break
         count += 1
-        filled += block.margin_height()
+        filled += engine.box_height(block)
     return max(1, count)
 
 

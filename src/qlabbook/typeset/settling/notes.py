@@ -25,14 +25,14 @@ def misplaced_notes(document: Any) -> list[tuple[str, int, int]]:
 
 def last_text_block(document: Any, page: int) -> Any:
     """The element of the last block of essay text laid out on a page."""
-    kinds = engine.box_kinds()
     last = None
     for box in engine.page_boxes(document.pages[page]):
-        if isinstance(box, kinds.footnote_area):
+        kind = engine.box_kind(box)
+        if kind == "footnotes":
             break  # the footnote area follows the page's text
-        if isinstance(box, kinds.block) and box.element is not None \
-                and box.element_tag in BREAKABLE_BLOCKS:
-            last = box.element
+        element = engine.box_element(box)
+        if kind == "block" and element is not None and engine.box_tag(box) in BREAKABLE_BLOCKS:
+            last = element
     return last
 
 

@@ -148,8 +148,8 @@ def first_page(document: Any, name: str) -> int:
     """The index of the first page with a box of the element whose id is `name` (0 if no
     page has one: nothing can be reused)."""
     for index, page in enumerate(document.pages):
-        if any(getattr(box.element, "get", None) and box.element.get("id") == name
-               for box in engine.page_boxes(page)):
+        if any(element is not None and element.get("id") == name
+               for element in map(engine.box_element, engine.page_boxes(page))):
             return index
     return 0
 
@@ -171,9 +171,7 @@ def of_one_tree(document: Any) -> Any:
                        if path in at_path)
     for page, root in zip(document.pages, roots, strict=True):
         if root is not final:
-            for box in engine.page_boxes(page):
-                if box.element is not None and id(box.element) in mapping:
-                    box.element = mapping[id(box.element)]
+            engine.point_boxes_at(page, mapping)
     return document
 
 
