@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 from tinyhtml5 import parse
 
+from browser import chromium, missing_tools, nu_errors, serious_violations
 from helpers import ace_report, epub_documents, epubcheck, needs_ace, page_texts, run_cli
 
 QUAY = """---
@@ -166,3 +167,24 @@ def test_daisy_ace_finds_no_violation_in_the_apparatus(built: Path, tmp_path: Pa
                    b["earl:test"]["dct:title"])
                   for a in report["assertions"] for b in a.get("assertions", [])]
     assert not [v for v in violations if v[1] in ("critical", "serious", "moderate")], violations
+
+
+@pytest.mark.slow
+@pytest.mark.external
+@pytest.mark.skipif(bool(missing_tools()), reason=missing_tools() or "ready")
+def test_web_index_is_reached_from_the_series_page_and_leads_to_the_marks(
+        built: Path) -> None:
+    texts = page_texts(built / "harbours.pdf")
+    night = next(text for text in texts if "At night the quay" in text).rsplit(" ", 1)[-1]
+    web = built / "web"
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto((web / "index.html").as_uri())
+        page.click("text=Index of terms")
+        assert page.url == (web / "book-index" / "index.html").as_uri()
+        assert page.inner_text("h1") == "Index"
+        assert serious_violations(page) == []
+        page.click(f"li:has-text('at night') >> text=p.\u00a0{night}")
+        assert page.url == (web / "02-night" / "index.html").as_uri() + "#e2-ix2"
+        assert page.evaluate("document.getElementById('e2-ix2').textContent") == "board"
+    assert nu_errors([web / "book-index" / "index.html", web / "index.html"]) == []

@@ -21,3 +21,7 @@ def essay_file(essay: Essay) -> str:
 
 def slug_file(slug: str) -> str:
     return f"{slug}/{INDEX}"
+
+
+# The index of terms' page, as links name it (its clean address is the folder).
+BOOK_INDEX = slug_file("book-index")

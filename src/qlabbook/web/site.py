@@ -19,6 +19,7 @@ from qlabbook.assets import (
     screen_stylesheet,
     stylesheet,
 )
+from qlabbook.markdown.backindex import book_index, has_index, index_letters, page_ranges
 from qlabbook.markdown.units import PageMap
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection, Essay
@@ -26,7 +27,7 @@ from qlabbook.web.feeds import atom_feed, sitemap
 from qlabbook.web.fonts import web_fonts
 from qlabbook.web.images import Picture, PictureStore, make_pictures
 from qlabbook.web.pages import RememberedBodies, WebBody, web_body
-from qlabbook.web.paths import INDEX, essay_file, essay_path
+from qlabbook.web.paths import BOOK_INDEX, INDEX, essay_file, essay_path
 from qlabbook.web.printpages import page_id, without_page_numbers
 
 STYLESHEET = "style/web.css"
@@ -104,7 +105,9 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
                                    for e in collection.essays},
                "essay_path": essay_path, "essay_file": essay_file, "index": INDEX,
                "og_image": og_image(collection, pictures),
-               "page_id": page_id}
+               "page_id": page_id,
+               "book_index_file": BOOK_INDEX if has_index(collection) else "",
+               "book_index_path": BOOK_INDEX.removesuffix("index.html")}
     files: dict[str, str] = {}
     files[INDEX] = env.get_template("web-index.html").render(**context, root="")
     for index, essay in enumerate(collection.essays):
@@ -113,6 +116,12 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
     # A server shows the 404 page at any address, so with [web] url its links start from
     # the site's path (right at any depth over HTTP, not opened from the folder); without
     # it they are relative to the site's root (right from the folder and at the top level).
+    if has_index(collection):
+        files[BOOK_INDEX] = env.get_template("web-bookindex.html").render(
+            **context, root="../", book_index=book_index(collection.essays),
+            index_letters=index_letters, page_ranges=page_ranges,
+            pages=pages.anchors if pages is not None else {},
+            files={essay.anchor: essay_file(essay) for essay in collection.essays})
     files["404.html"] = env.get_template("web-404.html").render(
         **context, root=urlsplit(collection.options.web_url).path or "./")
     text, code = set(), set()
