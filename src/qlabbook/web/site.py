@@ -117,11 +117,7 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
     # the site's path (right at any depth over HTTP, not opened from the folder); without
     # it they are relative to the site's root (right from the folder and at the top level).
     if has_index(collection):
-        files[BOOK_INDEX] = env.get_template("web-bookindex.html").render(
-            **context, root="../", book_index=book_index(collection.essays),
-            index_letters=index_letters, page_ranges=page_ranges,
-            pages=pages.anchors if pages is not None else {},
-            files={essay.anchor: essay_file(essay) for essay in collection.essays})
+        files[BOOK_INDEX] = render_book_index(collection, env, context, pages)
     files["404.html"] = env.get_template("web-404.html").render(
         **context, root=urlsplit(collection.options.web_url).path or "./")
     text, code = set(), set()
@@ -142,6 +138,16 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
     if found_sitemap is not None:
         site["sitemap.xml"] = found_sitemap
     return site
+
+
+def render_book_index(collection: Collection, env: Environment, context: dict[str, object],
+                      pages: PageMap | None) -> str:
+    """The index of terms' page: its page numbers are the PDF's, from the page map."""
+    return env.get_template("web-bookindex.html").render(
+        **context, root="../", book_index=book_index(collection.essays),
+        index_letters=index_letters, page_ranges=page_ranges,
+        pages=pages.anchors if pages is not None else {},
+        files={essay.anchor: essay_file(essay) for essay in collection.essays})
 
 
 def render_essay(collection: Collection, env: Environment, context: dict[str, object],
