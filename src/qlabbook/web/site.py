@@ -23,6 +23,7 @@ from qlabbook.markdown.backindex import book_index, has_index, index_letters, pa
 from qlabbook.markdown.units import PageMap
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection, Essay
+from qlabbook.web.citing import essay_citings
 from qlabbook.web.feeds import atom_feed, sitemap
 from qlabbook.web.fonts import web_fonts
 from qlabbook.web.images import Picture, PictureStore, make_pictures
@@ -109,10 +110,12 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
                "book_index_file": BOOK_INDEX if has_index(collection) else "",
                "book_index_path": BOOK_INDEX.removesuffix("index.html")}
     files: dict[str, str] = {}
-    files[INDEX] = env.get_template("web-index.html").render(**context, root="")
+    series, citings = essay_citings(collection, offered_pdfs(downloads))
+    files[INDEX] = env.get_template("web-index.html").render(**context, root="", cite=series)
     for index, essay in enumerate(collection.essays):
         files[essay_file(essay)] = render_essay(
-            collection, env, context, essay, bodies[essay.anchor], index)
+            collection, env, {**context, "cite": citings[essay.anchor]}, essay,
+            bodies[essay.anchor], index)
     # A server shows the 404 page at any address, so with [web] url its links start from
     # the site's path (right at any depth over HTTP, not opened from the folder); without
     # it they are relative to the site's root (right from the folder and at the top level).
@@ -133,11 +136,23 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
     for picture in pictures.values():
         site.update((variant.path, variant.data) for variant in picture.variants)
     site.update((download.site_path, download.data) for download in downloads)
+    for found in (series, *citings.values()):
+        site.update(found.site_files())
     site["feed.xml"] = atom_feed(collection)
     found_sitemap = sitemap(collection)
     if found_sitemap is not None:
         site["sitemap.xml"] = found_sitemap
     return site
+
+
+def offered_pdfs(downloads: Sequence[Download]) -> dict[int | None, str]:
+    """The site path of the PDF offered for each essay (None: the collected book), the
+    screen profile's where there are several."""
+    found: dict[int | None, str] = {}
+    for download in sorted(downloads, key=lambda d: d.profile != "screen"):
+        if download.format == "pdf":
+            found.setdefault(download.essay, download.site_path)
+    return found
 
 
 def render_book_index(collection: Collection, env: Environment, context: dict[str, object],

@@ -1,0 +1,160 @@
+"""How to cite an essay of the series, or the series: its record in CSL-JSON, that record
+formatted by a CSL style as a reference list entry (what citeproc-py gives), and the same
+record as BibTeX and RIS for reference managers."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from qlabbook.references.links import clean_markup
+from qlabbook.references.rich import to_html
+from qlabbook.references.styles import Style, load_style, shipped_style_path
+from qlabbook.source.model import Collection, Essay
+
+# Without [bibliography], essays are cited as the shipped author-date style has it.
+DEFAULT_STYLE = "apa"
+
+
+def people(names: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
+    """CSL names from names as written ("Ada Lovelace", "Lovelace, Ada", "The Q Lab"): a
+    name of several words is family name last, unless a comma says otherwise; an
+    organisation's name (one word, or starting "The") is kept whole."""
+    found = []
+    for name in names:
+        if "," in name:
+            family, given = (part.strip() for part in name.split(",", 1))
+            found.append({"family": family, "given": given})
+        elif " " not in name.strip() or name.startswith("The "):
+            found.append({"literal": name})
+        else:
+            given, family = name.rsplit(" ", 1)
+            found.append({"family": family, "given": given})
+    return found
+
+
+def date_parts(collection: Collection, essay: Essay | None) -> dict[str, Any] | None:
+    """The essay's date (its month, when that is all it says), else the collection's."""
+    source = essay.source if essay is not None else None
+    when = source.date if source is not None and source.date else collection.metadata.date
+    if when is None:
+        return None
+    month_only = source is not None and source.date_label.count(" ") == 1
+    parts = [when.year, when.month] if month_only else [when.year, when.month, when.day]
+    return {"date-parts": [parts]}
+
+
+def essay_item(collection: Collection, essay: Essay, url: str) -> dict[str, Any]:
+    """The essay's CSL-JSON record: an article within the series, at `url` if it has one."""
+    meta = collection.metadata
+    item: dict[str, Any] = {
+        "id": essay.file_stem, "type": "article", "title": essay.title,
+        "author": people(essay.source.authors or meta.authors),
+        "container-title": meta.title, "collection-title": meta.series or None,
+        "number": str(essay.number), "publisher": meta.publisher or None,
+        "issued": date_parts(collection, essay), "URL": url or None,
+        "language": meta.language}
+    return {key: value for key, value in item.items() if value}
+
+
+def series_item(collection: Collection, url: str) -> dict[str, Any]:
+    """The series' CSL-JSON record: a book of its essays."""
+    meta = collection.metadata
+    item: dict[str, Any] = {
+        "id": "series", "type": "book", "title": meta.title, "author": people(meta.authors),
+        "collection-title": meta.series or None, "publisher": meta.publisher or None,
+        "issued": date_parts(collection, None), "URL": url or None,
+        "language": meta.language}
+    return {key: value for key, value in item.items() if value}
+
+
+def citation_style(collection: Collection) -> Style:
+    """The collection's [bibliography] style (its shipped one; a style file of the
+    collection is read there), else DEFAULT_STYLE."""
+    options = collection.options.bibliography
+    name = options.style if options is not None else DEFAULT_STYLE
+    path = shipped_style_path(name)
+    if path is None and options is not None and name.lower().endswith(".csl"):
+        candidate = (collection.root / name).resolve()
+        path = candidate if candidate.is_relative_to(collection.root.resolve()) else None
+    if path is None or not path.is_file():
+        name, path = DEFAULT_STYLE, shipped_style_path(DEFAULT_STYLE)
+    assert path is not None
+    return load_style(path, name, collection.metadata.language)
+
+
+# citeproc-py takes about 10 ms a record: a serve or watch formats each record once.
+REMEMBERED: dict[tuple[str, int, str, str], str] = {}
+REMEMBERED_RECORDS = 4096
+
+
+def formatted_reference(style: Style, item: dict[str, Any]) -> str:
+    """The record as `style`'s reference list prints it, as HTML."""
+    key = (str(style.path), style.path.stat().st_mtime_ns, style.name,
+           json.dumps(item, sort_keys=True, ensure_ascii=False))
+    if key not in REMEMBERED:
+        if len(REMEMBERED) >= REMEMBERED_RECORDS:
+            REMEMBERED.clear()
+        REMEMBERED[key] = format_reference(style, item)
+    return REMEMBERED[key]
+
+
+def format_reference(style: Style, item: dict[str, Any]) -> str:
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    record = {**item, "id": "cited"}
+    processor = CitationStylesBibliography(style.csl, CiteProcJSON([record]), formatter.html)
+    processor.register(Citation([CitationItem("cited")]))
+    entry = to_html(clean_markup(str(processor.bibliography()[0])))
+    if style.label_column:  # a numeric style's "1." means nothing for one record
+        entry = re.sub(r"^\s*(?:<[^>]+>)*\s*\[?1[.\]]\s*", "", entry)
+    return entry
+
+
+def csl_json(item: dict[str, Any]) -> str:
+    return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
+
+
+def bibtex_text(value: str) -> str:
+    """A field's value for BibTeX: its special characters escaped, braces kept balanced."""
+    escaped = re.sub(r"([&%$#_])", r"\\\1", value.replace("\\", "\\textbackslash{}"))
+    return escaped.replace("{", "\\{").replace("}", "\\}").replace("\\textbackslash\\{\\}",
+                                                                   "\\textbackslash{}")
+
+
+def bibtex(item: dict[str, Any]) -> str:
+    """The record as a BibTeX entry (@article within the series, @book for the series)."""
+    kind = "book" if item["type"] == "book" else "article"
+    names = " and ".join(
+        f"{{{bibtex_text(n['literal'])}}}" if "literal" in n else
+        f"{bibtex_text(n['family'])}, {bibtex_text(n['given'])}" for n in item.get("author", []))
+    parts = item.get("issued", {}).get("date-parts", [[]])[0]
+    fields = [("title", bibtex_text(item["title"])), ("author", names),
+              ("journal" if kind == "article" else "series",
+               bibtex_text(item.get("container-title", item.get("collection-title", "")))),
+              ("number", item.get("number", "")), ("publisher",
+                                                     bibtex_text(item.get("publisher", ""))),
+              ("year", str(parts[0]) if parts else ""),
+              ("month", str(parts[1]) if len(parts) > 1 else ""),
+              ("url", item.get("URL", "")), ("langid", item.get("language", ""))]
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
+    return f"@{kind}{{{item['id']},\n{body}\n}}\n"
+
+
+def ris(item: dict[str, Any]) -> str:
+    """The record in RIS (JOUR within the series, BOOK for the series)."""
+    lines = [("TY", "BOOK" if item["type"] == "book" else "JOUR"), ("TI", item["title"])]
+    lines += [("AU", n["literal"] if "literal" in n else f"{n['family']}, {n['given']}")
+              for n in item.get("author", [])]
+    parts = item.get("issued", {}).get("date-parts", [[]])[0]
+    if parts:
+        lines.append(("PY", str(parts[0])))
+        lines.append(("DA", "/".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts))))
+    for tag, key in (("JO", "container-title"), ("T3", "collection-title"), ("IS", "number"),
+                     ("PB", "publisher"), ("UR", "URL"), ("LA", "language")):
+        if item.get(key):
+            lines.append((tag, str(item[key])))
+    lines.append(("ER", ""))
+    return "".join(f"{tag}  - {value}\r\n" for tag, value in lines)

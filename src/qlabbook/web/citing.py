@@ -1,0 +1,126 @@
+""""Cite this" on the web pages: the citation in the collection's CSL style, the record as
+BibTeX, RIS and CSL-JSON files to download, Highwire Press tags (what Google Scholar reads)
+and schema.org JSON-LD, all from one CSL-JSON record of the essay or of the series."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from qlabbook.references.cite import (
+    bibtex,
+    citation_style,
+    csl_json,
+    essay_item,
+    formatted_reference,
+    ris,
+    series_item,
+)
+from qlabbook.references.styles import Style
+from qlabbook.source.model import Collection, Essay
+from qlabbook.web.paths import essay_path
+
+CITE_FOLDER = "cite"
+FORMATS = (("bib", "BibTeX", bibtex), ("ris", "RIS", ris), ("json", "CSL-JSON", csl_json))
+
+
+@dataclass(frozen=True)
+class Citing:
+    """What one page offers to cite it by."""
+
+    citation: Markup  # as the style prints it
+    files: tuple[tuple[str, str, str], ...]  # (site path, label, text) of each download
+    tags: tuple[tuple[str, str], ...]  # Highwire Press <meta name= content=>
+    json_ld: Markup  # the <script type="application/ld+json"> body
+
+    def site_files(self) -> dict[str, bytes]:
+        return {path: text.encode("utf-8") for path, _, text in self.files}
+
+
+def citing(collection: Collection, style: Style, item: dict[str, Any], stem: str,
+           json_ld: dict[str, Any], pdf: str) -> Citing:
+    files = tuple((f"{CITE_FOLDER}/{stem}.{suffix}", label, write(item))
+                  for suffix, label, write in FORMATS)
+    return Citing(Markup(formatted_reference(style, item)), files,
+                  highwire_tags(collection, item, pdf),
+                  Markup(json.dumps(json_ld, ensure_ascii=False).replace("</", "<\\/")))
+
+
+def essay_citings(collection: Collection, pdfs: dict[int | None, str]
+                  ) -> tuple[Citing, dict[str, Citing]]:
+    """The series page's and each essay's (by anchor). `pdfs` are the site paths of the
+    PDFs offered, by essay number (None: the collected book's)."""
+    style = citation_style(collection)
+    url = collection.options.web_url
+    series = citing(collection, style, series_item(collection, url), "series",
+                    series_json_ld(collection), pdfs.get(None, ""))
+    essays = {}
+    for essay in collection.essays:
+        address = url + essay_path(essay) if url else ""
+        item = essay_item(collection, essay, address)
+        essays[essay.anchor] = citing(collection, style, item, essay.file_stem,
+                                      essay_json_ld(collection, essay, item),
+                                      pdfs.get(essay.number, pdfs.get(None, "")))
+    return series, essays
+
+
+def highwire_tags(collection: Collection, item: dict[str, Any],
+                  pdf: str) -> tuple[tuple[str, str], ...]:
+    """citation_title, each citation_author, citation_publication_date (YYYY/MM/DD), the
+    series as the journal, and with [web] url the absolute addresses of the page's PDF."""
+    tags = [("citation_title", item["title"])]
+    tags += [("citation_author", name.get("literal") or f"{name['family']}, {name['given']}")
+             for name in item.get("author", [])]
+    parts = item.get("issued", {}).get("date-parts", [[]])[0]
+    if parts:
+        tags.append(("citation_publication_date", "/".join(
+            f"{part:02d}" if index else str(part) for index, part in enumerate(parts))))
+    if item["type"] == "article":
+        tags.append(("citation_journal_title", item.get("container-title", "")))
+        tags.append(("citation_issue", item.get("number", "")))
+    tags += [("citation_publisher", item.get("publisher", "")),
+             ("citation_language", item.get("language", ""))]
+    url = collection.options.web_url
+    if url and pdf:
+        tags.append(("citation_pdf_url", url + pdf))
+    if url and item.get("URL"):
+        tags.append(("citation_abstract_html_url", item["URL"]))
+    return tuple((name, value) for name, value in tags if value)
+
+
+def people_ld(names: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{"@type": "Organization", "name": name["literal"]} if "literal" in name else
+            {"@type": "Person", "name": f"{name['given']} {name['family']}",
+             "givenName": name["given"], "familyName": name["family"]} for name in names]
+
+
+def series_json_ld(collection: Collection) -> dict[str, Any]:
+    meta = collection.metadata
+    found: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "CreativeWorkSeries",
+        "name": meta.series or meta.title, "inLanguage": meta.language,
+        "author": people_ld(series_item(collection, "").get("author", []))}
+    if collection.options.web_url:
+        found["url"] = collection.options.web_url
+    if meta.publisher:
+        found["publisher"] = {"@type": "Organization", "name": meta.publisher}
+    return found
+
+
+def essay_json_ld(collection: Collection, essay: Essay, item: dict[str, Any]) -> dict[str, Any]:
+    """An Article within the series' CreativeWorkSeries."""
+    found: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "Article", "headline": essay.title,
+        "author": people_ld(item.get("author", [])), "inLanguage": item["language"],
+        "isPartOf": {key: value for key, value in series_json_ld(collection).items()
+                     if key != "@context"}, "position": essay.number}
+    if essay.source.date:
+        found["datePublished"] = essay.source.date.isoformat()
+    if item.get("URL"):
+        found["url"] = item["URL"]
+    if essay.source.summary:
+        found["description"] = essay.source.summary
+    return found
