@@ -138,11 +138,16 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
     site.update((download.site_path, download.data) for download in downloads)
     for found in (series, *citings.values()):
         site.update(found.site_files())
-    site["feed.xml"] = atom_feed(collection)
+    return {**site, **feeds(collection)}
+
+
+def feeds(collection: Collection) -> dict[str, bytes]:
+    """The Atom feed, and the sitemap when the site's address is known."""
+    found = {"feed.xml": atom_feed(collection)}
     found_sitemap = sitemap(collection)
     if found_sitemap is not None:
-        site["sitemap.xml"] = found_sitemap
-    return site
+        found["sitemap.xml"] = found_sitemap
+    return found
 
 
 def offered_pdfs(downloads: Sequence[Download]) -> dict[int | None, str]:
