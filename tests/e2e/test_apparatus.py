@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 from tinyhtml5 import parse
 
-from browser import chromium, missing_tools, nu_errors, serious_violations
+from browser import chromium, missing_tools, nu_errors, serious_violations, served
 from helpers import ace_report, epub_documents, epubcheck, needs_ace, page_texts, run_cli
 
 QUAY = """---
@@ -188,3 +188,42 @@ def test_web_index_is_reached_from_the_series_page_and_leads_to_the_marks(
         assert page.url == (web / "02-night" / "index.html").as_uri() + "#e2-ix2"
         assert page.evaluate("document.getElementById('e2-ix2').textContent") == "board"
     assert nu_errors([web / "book-index" / "index.html", web / "index.html"]) == []
+
+
+@pytest.mark.slow
+@pytest.mark.external
+@pytest.mark.skipif(bool(missing_tools()), reason=missing_tools() or "ready")
+def test_search_finds_the_last_essays_words_from_the_folder_and_over_http(
+        built: Path) -> None:
+    texts = page_texts(built / "harbours.pdf")
+    night = next(text for text in texts if "At night the quay" in text).rsplit(" ", 1)[-1]
+    web = built / "web"
+    with chromium() as browser, served(web, "/harbours/") as address:
+        for start in ((web / "index.html").as_uri(), address + "index.html"):
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+            page.goto(start)
+            page.click("text=Search")
+            page.fill("#search-words", "QUAY res")  # case aside, a word's beginning
+            page.press("#search-words", "Enter")
+            assert page.inner_text("#search-status") == "1 paragraph"
+            result = page.locator("#search-results a")
+            assert result.inner_text() == f"Essay 2: Night, p.\u00a0{night}"
+            assert "the quay and the board rest" in page.inner_text("#search-results p")
+            assert serious_violations(page) == []
+            result.click()
+            assert page.url.endswith("/02-night/index.html#e2-p1")
+            page.go_back()
+            page.fill("#search-words", "emile")  # accents aside
+            page.press("#search-words", "Enter")
+            assert page.inner_text("#search-status") == "1 paragraph"
+            assert errors == []
+        page = browser.new_page(java_script_enabled=False)
+        page.goto((web / "search" / "index.html").as_uri())
+        assert not page.is_visible("#search-form")
+        page.click("text=index of terms")
+        assert page.url.endswith("/book-index/index.html")
+    assert nu_errors([web / "search" / "index.html"]) == []
+    data = (web / "search" / "paragraphs.js").stat().st_size
+    assert data < 2 * sum(len(text) for text in texts)  # the words, not their markup

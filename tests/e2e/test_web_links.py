@@ -104,7 +104,7 @@ def test_every_link_between_pages_names_a_file_of_the_site(sites: dict[str, Path
     site = sites["relative"]
     found = pages(site)
     assert sorted(found) == ["404.html", "a-listening/index.html", "b-ten/index.html",
-                             "c-opening/index.html", "index.html"]
+                             "c-opening/index.html", "index.html", "search/index.html"]
     assert unresolved(site) == []
     links = {link for page in found.values() for link in page.links}
     # What a reader follows, each naming its file: the essays from the index, the index

@@ -30,6 +30,7 @@ from qlabbook.web.images import Picture, PictureStore, make_pictures
 from qlabbook.web.pages import RememberedBodies, WebBody, web_body
 from qlabbook.web.paths import BOOK_INDEX, INDEX, essay_file, essay_path
 from qlabbook.web.printpages import page_id, without_page_numbers
+from qlabbook.web.search import SEARCH_DATA, SEARCH_PAGE, SEARCH_SCRIPT, search_data
 
 STYLESHEET = "style/web.css"
 ICON = "style/icon.svg"
@@ -108,7 +109,8 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
                "og_image": og_image(collection, pictures),
                "page_id": page_id,
                "book_index_file": BOOK_INDEX if has_index(collection) else "",
-               "book_index_path": BOOK_INDEX.removesuffix("index.html")}
+               "book_index_path": BOOK_INDEX.removesuffix("index.html"),
+               "search_page": SEARCH_PAGE}
     files: dict[str, str] = {}
     series, citings = essay_citings(collection, offered_pdfs(downloads))
     files[INDEX] = env.get_template("web-index.html").render(**context, root="", cite=series)
@@ -119,8 +121,7 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
     # A server shows the 404 page at any address, so with [web] url its links start from
     # the site's path (right at any depth over HTTP, not opened from the folder); without
     # it they are relative to the site's root (right from the folder and at the top level).
-    if has_index(collection):
-        files[BOOK_INDEX] = render_book_index(collection, env, context, pages)
+    files.update(finding_pages(collection, env, context, pages))
     files["404.html"] = env.get_template("web-404.html").render(
         **context, root=urlsplit(collection.options.web_url).path or "./")
     text, code = set(), set()
@@ -138,6 +139,8 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
     site.update((download.site_path, download.data) for download in downloads)
     for found in (series, *citings.values()):
         site.update(found.site_files())
+    site[SEARCH_DATA] = search_data(collection.essays, bodies).encode("utf-8")
+    site[SEARCH_SCRIPT] = (PACKAGE_STYLES / "web-search.js").read_bytes()
     return {**site, **feeds(collection)}
 
 
@@ -157,6 +160,16 @@ def offered_pdfs(downloads: Sequence[Download]) -> dict[int | None, str]:
     for download in sorted(downloads, key=lambda d: d.profile != "screen"):
         if download.format == "pdf":
             found.setdefault(download.essay, download.site_path)
+    return found
+
+
+def finding_pages(collection: Collection, env: Environment, context: dict[str, object],
+                  pages: PageMap | None) -> dict[str, str]:
+    """The search page, and the index of terms' when terms are marked."""
+    found = {SEARCH_PAGE: env.get_template("web-search.html").render(
+        **context, root="../", search_data=SEARCH_DATA, search_script=SEARCH_SCRIPT)}
+    if has_index(collection):
+        found[BOOK_INDEX] = render_book_index(collection, env, context, pages)
     return found
 
 

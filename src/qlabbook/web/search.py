@@ -1,0 +1,55 @@
+"""Search in the web edition, with no server: every paragraph of every essay (its essay, its
+link, the print page it starts on and its words), written at build time into a script the
+search page loads with a <script src>, which a browser runs from file:// as from a server
+(a fetch of a JSON file is refused over file://)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+
+from qlabbook.source.model import Essay
+from qlabbook.web.pages import WebBody, parse
+from qlabbook.web.paths import essay_file, slug_file
+
+SEARCH_PAGE = slug_file("search")
+SEARCH_DATA = "search/paragraphs.js"
+SEARCH_SCRIPT = "search/search.js"
+# Blocks whose words are searched; a side note's paragraphs are their own entries.
+SEARCHED = {"p", "li", "blockquote", "h2", "h3", "h4", "dd", "dt", "figcaption", "td"}
+
+
+def paragraphs(body: ET.Element, page: str = "") -> Iterator[tuple[str, str, str]]:
+    """(id, print page it starts on, words) of each block with an id, in reading order;
+    the page is the last print page marker met before it or in it (`page` before any:
+    the one the essay opens on)."""
+    for element in body.iter():
+        if "print-page" in (element.get("class") or "").split() and element.text:
+            page = element.text
+        if element.tag not in SEARCHED or not element.get("id"):
+            continue
+        first = next((marker.text for marker in element.iter("span")
+                      if "print-page" in (marker.get("class") or "").split()
+                      and marker.text), None)
+        words = " ".join("".join(text for text in element.itertext()).split())
+        if first and words.startswith(first):  # the marker's number is not the text's
+            words = words[len(first):].lstrip()
+        if words:
+            yield element.get("id", ""), first or page, words
+
+
+def opening_page(body: WebBody) -> str:
+    """The print page the essay opens on: every essay opens on a page of its own."""
+    return body.pages[0] if body.pages else ""
+
+
+def search_data(essays: tuple[Essay, ...], bodies: dict[str, WebBody]) -> str:
+    """The script that hands the search page every paragraph: [essay number, essay title,
+    page address (from the site's root) with the paragraph's id, print page, words]."""
+    entries = [[essay.number, essay.title, f"{essay_file(essay)}#{ident}", page, words]
+               for essay in essays
+               for ident, page, words in paragraphs(parse(bodies[essay.anchor].html),
+                                                    opening_page(bodies[essay.anchor]))]
+    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return f"window.qlabbookParagraphs = {data};\n"
