@@ -50,6 +50,20 @@ Back to @fig-harbour and [-@tbl-tides]. At night the [quay]{.index} and the
 """
 
 
+def in_browser(test: Any) -> Any:
+    """A test in Chromium, with axe and the Nu checker."""
+    for mark in (pytest.mark.slow, pytest.mark.external,
+                 pytest.mark.skipif(bool(missing_tools()), reason=missing_tools() or "ready")):
+        test = mark(test)
+    return test
+
+
+def folio_of(built: Path, words: str) -> str:
+    """The folio printed on the PDF's page that holds `words`."""
+    return next(text for text in page_texts(built / "harbours.pdf") if words in text
+                ).rsplit(" ", 1)[-1]
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("crossrefs")
@@ -169,14 +183,10 @@ def test_daisy_ace_finds_no_violation_in_the_apparatus(built: Path, tmp_path: Pa
     assert not [v for v in violations if v[1] in ("critical", "serious", "moderate")], violations
 
 
-@pytest.mark.slow
-@pytest.mark.external
-@pytest.mark.skipif(bool(missing_tools()), reason=missing_tools() or "ready")
+@in_browser
 def test_web_index_is_reached_from_the_series_page_and_leads_to_the_marks(
         built: Path) -> None:
-    texts = page_texts(built / "harbours.pdf")
-    night = next(text for text in texts if "At night the quay" in text).rsplit(" ", 1)[-1]
-    web = built / "web"
+    night, web = folio_of(built, "At night the quay"), built / "web"
     with chromium() as browser:
         page = browser.new_page()
         page.goto((web / "index.html").as_uri())
@@ -190,14 +200,10 @@ def test_web_index_is_reached_from_the_series_page_and_leads_to_the_marks(
     assert nu_errors([web / "book-index" / "index.html", web / "index.html"]) == []
 
 
-@pytest.mark.slow
-@pytest.mark.external
-@pytest.mark.skipif(bool(missing_tools()), reason=missing_tools() or "ready")
+@in_browser
 def test_search_finds_the_last_essays_words_from_the_folder_and_over_http(
         built: Path) -> None:
-    texts = page_texts(built / "harbours.pdf")
-    night = next(text for text in texts if "At night the quay" in text).rsplit(" ", 1)[-1]
-    web = built / "web"
+    night, web = folio_of(built, "At night the quay"), built / "web"
     with chromium() as browser, served(web, "/harbours/") as address:
         for start in ((web / "index.html").as_uri(), address + "index.html"):
             page = browser.new_page()
@@ -226,4 +232,5 @@ def test_search_finds_the_last_essays_words_from_the_folder_and_over_http(
         assert page.url.endswith("/book-index/index.html")
     assert nu_errors([web / "search" / "index.html"]) == []
     data = (web / "search" / "paragraphs.js").stat().st_size
+    texts = page_texts(built / "harbours.pdf")
     assert data < 2 * sum(len(text) for text in texts)  # the words, not their markup
