@@ -5,6 +5,7 @@ search page loads with a <script src>, which a browser runs from file:// as from
 
 from __future__ import annotations
 
+import functools
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -39,6 +40,12 @@ def paragraphs(body: ET.Element, page: str = "") -> Iterator[tuple[str, str, str
             yield element.get("id", ""), first or page, words
 
 
+# A serve makes the site again after each save: an unchanged essay's text is read once.
+@functools.lru_cache(maxsize=4096)
+def essay_paragraphs(html: str, page: str) -> tuple[tuple[str, str, str], ...]:
+    return tuple(paragraphs(parse(html), page))
+
+
 def opening_page(body: WebBody) -> str:
     """The print page the essay opens on: every essay opens on a page of its own."""
     return body.pages[0] if body.pages else ""
@@ -49,7 +56,7 @@ def search_data(essays: tuple[Essay, ...], bodies: dict[str, WebBody]) -> str:
     page address (from the site's root) with the paragraph's id, print page, words]."""
     entries = [[essay.number, essay.title, f"{essay_file(essay)}#{ident}", page, words]
                for essay in essays
-               for ident, page, words in paragraphs(parse(bodies[essay.anchor].html),
-                                                    opening_page(bodies[essay.anchor]))]
+               for ident, page, words in essay_paragraphs(bodies[essay.anchor].html,
+                                                          opening_page(bodies[essay.anchor]))]
     data = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return f"window.qlabbookParagraphs = {data};\n"
