@@ -8,9 +8,11 @@ import json
 import re
 from typing import Any
 
+from qlabbook.references.bibliography import resolve_style
 from qlabbook.references.links import clean_markup
 from qlabbook.references.rich import to_html
 from qlabbook.references.styles import Style, load_style, shipped_style_path
+from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection, Essay
 
 # Without [bibliography], essays are cited as the shipped author-date style has it.
@@ -70,18 +72,22 @@ def series_item(collection: Collection, url: str) -> dict[str, Any]:
 
 
 def citation_style(collection: Collection) -> Style:
-    """The collection's [bibliography] style (its shipped one; a style file of the
-    collection is read there), else DEFAULT_STYLE."""
+    """The collection's [bibliography] style, found as its citations find it (a problem with
+    it is reported there, by the conversion), else DEFAULT_STYLE."""
     options = collection.options.bibliography
-    name = options.style if options is not None else DEFAULT_STYLE
-    path = shipped_style_path(name)
-    if path is None and options is not None and name.lower().endswith(".csl"):
-        candidate = (collection.root / name).resolve()
-        path = candidate if candidate.is_relative_to(collection.root.resolve()) else None
-    if path is None or not path.is_file():
-        name, path = DEFAULT_STYLE, shipped_style_path(DEFAULT_STYLE)
+    found = resolve_style(collection.root, options, collection.metadata.language,
+                          Diagnostics()) if options is not None else None
+    if found is not None:
+        return found
+    path = shipped_style_path(DEFAULT_STYLE)
     assert path is not None
-    return load_style(path, name, collection.metadata.language)
+    return load_style(path, DEFAULT_STYLE, collection.metadata.language)
+
+
+def slashed_date(item: dict[str, Any]) -> str:
+    """The record's date as RIS and Highwire Press write it: 2019/05/14, or 2019/05."""
+    parts = item.get("issued", {}).get("date-parts", [[]])[0]
+    return "/".join(f"{part:02d}" if index else str(part) for index, part in enumerate(parts))
 
 
 # citeproc-py takes about 10 ms a record: a serve or watch formats each record once.
@@ -150,8 +156,7 @@ def ris(item: dict[str, Any]) -> str:
               for n in item.get("author", [])]
     parts = item.get("issued", {}).get("date-parts", [[]])[0]
     if parts:
-        lines.append(("PY", str(parts[0])))
-        lines.append(("DA", "/".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts))))
+        lines += [("PY", str(parts[0])), ("DA", slashed_date(item))]
     for tag, key in (("JO", "container-title"), ("T3", "collection-title"), ("IS", "number"),
                      ("PB", "publisher"), ("UR", "URL"), ("LA", "language")):
         if item.get(key):

@@ -18,6 +18,7 @@ from qlabbook.references.cite import (
     formatted_reference,
     ris,
     series_item,
+    slashed_date,
 )
 from qlabbook.references.styles import Style
 from qlabbook.source.model import Collection, Essay
@@ -74,10 +75,7 @@ def highwire_tags(collection: Collection, item: dict[str, Any],
     tags = [("citation_title", item["title"])]
     tags += [("citation_author", name.get("literal") or f"{name['family']}, {name['given']}")
              for name in item.get("author", [])]
-    parts = item.get("issued", {}).get("date-parts", [[]])[0]
-    if parts:
-        tags.append(("citation_publication_date", "/".join(
-            f"{part:02d}" if index else str(part) for index, part in enumerate(parts))))
+    tags.append(("citation_publication_date", slashed_date(item)))
     if item["type"] == "article":
         tags.append(("citation_journal_title", item.get("container-title", "")))
         tags.append(("citation_issue", item.get("number", "")))
