@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
 from qlabbook.epub.fonts import code_faces
-from qlabbook.markdown.backindex import book_index, has_index, index_letters, page_ranges
+from qlabbook.markdown.backindex import book_index, has_index, index_letters, locators
 from qlabbook.markdown.markup import (
     NoteCall,
     NoteClass,
@@ -95,7 +95,7 @@ def render_epub_documents(collection: Collection,
     if has_index(collection):
         documents[BOOK_INDEX] = env.get_template(BOOK_INDEX).render(
             **context, files=files, book_index=book_index(collection.essays),
-            index_letters=index_letters, page_ranges=page_ranges,
+            index_letters=index_letters, locators=locators,
             pages=page_map.anchors if page_map else {})
     for xhtml in documents.values():
         ET.fromstring(xhtml.encode("utf-8"))  # every document must be well-formed XML

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qlabbook.markdown.extensions.spans import INDEX_CLASS, INDEX_KEYS
+from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay, IndexMark
 
 # The id an index mark is given before the essay's ids are made (it is prefixed then, and
@@ -124,13 +125,22 @@ def page_ranges(targets: Sequence[str], folios: dict[str, str]) -> list[tuple[st
     numbered = sorted((int(page), target) for page, target in pages.items() if page.isdigit())
     ranges: list[tuple[str, str]] = []
     start = end = 0
-    first = ""
     for number, target in numbered:
-        if ranges and number == end + 1 and first:
+        if ranges and number == end + 1:
             end = number
-            ranges[-1] = (first, f"{start}\u2013{end}")
+            ranges[-1] = (ranges[-1][0], f"{start}\u2013{end}")
         else:
             start = end = number
-            first = target
             ranges.append((target, str(number)))
     return ranges + [(target, page) for page, target in pages.items() if not page.isdigit()]
+
+
+def locators(entry: IndexEntry, pages: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(the anchor of the mark's essay, the mark's id, what the locator reads) of each place
+    an entry leads to: its pages (page_ranges) where `pages` gives them, else each mark by
+    its essay's number ("essay 3")."""
+    if pages:
+        return [(ids.essay_of(target), target, shown)
+                for target, shown in page_ranges(entry.targets, pages)]
+    return [(ids.essay_of(target), target, f"essay {ids.essay_of(target)[1:]}")
+            for target in entry.targets]

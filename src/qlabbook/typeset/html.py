@@ -10,7 +10,7 @@ from html import escape
 from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
-from qlabbook.markdown.backindex import book_index, index_letters, page_ranges
+from qlabbook.markdown.backindex import book_index, has_index, index_letters, page_ranges
 from qlabbook.markdown.markup import (
     NoteCall,
     NoteClass,
@@ -202,7 +202,9 @@ def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE,
     html = template.render(
         **base_context(collection), bodies=bodies, endnotes=endnotes, part=part,
         part_essays=part_essays, folios=defaultdict(str, folios or {}),
-        book_index=book_index(collection.essays) if part in ("front", "back", "book") else [],
+        # The contents list the index; the back matter prints it.
+        has_book_index=has_index(collection),
+        book_index=book_index(collection.essays) if part in ("back", "book") else [],
         index_letters=index_letters, page_ranges=page_ranges,
         profile=profile, press=chosen.press, links=links, cover=cover,
         cover_image=collection.options.cover, url_breaks=url_breaks, running_head=running_head)

@@ -19,7 +19,7 @@ from qlabbook.assets import (
     screen_stylesheet,
     stylesheet,
 )
-from qlabbook.markdown.backindex import book_index, has_index, index_letters, page_ranges
+from qlabbook.markdown.backindex import book_index, has_index, index_letters, locators
 from qlabbook.markdown.units import PageMap
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection, Essay
@@ -178,7 +178,7 @@ def render_book_index(collection: Collection, env: Environment, context: dict[st
     """The index of terms' page: its page numbers are the PDF's, from the page map."""
     return env.get_template("web-bookindex.html").render(
         **context, root="../", book_index=book_index(collection.essays),
-        index_letters=index_letters, page_ranges=page_ranges,
+        index_letters=index_letters, locators=locators,
         pages=pages.anchors if pages is not None else {},
         files={essay.anchor: essay_file(essay) for essay in collection.essays})
 
