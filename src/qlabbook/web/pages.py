@@ -22,7 +22,7 @@ from qlabbook.source import ids
 from qlabbook.source.model import Essay, Footnote
 from qlabbook.web.images import SIZES, Picture
 from qlabbook.web.paths import slug_file
-from qlabbook.web.printpages import mark_print_pages, markers, starts_in_essay
+from qlabbook.web.printpages import mark_print_pages, markers, shown_page, starts_in_essay
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def web_body(essay: Essay, slugs: dict[str, str], pictures: dict[str, Picture],
     """The essay's text for its page (one folder below the site's root)."""
     root = parse(expand_note_calls(essay.body_html, lambda call: note_call(essay.anchor, call)))
     opening = mark_print_pages(root, essay.anchor, pages)
-    shown = tuple(e.text or "" for e in root.iter("span") if e.get("class") == "print-page")
+    shown = tuple(page for e in root.iter("span") if (page := shown_page(e)) is not None)
     place_notes(root, essay, slugs)
     retarget(root, slugs, essay.anchor)
     render_figures(root, lambda shown: responsive_image(shown, pictures, "../"))

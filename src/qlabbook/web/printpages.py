@@ -57,11 +57,19 @@ def page_id(label: str) -> str:
     return "page-" + "-".join(re.findall(r"[A-Za-z0-9]+", label))
 
 
+PAGE_MARK = "print-page"  # the class of a page's mark; a blank page's adds "blank"
+
+
+def shown_page(element: ET.Element) -> str | None:
+    """The page number a mark shows, if `element` is the mark of a page that prints text."""
+    return element.text or "" if element.get("class") == PAGE_MARK else None
+
+
 def marker(label: str, shown: bool = True) -> ET.Element:
     """Where print page `label` begins: a page-break mark; the stylesheet sets its number
     in the margin on wide screens and in the line on narrow ones. Pages that print none of
     the text (a blank verso) begin where the next does, and are marked without a number."""
-    element = ET.Element("span", {"class": "print-page" if shown else "print-page blank",
+    element = ET.Element("span", {"class": PAGE_MARK if shown else f"{PAGE_MARK} blank",
                                   "id": page_id(label), "role": "doc-pagebreak",
                                   "aria-label": f"page {label}"})
     if shown:

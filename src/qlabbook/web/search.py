@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from qlabbook.source.model import Essay
 from qlabbook.web.pages import WebBody, parse
 from qlabbook.web.paths import essay_file, slug_file
+from qlabbook.web.printpages import shown_page
 
 SEARCH_PAGE = slug_file("search")
 SEARCH_DATA = "search/paragraphs.js"
@@ -26,13 +27,11 @@ def paragraphs(body: ET.Element, page: str = "") -> Iterator[tuple[str, str, str
     the page is the last print page marker met before it or in it (`page` before any:
     the one the essay opens on)."""
     for element in body.iter():
-        if "print-page" in (element.get("class") or "").split() and element.text:
-            page = element.text
+        page = shown_page(element) or page
         if element.tag not in SEARCHED or not element.get("id"):
             continue
-        first = next((marker.text for marker in element.iter("span")
-                      if "print-page" in (marker.get("class") or "").split()
-                      and marker.text), None)
+        first = next((shown for marker in element.iter("span")
+                      if (shown := shown_page(marker))), None)
         words = " ".join("".join(text for text in element.itertext()).split())
         if first and words.startswith(first):  # the marker's number is not the text's
             words = words[len(first):].lstrip()
