@@ -118,10 +118,10 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
         files[essay_file(essay)] = render_essay(
             collection, env, {**context, "cite": citings[essay.anchor]}, essay,
             bodies[essay.anchor], index)
+    files.update(finding_pages(collection, env, context, pages))
     # A server shows the 404 page at any address, so with [web] url its links start from
     # the site's path (right at any depth over HTTP, not opened from the folder); without
     # it they are relative to the site's root (right from the folder and at the top level).
-    files.update(finding_pages(collection, env, context, pages))
     files["404.html"] = env.get_template("web-404.html").render(
         **context, root=urlsplit(collection.options.web_url).path or "./")
     text, code = set(), set()
