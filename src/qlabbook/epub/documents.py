@@ -12,6 +12,7 @@ from markupsafe import Markup
 from qlabbook.assets import base_context, environment
 from qlabbook.epub.fonts import code_faces
 from qlabbook.markdown.backindex import book_index, has_index, index_letters, locators
+from qlabbook.markdown.crossref import with_page_numbers
 from qlabbook.markdown.markup import (
     NoteCall,
     NoteClass,
@@ -85,7 +86,8 @@ def render_epub_documents(collection: Collection,
                      **context, identifier=book_identifier(collection),
                      code_font=bool(code_faces(collection)))}
     essay_template = env.get_template("essay.xhtml")
-    for essay in collection.essays:
+    for written in collection.essays:  # the pages its references read, as the PDF's
+        essay = with_page_numbers(written, page_map.anchors if page_map else {})
         documents[files[essay.anchor]] = essay_template.render(
             **context, essay=essay, body=Markup(epub_body(essay, files)),
             note_html=lambda note, essay=essay: Markup(retarget_links(note.html, essay, files)))

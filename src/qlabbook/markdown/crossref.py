@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from html import unescape
 
@@ -28,7 +28,7 @@ CAPTION_NAMES = {"fig": "Figure", "tbl": "Table"}
 NAMES = {"fig": "figure", "tbl": "table", "eq": "equation", "sec": "section"}
 LABEL = r"(?:fig|tbl|eq|sec)[:-][\w:.-]*\w"
 KIND = re.compile(r"(?i:(fig|tbl|eq|sec))([:-])")
-REFERENCE = re.compile(rf"\[(?P<group>-?@{LABEL}(?:\s*;\s*-?@{LABEL})*)\]"
+REFERENCE = re.compile(rf"\[(?P<group>-?@{LABEL}(?:\s*;\s*-?@{LABEL})*)(?P<page>,\s*page)?\]"
                        rf"|(?<![\w@/\\])(?P<minus>-?)@(?P<one>(?i:fig|tbl|eq|sec)[:-][\w:.-]*\w)")
 ATTRIBUTE = re.compile(rf"\s*\{{#(?P<label>{LABEL})\}}\s*$")
 EQUATION_LABEL = re.compile(r"[ \t]*\{#(?P<label>eq[:-][\w:.-]*\w)\}")
@@ -38,6 +38,12 @@ UNTOUCHED = {"code", "pre", "a", "cite", PLACEHOLDER_TAG}  # text that is not re
 # with its line: another essay may have the label.
 PENDING_CLASS = "crossref-pending"
 PENDING = re.compile(rf'<a class="{PENDING_CLASS}" data-line="(\d*)">([^<]*)</a>')
+# The page form (`[@fig-x, page]`, `[-@fig-x, page]`): a link that names the anchor whose
+# print page it reads, filled in by with_page_numbers once each edition knows the pages.
+PAGE_OF = "data-page-of"
+PAGE_ALONE = "data-page-alone"
+PAGE_REFERENCE = re.compile(rf'<a href="([^"]*)" class="crossref" {PAGE_OF}="([^"]*)"'
+                            rf'(?P<alone> {PAGE_ALONE}="")?>([^<]*)</a>')
 
 
 def is_crossref_key(key: str) -> bool:
@@ -130,9 +136,9 @@ def resolve_crossrefs(body: ET.Element, context: EssayContext) -> tuple[Label, .
         head, position = "", 0
         made: list[ET.Element] = []
         for found in REFERENCE.finditer(text):
-            items = reference_items(found)
+            items, page = reference_items(found), page_form(found, context, occurrences)
             if all(label.lower() in targets for _, label in items):
-                lead, links = reference_elements(items, targets)
+                lead, links = reference_elements(items, targets, page)
             else:
                 lead, links = "", [pending(found.group(0))]
             between = text[position:found.start()] + lead
@@ -149,6 +155,22 @@ def resolve_crossrefs(body: ET.Element, context: EssayContext) -> tuple[Label, .
 
     walk(body, rewrite)
     return tuple(Label(label, target, number) for label, (target, number) in targets.items())
+
+
+def page_form(found: re.Match[str], context: EssayContext, occurrences: dict[str, int],
+              ) -> bool:
+    """Whether a reference asks for its label's page (`[@fig-x, page]`); a list of labels
+    cannot, and is an error at its line."""
+    if not found.group("page"):
+        return False
+    if ";" not in found.group("group"):
+        return True
+    written = found.group(0)
+    line = context.line_of_occurrence(written, occurrences.get(written, 0))
+    context.diagnostics.error(
+        "M210", f"{written} asks for the page of several labels", context.source.path, line,
+        "give each label its own reference: [@fig-a, page] and [@fig-b, page]")
+    return False
 
 
 def reference_items(found: re.Match[str]) -> list[tuple[str, str]]:
@@ -175,12 +197,13 @@ def walk(element: ET.Element, rewrite: Rewrite) -> None:
                 element.insert(at + offset, new)
 
 
-def reference_elements(items: list[tuple[str, str]], targets: Targets
+def reference_elements(items: list[tuple[str, str]], targets: Targets, page: bool = False,
                        ) -> tuple[str, list[ET.Element]]:
     """What one reference or a bracketed list of them prints: each kind's prefix
     (pandoc-crossref's "fig." and "figs.", Quarto's "Figure" and "Figures") before its
     numbers, each number a link. Returns the text before the first link, and the links
-    with the text between them as tails."""
+    with the text between them as tails. The page form's one link names its anchor
+    (PAGE_OF), and whether it reads as the page alone (`[-@fig-x, page]`: "p. 14")."""
     groups: list[list[tuple[str, str]]] = []
     for minus, label in items:
         if groups and kind_of(groups[-1][0][1]) == kind_of(label):
@@ -196,6 +219,10 @@ def reference_elements(items: list[tuple[str, str]], targets: Targets
         for index, (_, label) in enumerate(group):
             anchor, shown = targets[label.lower()]
             link = ET.Element("a", {"href": f"#{anchor}", "class": "crossref"})
+            if page:
+                link.set(PAGE_OF, anchor)
+                if minus:
+                    link.set(PAGE_ALONE, "")
             link.text = f"{prefix}\u00a0{shown}" if len(group) == 1 and prefix else shown
             between = ", " if links else ""
             if index == 0 and len(group) > 1 and prefix:
@@ -300,6 +327,7 @@ def linked_reference(written: str, essay: Essay, owners: dict[str, list[tuple[Es
     """A pending reference as the links it makes, or as written when a label is unknown."""
     found = REFERENCE.fullmatch(written)
     items = reference_items(found) if found is not None else []
+    page = found is not None and bool(found.group("page")) and len(items) == 1
     targets: Targets = {label.name: (label.target, label.number) for label in essay.labels}
     for _, name in items:
         holders = owners.get(name.lower(), [])
@@ -312,7 +340,7 @@ def linked_reference(written: str, essay: Essay, owners: dict[str, list[tuple[Es
         shown = label.number if context.crossref_chapters else \
             f"{label.number} in essay {other.number}"
         targets[label.name] = (label.target, shown)
-    lead, links = reference_elements(items, targets)
+    lead, links = reference_elements(items, targets, page)
     holder = ET.Element("span")
     holder.text = lead
     holder.extend(links)
@@ -343,3 +371,28 @@ def report_unknown(context: EssayContext, name: str, holders: list[tuple[Essay, 
     else:
         context.diagnostics.warning("M208", f"reference @{name} names no label in the series: "
                                     "it is printed as written", path, line, hint)
+
+
+def page_references(essay: Essay) -> set[str]:
+    """The anchors whose print pages the essay's page-form references read."""
+    return {found.group(2) for html in (essay.body_html, *(n.html for n in essay.footnotes))
+            if PAGE_OF in html for found in PAGE_REFERENCE.finditer(html)}
+
+
+def with_page_numbers(essay: Essay, pages: Mapping[str, str]) -> Essay:
+    """The essay with each page-form reference reading its anchor's print page from
+    `pages` ("Figure 2 on p. 14", or "p. 14" alone); where `pages` has none (an edition
+    without the page, or before the pages are known), as the plain reference."""
+    def page_of(found: re.Match[str]) -> str:
+        href, anchor, text = found.group(1), found.group(2), found.group(4)
+        page = pages.get(unescape(anchor))
+        if page is not None:
+            shown = escape_text(f"p.\u00a0{page}")
+            text = shown if found.group("alone") is not None else f"{text} on {shown}"
+        return f'<a href="{href}" class="crossref">{text}</a>'
+
+    if not page_references(essay):
+        return essay
+    return replace(essay, body_html=PAGE_REFERENCE.sub(page_of, essay.body_html),
+                   footnotes=tuple(replace(note, html=PAGE_REFERENCE.sub(page_of, note.html))
+                                   for note in essay.footnotes))

@@ -50,8 +50,8 @@ class PageMap:
 
     starts: tuple[PageStart, ...]
     texts: dict[str, list[str]]
-    # The print page each index mark is on, by its id: the EPUB's and web edition's index
-    # show them.
+    # The print page each index mark is on, and the one each page-form cross-reference
+    # reads, by its anchor: the EPUB's and the web edition's index and references show them.
     anchors: dict[str, str] = field(default_factory=dict)
 
 

@@ -78,6 +78,7 @@ CODES: dict[str, str] = {
             "label in the series: it is printed as written",
     "M209": "a cross-reference in Quarto's form (@fig-x, @tbl-x, @eq-x, @sec-x) names no "
             "label in the series, or one that several essays have",
+    "M210": "a page-form cross-reference ([@fig-x, page]) names several labels",
     "M301": "an unsafe or unknown raw HTML element was removed",
     "M302": "a raw HTML attribute outside the allow-list was removed",
     "M303": "a URL with an unsafe scheme (javascript:, data:, file:...) was removed",
@@ -104,6 +105,7 @@ CODES: dict[str, str] = {
     "R103": "a character is missing from the book's fonts and printed with the fallback font",
     "R104": "a character is missing from every shipped font",
     "R105": "the PDF renderer failed",
+    "R106": "a page-form cross-reference's page did not settle: it may be a page out",
     "E101": "an image has no text alternative: the EPUB does not claim alternativeText",
     "E102": "a heading skips a level: the EPUB does not claim structuralNavigation",
     "E103": "the page list cannot follow the PDF edition: the EPUB leaves it out",

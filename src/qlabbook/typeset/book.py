@@ -4,11 +4,12 @@ each begins, the labels and folios of its pages, and the page map the EPUB share
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from qlabbook.markdown.crossref import page_references
 from qlabbook.markdown.units import AlignmentError, PageMap, PageStart, no_page_list
-from qlabbook.source.diagnostics import Diagnostics, Severity
+from qlabbook.source.diagnostics import Diagnostic, Diagnostics, Severity
 from qlabbook.source.model import Collection
 from qlabbook.source.process import collect_less
 from qlabbook.typeset.folios import (
@@ -31,6 +32,8 @@ from qlabbook.typeset.parts import (
 # The pages the back matter (picture credits) is expected to take, so that the folio sheets
 # it needs are laid out with it; a longer one waits for its own sheet.
 BACK_MATTER_PAGES = 4
+# How many times an essay is laid out again for its page-form references to settle.
+SETTLING_PASSES = 3
 
 # Lays parts out, in order: one by one, or in other processes.
 Runner = Callable[[Sequence[PartJob]], list[LaidOutPart]]
@@ -62,6 +65,8 @@ class BookLayout:
     blank_before: list[bool]
     # The blank page, then the folio sheets, from folio 1 on (SHEET_PAGES folios each).
     sheets: list[LaidOutPart]
+    # The print page each page-form cross-reference reads, by its target's anchor.
+    references: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -126,6 +131,7 @@ def lay_out_books(books: Sequence[tuple[Collection, str]], store: PartStore | No
     essays = [essay_jobs(collection, profile) for collection, profile in books]
     laid = iter(stored_or_laid_out([job for jobs in essays for job in jobs], store, run))
     essay_parts = [[next(laid) for _ in jobs] for jobs in essays]
+    settle_page_references(books, essays, essay_parts, store, run)
     folios = [essay_folios(collection, jobs, parts) for (collection, _), jobs, parts in
               zip(books, essays, essay_parts, strict=True)]
     matter = [matter_jobs(collection, profile, printed)
@@ -147,8 +153,9 @@ def lay_out_books(books: Sequence[tuple[Collection, str]], store: PartStore | No
         order += [(job.part, part) for job, part in zip(jobs, parts, strict=True)]
         order += [(job.part, part) for job, part in zip(matter_of[1:], laid_matter[1:],
                                                          strict=True)]
+        references = {anchor: page for job in jobs for anchor, page in job.folios}
         layouts.append(BookLayout(collection, profile, order, opening_blanks(order),
-                                  laid_sheets))
+                                  laid_sheets, references))
     for layout in layouts:  # a back matter longer than foreseen
         printed = max((folio for folio in layout.folios() if folio is not None), default=1)
         covered = (len(layout.sheets) - 1) * SHEET_PAGES
@@ -156,6 +163,49 @@ def lay_out_books(books: Sequence[tuple[Collection, str]], store: PartStore | No
             layout.sheets += stored_or_laid_out(sheet_jobs(
                 layout.collection, layout.profile, printed, covered + 1), furniture, run)
     return layouts
+
+
+def settle_page_references(books: Sequence[tuple[Collection, str]], jobs: list[list[PartJob]],
+                           parts: list[list[LaidOutPart]], store: PartStore | None,
+                           run: Runner) -> None:
+    """The essays whose page-form cross-references ("on p. 14") read the pages the layout
+    gives, laid out again (in place in `jobs` and `parts`) with those pages until they stay
+    put: printing a page number can move text, and an essay's length moves the essays
+    after it. One whose pages still move after SETTLING_PASSES is said to be unsettled."""
+    for _ in range(SETTLING_PASSES):
+        again = [(book, index, replace(job, folios=pages))
+                 for book, index, job, pages in unsettled_jobs(books, jobs, parts)]
+        if not again:
+            return
+        laid = stored_or_laid_out([job for *_, job in again], store, run)
+        for (book, index, job), part in zip(again, laid, strict=True):
+            jobs[book][index], parts[book][index] = job, part
+    for book, index, job, _ in unsettled_jobs(books, jobs, parts):
+        essay = job.collection.essays[0]
+        warning = Diagnostic("R106", f"essay {essay.number}'s page references did not settle "
+                             f"in {SETTLING_PASSES} layouts: one may be a page out",
+                             essay.source.path, None, Severity.WARNING,
+                             "reword the sentence around the reference, or give its target "
+                             "another place")
+        parts[book][index] = replace(parts[book][index],
+                                     diagnostics=[*parts[book][index].diagnostics, warning])
+
+
+def unsettled_jobs(books: Sequence[tuple[Collection, str]], jobs: list[list[PartJob]],
+                   parts: list[list[LaidOutPart]],
+                   ) -> list[tuple[int, int, PartJob, tuple[tuple[str, str], ...]]]:
+    """(book, index, job, the pages it should print) of each essay whose page-form
+    references read other pages than the layout gives."""
+    found = []
+    for book, ((collection, _), book_jobs, book_parts) in enumerate(
+            zip(books, jobs, parts, strict=True)):
+        folios = essay_folios(collection, book_jobs, book_parts)
+        for index, job in enumerate(book_jobs):
+            targets = page_references(job.collection.essays[0])
+            pages = tuple(sorted((a, folios[a]) for a in targets if a in folios))
+            if pages != job.folios:
+                found.append((book, index, job, pages))
+    return found
 
 
 def front_with_back_pages(front: PartJob, laid: LaidOutPart, folios: dict[str, str],
@@ -233,4 +283,5 @@ def book_page_map(layout: BookLayout, diagnostics: Diagnostics) -> PageMap | Non
     on_page = layout.anchor_pages()
     marks = {mark.target: labels[on_page[mark.target]] for essay in layout.collection.essays
              for mark in essay.index_marks if mark.target in on_page}
-    return PageMap(tuple(starts), texts, marks)
+    # As the PDF prints them, so that the EPUB's and the web's text is the PDF's.
+    return PageMap(tuple(starts), texts, {**marks, **layout.references})

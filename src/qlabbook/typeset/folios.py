@@ -67,8 +67,9 @@ def opening_folios(parts: list[LaidOutPart]) -> list[int]:
 
 def essay_folios(collection: Collection, jobs: list[PartJob],
                  parts: list[LaidOutPart]) -> dict[str, str]:
-    """The folio of each essay's opening page, of each figure's and index mark's page, of
-    its References and of the back matter's first page (opening_folios)."""
+    """The folio of each essay's opening page, of each figure's, index mark's and
+    cross-reference label's page, of its References and of the back matter's first page
+    (opening_folios)."""
     folios: dict[str, str] = {}
     *openings, after = opening_folios(parts)
     for job, part, folio in zip(jobs, parts, openings, strict=True):
@@ -79,9 +80,11 @@ def essay_folios(collection: Collection, jobs: list[PartJob],
                 folios[figure.anchor] = str(folio + part.anchors[figure.anchor])
         if essay.references in part.anchors:  # its References, in the contents
             folios[essay.references] = str(folio + part.anchors[essay.references])
-        for mark in essay.index_marks:  # the index's page numbers
-            if mark.target in part.anchors:
-                folios[mark.target] = str(folio + part.anchors[mark.target])
+        # The index's page numbers, and the pages page-form cross-references read.
+        for target in [mark.target for mark in essay.index_marks] + [
+                label.target for label in essay.labels]:
+            if target in part.anchors:
+                folios[target] = str(folio + part.anchors[target])
     if credited_figures(collection) or has_index(collection):
         folios[BACK_MATTER] = str(after + (after % 2 == 0))
     if credited_figures(collection):

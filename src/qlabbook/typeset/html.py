@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from qlabbook.assets import base_context, environment
 from qlabbook.markdown.backindex import book_index, has_index, index_letters, page_ranges
+from qlabbook.markdown.crossref import with_page_numbers
 from qlabbook.markdown.markup import (
     NoteCall,
     NoteClass,
@@ -192,7 +193,10 @@ def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE,
     template = env.get_template("print.html")
     notes = collection.options.notes
     edit = (lambda html: html) if links else without_links
-    part_essays = collection.essays if part in ("book", "essay") else ()
+    printed = folios or {}
+    # A page-form reference reads the page its job was given (see book.settled_essays).
+    part_essays = tuple(with_page_numbers(essay, printed) for essay in collection.essays
+                        ) if part in ("book", "essay") else ()
     bodies = {e.anchor: Markup(edit(defer_figures(print_body(e, notes), moves)
                                     if moves and any(f.anchor in moves for f in e.figures)
                                     else print_body(e, notes)))
@@ -201,7 +205,7 @@ def render_print_html(collection: Collection, profile: str = DEFAULT_PROFILE,
                 for e in part_essays} if notes == "endnotes" else {}
     html = template.render(
         **base_context(collection), bodies=bodies, endnotes=endnotes, part=part,
-        part_essays=part_essays, folios=defaultdict(str, folios or {}),
+        part_essays=part_essays, folios=defaultdict(str, printed),
         # The contents list the index; the back matter prints it.
         has_book_index=has_index(collection),
         book_index=book_index(collection.essays) if part in ("back", "book") else [],

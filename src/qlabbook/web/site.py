@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
@@ -20,6 +20,7 @@ from qlabbook.assets import (
     stylesheet,
 )
 from qlabbook.markdown.backindex import book_index, has_index, index_letters, locators
+from qlabbook.markdown.crossref import with_page_numbers
 from qlabbook.markdown.units import PageMap
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection, Essay
@@ -83,6 +84,13 @@ def page_text(markup: str) -> tuple[set[int], set[int]]:
     return set(map(ord, text)), set(map(ord, html.unescape(TAG.sub(" ", code))))
 
 
+def with_printed_pages(collection: Collection, pages: PageMap | None) -> Collection:
+    """The collection with its page-form cross-references reading the pages the PDF
+    prints (as plain references without a page map)."""
+    return replace(collection, essays=tuple(with_page_numbers(
+        essay, pages.anchors if pages else {}) for essay in collection.essays))
+
+
 def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap | None,
                 downloads: Sequence[Download], pictures_kept: PictureStore | None = None,
                 remembered: RememberedBodies | None = None) -> dict[str, bytes]:
@@ -93,6 +101,7 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
     use [web] url. Pictures are taken from `pictures_kept` when it has them, and essays'
     texts from `remembered`."""
     env = environment(collection)
+    collection = with_printed_pages(collection, pages)
     pictures = make_pictures(collection, pictures_kept)
     slugs = {essay.anchor: essay.slug for essay in collection.essays}
     make = remembered.body if remembered is not None else web_body
