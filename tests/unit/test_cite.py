@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import bibtexparser
@@ -108,3 +109,21 @@ def test_highwire_and_schema_org_tags_follow_their_rules(tmp_path: Path) -> None
     assert all(a["name"] for a in data["author"])
     assert data["isPartOf"]["@type"] == "CreativeWorkSeries" and data["url"] == URL + "01-quay/"
     assert json.loads(str(site.json_ld))["@type"] == "CreativeWorkSeries"
+
+
+def test_a_month_stays_a_month_and_an_undated_essay_has_the_series_date(tmp_path: Path) -> None:
+    """Every offer of the record gives its date to the precision the essay gives it, and an
+    essay without a date the series' date, as its own PDF and EPUB do."""
+    collection = series(tmp_path)
+    quay, night = collection.essays
+    monthly = replace(collection, essays=(replace(quay, source=replace(
+        quay.source, date=dt.date(2019, 6, 1), date_label="June 2019", month_only=True)),
+        night))
+    _, essays = essay_citings(monthly, {})
+    assert essay_item(monthly, monthly.essays[0], "")["issued"] == {"date-parts": [[2019, 6]]}
+    assert ("citation_publication_date", "2019/06") in essays["e1"].tags
+    dates = [json.loads(str(essays[anchor].json_ld))["datePublished"] for anchor in ("e1", "e2")]
+    assert dates == ["2019-06", "2019-05-01"]
+    ris = [line for _, _, text in essays["e1"].files for line in text.split("\r\n")
+           if line.startswith("DA  -")]
+    assert ris == ["DA  - 2019/06"]

@@ -19,6 +19,7 @@ from qlabbook import __version__
 from qlabbook.markdown.markup import NoteClass
 from qlabbook.source import ids
 from qlabbook.source.model import Collection, Essay, Figure, Metadata
+from qlabbook.source.names import display_names
 from qlabbook.source.text import format_date
 from qlabbook.source.timestamp import build_time
 
@@ -89,6 +90,7 @@ def base_context(collection: Collection) -> dict[str, object]:
         "essays": collection.essays,
         "version": __version__,
         "date_label": format_date(meta.date, month_only=True) if meta.date else "",
+        "author_names": display_names(meta.authors),  # the metadata's, as citations read them
         "timestamp": build_time(collection).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "series_line": series_line(collection),
         "edition_line": edition_line(meta),

@@ -28,7 +28,9 @@ from qlabbook.markdown.units import PageMap
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.images import MEDIA_TYPES
 from qlabbook.source.model import Collection
+from qlabbook.source.names import display_name, people, sort_name
 from qlabbook.source.profiles import DEFAULT_PROFILE, pdf_file_name
+from qlabbook.source.text import numeric_date
 from qlabbook.source.timestamp import build_time
 
 XHTML = "application/xhtml+xml"
@@ -98,18 +100,25 @@ def add_metadata(book: Any, collection: Collection, claims: list[tuple[str, str]
     book.set_identifier(book_identifier(collection))
     book.set_title(meta.title)
     book.set_language(meta.language)
-    for index, author in enumerate(meta.authors, start=1):
-        book.add_author(author, uid=f"creator{index}")
+    # Each author as a reader is shown the name, and as a list sorted by family name has it.
+    # (ebooklib's file_as would give the sort name the scheme of a role, marc:relators.)
+    for index, person in enumerate(people(meta.authors), start=1):
+        book.add_author(display_name(person), uid=f"creator{index}")
+        if "literal" not in person:
+            book.add_metadata(None, "meta", sort_name(person), OrderedDict(
+                [("refines", f"#creator{index}"), ("property", "file-as")]))
     if meta.publisher:
         book.add_metadata("DC", "publisher", meta.publisher)
     if meta.rights:
         book.add_metadata("DC", "rights", meta.rights)
-    if meta.date:
-        book.add_metadata("DC", "date", meta.date.isoformat())
+    if meta.date_parts:  # to the precision the date has: a month stays a month
+        book.add_metadata("DC", "date", numeric_date(meta.date_parts))
     if meta.subtitle:
         book.add_metadata("DC", "description", meta.subtitle)
     if meta.essay_number:  # a one-essay edition: its place in the series
         add_series(book, meta.series or meta.collection_title, meta.essay_number)
+    elif meta.series:  # the collected book: of the series, at no place in it
+        add_series(book, meta.series, None)
     for name, value in claims:
         book.add_metadata(None, "meta", value, {"property": name})
     if page_list:
@@ -148,14 +157,16 @@ def with_language(opf: bytes, language: str) -> bytes:
     return opf.replace(b"<package ", f'<package xml:lang="{language}" '.encode(), 1)
 
 
-def add_series(book: Any, name: str, position: int) -> None:
-    """EPUB 3 collection metadata: reading systems group the essays and sort them by number."""
+def add_series(book: Any, name: str, position: int | None) -> None:
+    """EPUB 3 collection metadata: reading systems group the essays and sort them by number
+    (`position`; the collected book has none)."""
     book.add_metadata(None, "meta", name,
                       OrderedDict([("property", "belongs-to-collection"), ("id", "series")]))
     book.add_metadata(None, "meta", "series", OrderedDict(
         [("refines", "#series"), ("property", "collection-type")]))
-    book.add_metadata(None, "meta", str(position), OrderedDict(
-        [("refines", "#series"), ("property", "group-position")]))
+    if position is not None:
+        book.add_metadata(None, "meta", str(position), OrderedDict(
+            [("refines", "#series"), ("property", "group-position")]))
 
 
 def ncx_entries(collection: Collection) -> list[object]:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qlabbook.source import ids
+from qlabbook.source.metadata import essay_metadata
 from qlabbook.source.model import FORMATS as FORMATS
-from qlabbook.source.model import Collection, EditionFormat, Essay, Metadata
+from qlabbook.source.model import Collection, EditionFormat, Essay
 from qlabbook.source.profiles import DEFAULT_PROFILE, pdf_file_name
 
 ESSAYS_FOLDER = "essays"
@@ -70,27 +70,15 @@ def plan_editions(collection: Collection, formats: Sequence[EditionFormat],
 
 def essay_collection(collection: Collection, essay: Essay) -> Collection:
     """One essay as a book of its own: its title, subtitle, authors and date on the title
-    page and in the metadata, the series and its number alongside. Links to the other essays
-    keep their text but lose their target, which is not in this book."""
-    meta = collection.metadata
-    source = essay.source
-    metadata = Metadata(
-        title=essay.title, subtitle=source.subtitle, series=meta.series,
-        authors=source.authors or meta.authors, publisher=meta.publisher,
-        language=meta.language, identifier=essay_identifier(meta, essay.number),
-        date=source.date or meta.date, rights=meta.rights, edition=meta.edition,
-        collection_title=meta.title, essay_number=essay.number)
+    page and in the metadata (source.metadata's essay_metadata, which its citation reads
+    too), the series and its number alongside. Links to the other essays keep their text
+    but lose their target, which is not in this book."""
     alone = replace(
         essay, body_html=unlink_other_essays(essay.body_html, essay.number),
         footnotes=tuple(replace(note, html=unlink_other_essays(note.html, essay.number))
                         for note in essay.footnotes))
-    return replace(collection, metadata=metadata, essays=(alone,))
-
-
-def essay_identifier(meta: Metadata, number: int) -> str:
-    """A stable identifier of its own for each essay's edition, derived from the collection's."""
-    base = meta.identifier or meta.title
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"qlabbook:{base}#essay-{number}").urn
+    return replace(collection, metadata=essay_metadata(collection.metadata, essay.source),
+                   essays=(alone,))
 
 
 def unlink_other_essays(html: str, number: int) -> str:

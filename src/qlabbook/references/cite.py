@@ -13,50 +13,30 @@ from qlabbook.references.links import clean_markup
 from qlabbook.references.rich import to_html
 from qlabbook.references.styles import Style, load_style, shipped_style_path
 from qlabbook.source.diagnostics import Diagnostics
-from qlabbook.source.model import Collection, Essay
+from qlabbook.source.metadata import essay_metadata
+from qlabbook.source.model import Collection, Essay, Metadata
+from qlabbook.source.names import people, sort_name
+from qlabbook.source.text import numeric_date
 
 # Without [bibliography], essays are cited as the shipped author-date style has it.
 DEFAULT_STYLE = "apa"
 
 
-def people(names: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
-    """CSL names from names as written ("Ada Lovelace", "Lovelace, Ada", "The Q Lab"): a
-    name of several words is family name last, unless a comma says otherwise; an
-    organisation's name (one word, or starting "The") is kept whole."""
-    found = []
-    for name in names:
-        if "," in name:
-            family, given = (part.strip() for part in name.split(",", 1))
-            found.append({"family": family, "given": given})
-        elif " " not in name.strip() or name.startswith("The "):
-            found.append({"literal": name})
-        else:
-            given, family = name.rsplit(" ", 1)
-            found.append({"family": family, "given": given})
-    return found
-
-
-def date_parts(collection: Collection, essay: Essay | None) -> dict[str, Any] | None:
-    """The essay's date (its month, when that is all it says), else the collection's."""
-    source = essay.source if essay is not None else None
-    when = source.date if source is not None and source.date else collection.metadata.date
-    if when is None:
-        return None
-    month_only = source is not None and source.date_label.count(" ") == 1
-    parts = [when.year, when.month] if month_only else [when.year, when.month, when.day]
-    return {"date-parts": [parts]}
+def issued(meta: Metadata) -> dict[str, Any] | None:
+    """The edition's date in CSL-JSON, to the precision it has (a month stays a month)."""
+    return {"date-parts": [list(meta.date_parts)]} if meta.date_parts else None
 
 
 def essay_item(collection: Collection, essay: Essay, url: str) -> dict[str, Any]:
-    """The essay's CSL-JSON record: an article within the series, at `url` if it has one."""
-    meta = collection.metadata
+    """The essay's CSL-JSON record: an article within the series, at `url` if it has one.
+    Its title, authors and date are what the essay's own edition says of itself."""
+    series, own = collection.metadata, essay_metadata(collection.metadata, essay.source)
     item: dict[str, Any] = {
-        "id": essay.file_stem, "type": "article", "title": essay.title,
-        "author": people(essay.source.authors or meta.authors),
-        "container-title": meta.title, "collection-title": meta.series or None,
-        "number": str(essay.number), "publisher": meta.publisher or None,
-        "issued": date_parts(collection, essay), "URL": url or None,
-        "language": meta.language}
+        "id": essay.file_stem, "type": "article", "title": own.title,
+        "author": people(own.authors),
+        "container-title": series.title, "collection-title": own.series or None,
+        "number": str(essay.number), "publisher": own.publisher or None,
+        "issued": issued(own), "URL": url or None, "language": own.language}
     return {key: value for key, value in item.items() if value}
 
 
@@ -66,7 +46,7 @@ def series_item(collection: Collection, url: str) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": "series", "type": "book", "title": meta.title, "author": people(meta.authors),
         "collection-title": meta.series or None, "publisher": meta.publisher or None,
-        "issued": date_parts(collection, None), "URL": url or None,
+        "issued": issued(meta), "URL": url or None,
         "language": meta.language}
     return {key: value for key, value in item.items() if value}
 
@@ -84,10 +64,10 @@ def citation_style(collection: Collection) -> Style:
     return load_style(path, DEFAULT_STYLE, collection.metadata.language)
 
 
-def slashed_date(item: dict[str, Any]) -> str:
-    """The record's date as RIS and Highwire Press write it: 2019/05/14, or 2019/05."""
-    parts = item.get("issued", {}).get("date-parts", [[]])[0]
-    return "/".join(f"{part:02d}" if index else str(part) for index, part in enumerate(parts))
+def record_date(item: dict[str, Any], separator: str = "-") -> str:
+    """The record's date year first, to the precision it has: 2019-05-14 or 2019-05 as ISO
+    8601 (schema.org) writes it, 2019/05/14 with "/" as RIS and Highwire Press do."""
+    return numeric_date(item.get("issued", {}).get("date-parts", [[]])[0], separator)
 
 
 # citeproc-py takes about 10 ms a record: a serve or watch formats each record once.
@@ -152,11 +132,10 @@ def bibtex(item: dict[str, Any]) -> str:
 def ris(item: dict[str, Any]) -> str:
     """The record in RIS (JOUR within the series, BOOK for the series)."""
     lines = [("TY", "BOOK" if item["type"] == "book" else "JOUR"), ("TI", item["title"])]
-    lines += [("AU", n["literal"] if "literal" in n else f"{n['family']}, {n['given']}")
-              for n in item.get("author", [])]
+    lines += [("AU", sort_name(name)) for name in item.get("author", [])]
     parts = item.get("issued", {}).get("date-parts", [[]])[0]
     if parts:
-        lines += [("PY", str(parts[0])), ("DA", slashed_date(item))]
+        lines += [("PY", str(parts[0])), ("DA", record_date(item, "/"))]
     for tag, key in (("JO", "container-title"), ("T3", "collection-title"), ("IS", "number"),
                      ("PB", "publisher"), ("UR", "URL"), ("LA", "language")):
         if item.get(key):

@@ -157,8 +157,8 @@ def load_essay(root: Path, relative: Path, diagnostics: Diagnostics,
         frontmatter.name_slug(stem).replace("-", " ").replace("_", " ").strip().capitalize()
     raw_date = data.get("date", (frontmatter.date_from_name(stem) or date_in_path(
         data.get("path"))) if position else None)
-    date, date_label = essay_date(raw_date, relative, lines.get("date"), diagnostics,
-                                  free_text=matter.kind == "pandoc")
+    date, date_label, month_only = essay_date(raw_date, relative, lines.get("date"),
+                                              diagnostics, free_text=matter.kind == "pandoc")
     slug = fields.text("slug") or slugify(frontmatter.name_slug(stem)) or "essay"
     if slugify(slug) != slug:
         diagnostics.error("S104", f"'slug' must be lowercase letters, digits and hyphens: {slug!r}",
@@ -168,7 +168,8 @@ def load_essay(root: Path, relative: Path, diagnostics: Diagnostics,
     return EssaySource(
         path=relative, number=number, slug=slug, title=title, body=matter.body,
         body_line=matter.body_line, subtitle=fields.text("subtitle"), date=date,
-        date_label=date_label, authors=fields.names("authors"), summary=fields.text("summary"),
+        date_label=date_label, month_only=month_only, authors=fields.names("authors"),
+        summary=fields.text("summary"),
         field_lines=tuple(sorted(lines.items())),
         permalinks=permalinks(layout or Layout(), data, date, slug, relative),
     )
@@ -191,30 +192,31 @@ def essay_number(value: Any, position: int | None, relative: Path, lines: dict[s
 
 
 def essay_date(value: Any, path: Path, line: int | None, diagnostics: Diagnostics,
-               free_text: bool = False) -> tuple[dt.date | None, str]:
+               free_text: bool = False) -> tuple[dt.date | None, str, bool]:
     """A front matter date: a full date (2019-05-14), with or without a time and zone, or a
-    month (2019-05). A pandoc title block's date may be any text: it is printed as written."""
+    month (2019-05), as (date, as printed, whether it names its month only). A pandoc title
+    block's date may be any text: it is printed as written."""
     if value is None or value == "":
-        return None, ""
+        return None, "", False
     month = MONTH_DATE.match(str(value))
     if month and 1 <= int(month.group(2)) <= 12:
         date = dt.date(int(month.group(1)), int(month.group(2)), 1)
-        return date, format_date(date, month_only=True)
+        return date, format_date(date, month_only=True), True
     try:
         parsed = frontmatter.parse_date(value)
     except ValueError as error:
         diagnostics.error("S104", f"{value} is not a real date ({error})", path, line,
                           "check the day and month")
-        return None, ""
+        return None, "", False
     if isinstance(parsed, dt.datetime):
         parsed = parsed.date()
     if parsed is not None:
-        return parsed, format_date(parsed)
+        return parsed, format_date(parsed), False
     if free_text:
-        return None, str(value)
+        return None, str(value), False
     diagnostics.error("S104", f"'date' must be a date (2019-05-14) or a month (2019-05), "
                       f"not {value!r}", path, line)
-    return None, ""
+    return None, "", False
 
 
 def load_sources(root: Path, diagnostics: Diagnostics) -> Sources:

@@ -25,10 +25,20 @@ class Metadata:
     identifier: str = ""
     date: dt.date | None = None
     rights: str = ""
+    month_only: bool = False  # the date names its month only (a one-essay edition's "2019-06")
     # Set on a one-essay edition: the collected edition's title and the essay's number.
     collection_title: str = ""
     essay_number: int | None = None
     edition: str = ""  # printed in the imprint, e.g. "First edition"
+
+    @property
+    def date_parts(self) -> tuple[int, ...]:
+        """The date as far as it is known: (year, month, day), (year, month) for a month,
+        () without a date. Every format's metadata and the citation records read it here."""
+        if self.date is None:
+            return ()
+        parts = (self.date.year, self.date.month, self.date.day)
+        return parts[:2] if self.month_only else parts
 
 
 # Every format a build can write, in the order they are rendered and listed; a build writes
@@ -80,6 +90,7 @@ class EssaySource:
     subtitle: str = ""
     date: dt.date | None = None
     date_label: str = ""  # as printed: "May 2019"
+    month_only: bool = False  # the date was given as a month (2019-05): its day is no fact
     authors: tuple[str, ...] = ()
     summary: str = ""
     field_lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line

@@ -84,6 +84,14 @@ def write_pdf(document: Any, finisher: Callable[[Any, Any], None],
     return pdf
 
 
+def add_metadata_packet(document: Any, pdf: Any) -> None:
+    """WeasyPrint writes an XMP packet (title, authors, description, dates) only into a PDF
+    that claims a standard (PDF/UA, PDF/X): one that claims none gets the same packet,
+    without a claim, so that every PDF carries its record."""
+    if "Metadata" not in pdf.catalog:
+        document.metadata.include_in_pdf(pdf, "", None, None, compress=True)
+
+
 @cache
 def fetcher_class() -> type[Any]:
     """A WeasyPrint URL fetcher that gives only what its `serve` function serves."""

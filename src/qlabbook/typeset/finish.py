@@ -1,4 +1,5 @@
-"""Finishing a part's written PDF: exact bleed boxes, a steady document id."""
+"""Finishing a part's written PDF: exact bleed boxes, the edition's record in its XMP
+packet, a steady document id."""
 
 from __future__ import annotations
 
@@ -6,20 +7,27 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
+from xml.sax.saxutils import escape
 
+from qlabbook.source.model import Metadata
+from qlabbook.source.text import numeric_date
 from qlabbook.typeset import engine
 from qlabbook.typeset.geometry import MM
 
 
-def finisher(bleed_mm: float, identifier: str) -> Callable[[Any, Any], None]:
+def finisher(bleed_mm: float, identifier: str,
+             record: bytes = b"") -> Callable[[Any, Any], None]:
     """Post-process WeasyPrint's PDF of a part before it is written: the exact bleed box,
-    a document id that does not change between builds, and a structure tree without a
-    Span element for every run of text."""
+    an XMP packet holding `record` (publication_record's) and a document id that do not
+    change between builds, and a structure tree without a Span element for every run of
+    text."""
 
     def finish(document: Any, pdf: Any) -> None:
         if bleed_mm:
             set_bleed_boxes(pdf, bleed_mm * MM)
+        engine.add_metadata_packet(document, pdf)
         steady_document_id(pdf, identifier)
+        add_to_packet(pdf, record)
         unwrap_text_spans(pdf)
 
     return finish
@@ -40,19 +48,50 @@ def set_bleed_boxes(pdf: Any, bleed: float) -> None:
 
 
 XMP_DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f-]{36}")
+XMP_NAMESPACES = ('xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+                  'xmlns:dc="http://purl.org/dc/elements/1.1/"')
+
+
+def metadata_stream(pdf: Any) -> Any | None:
+    """The XMP packet's stream object, if the PDF has one."""
+    reference = pdf.catalog.get("Metadata")
+    if reference is None:
+        return None
+    number = reference.split()[0] if isinstance(reference, bytes) else str(reference).split()[0]
+    return pdf.objects[int(number)]
 
 
 def steady_document_id(pdf: Any, identifier: str) -> None:
     """PDF/X-4 metadata gets a random xmpMM:DocumentID; derive it from the collection's
     identifier so that rebuilds are byte-identical."""
-    reference = pdf.catalog.get("Metadata")
-    if reference is None:
+    stream = metadata_stream(pdf)
+    if stream is None:
         return
-    number = reference.split()[0] if isinstance(reference, bytes) else str(reference).split()[0]
-    stream = pdf.objects[int(number)]
     steady = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, identifier)}".encode()
     stream.stream = [XMP_DOCUMENT_ID.sub(steady, bytes(part) if not isinstance(part, bytes)
                                          else part) for part in stream.stream]
+
+
+def publication_record(meta: Metadata) -> bytes:
+    """What WeasyPrint's XMP leaves out of the edition's record (it writes the title, the
+    authors and the description): the date, to the precision it has, the language and the
+    publisher, as the citation records and the EPUB give them."""
+    fields = (("date", "Seq", numeric_date(meta.date_parts)), ("language", "Bag", meta.language),
+              ("publisher", "Bag", meta.publisher))
+    body = "".join(f"<dc:{name}><rdf:{kind}><rdf:li>{escape(value)}</rdf:li></rdf:{kind}>"
+                   f"</dc:{name}>" for name, kind, value in fields if value)
+    return f'<rdf:Description rdf:about="" {XMP_NAMESPACES}>{body}</rdf:Description>'.encode() \
+        if body else b""
+
+
+def add_to_packet(pdf: Any, record: bytes) -> None:
+    """`record`, an rdf:Description, as the last of the XMP packet's descriptions."""
+    stream = metadata_stream(pdf)
+    if stream is None or not record:
+        return
+    packet = b"".join(bytes(part) if not isinstance(part, bytes) else part
+                      for part in stream.stream)
+    stream.stream = [packet.replace(b"</rdf:RDF>", record + b"</rdf:RDF>", 1)]
 
 
 # What a structure element holds when WeasyPrint makes it for one run of text on a line.

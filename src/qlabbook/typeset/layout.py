@@ -23,7 +23,7 @@ from qlabbook.typeset.document import (
     stylesheet_base,
 )
 from qlabbook.typeset.fetch import COLLECTION_URL, STYLES_URL
-from qlabbook.typeset.finish import finisher
+from qlabbook.typeset.finish import finisher, publication_record
 from qlabbook.typeset.geometry import text_width_pixels
 from qlabbook.typeset.images import fit_ahead
 from qlabbook.typeset.pagemap import anchor_pages, part_page_starts
@@ -122,7 +122,8 @@ def written(job: PartJob, document: Any, diagnostics: Diagnostics) -> LaidOutPar
     starts, texts, misaligned = part_page_starts(document)
     engine.remember_page_references()
     finish = finisher(collection.options.bleed_mm if chosen.press else 0,
-                      collection.metadata.identifier or collection.metadata.title)
+                      collection.metadata.identifier or collection.metadata.title,
+                      publication_record(collection.metadata))
     with library_clock(collection):  # subset fonts carry the edition's date
         pdf = engine.write_pdf(document, finish, write_options(job))
     return LaidOutPart(pdf, len(document.pages), anchor_pages(document), starts, texts,

@@ -16,12 +16,13 @@ from qlabbook.references.cite import (
     csl_json,
     essay_item,
     formatted_reference,
+    record_date,
     ris,
     series_item,
-    slashed_date,
 )
 from qlabbook.references.styles import Style
 from qlabbook.source.model import Collection, Essay
+from qlabbook.source.names import display_name, sort_name
 from qlabbook.web.paths import essay_path
 
 CITE_FOLDER = "cite"
@@ -73,9 +74,8 @@ def highwire_tags(collection: Collection, item: dict[str, Any],
     """citation_title, each citation_author, citation_publication_date (YYYY/MM/DD), the
     series as the journal, and with [web] url the absolute addresses of the page's PDF."""
     tags = [("citation_title", item["title"])]
-    tags += [("citation_author", name.get("literal") or f"{name['family']}, {name['given']}")
-             for name in item.get("author", [])]
-    tags.append(("citation_publication_date", slashed_date(item)))
+    tags += [("citation_author", sort_name(name)) for name in item.get("author", [])]
+    tags.append(("citation_publication_date", record_date(item, "/")))
     if item["type"] == "article":
         tags.append(("citation_journal_title", item.get("container-title", "")))
         tags.append(("citation_issue", item.get("number", "")))
@@ -91,7 +91,7 @@ def highwire_tags(collection: Collection, item: dict[str, Any],
 
 def people_ld(names: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{"@type": "Organization", "name": name["literal"]} if "literal" in name else
-            {"@type": "Person", "name": f"{name['given']} {name['family']}",
+            {"@type": "Person", "name": display_name(name),
              "givenName": name["given"], "familyName": name["family"]} for name in names]
 
 
@@ -115,8 +115,8 @@ def essay_json_ld(collection: Collection, essay: Essay, item: dict[str, Any]) ->
         "author": people_ld(item.get("author", [])), "inLanguage": item["language"],
         "isPartOf": {key: value for key, value in series_json_ld(collection).items()
                      if key != "@context"}, "position": essay.number}
-    if essay.source.date:
-        found["datePublished"] = essay.source.date.isoformat()
+    if item.get("issued"):  # the citation's date: the essay's own, else the series'
+        found["datePublished"] = record_date(item)
     if item.get("URL"):
         found["url"] = item["URL"]
     if essay.source.summary:
