@@ -127,3 +127,17 @@ def test_a_month_stays_a_month_and_an_undated_essay_has_the_series_date(tmp_path
     ris = [line for _, _, text in essays["e1"].files for line in text.split("\r\n")
            if line.startswith("DA  -")]
     assert ris == ["DA  - 2019/06"]
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-note-bibliography", "nlm-citation-sequence"])
+def test_a_title_with_angle_brackets_is_text_in_the_citation(tmp_path: Path, style: str) -> None:
+    collection = series(tmp_path, style)
+    first = collection.essays[0]
+    source = replace(first.source, title="Why x < y: <b>tides</b>")
+    collection = replace(collection, essays=(replace(first, source=source),
+                                             *collection.essays[1:]))
+    _, essays = essay_citings(collection, {})
+    citation = str(essays["e1"].citation)
+    assert "<b>" not in citation and "&lt;b&gt;tides&lt;/b&gt;" in citation.replace(
+        "&lt;B&gt;", "&lt;b&gt;").replace("&lt;/B&gt;", "&lt;/b&gt;")
+    assert "x &lt; y" in citation.lower()

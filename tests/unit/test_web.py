@@ -299,3 +299,28 @@ def test_a_build_of_single_essays_says_it_writes_no_web_edition(tmp_path: Path) 
         "warning: the web edition is the whole series': a build of single essays (--essay) "
         "does not write it [H102]"]
     assert not (root / "dist" / "web").exists()
+
+
+def test_a_paragraph_starts_on_the_page_before_a_mark_inside_it() -> None:
+    """A paragraph that runs on to the next page starts on the page it begins on, and a
+    page's mark in it lends the paragraph none of its words."""
+    import xml.etree.ElementTree as ET
+
+    from qlabbook.web.printpages import marker, paged_blocks
+
+    body = ET.fromstring('<div><p id="a">One</p><p id="b">Two <em>three</em> four</p>'
+                         '<p id="c">Five</p></div>')
+    second, third = body[1], body[2]
+    second.find("em").tail = " "  # type: ignore[union-attr]
+    mark = marker("23")
+    mark.tail = "four"
+    second.append(mark)
+    opening = marker("24")
+    opening.tail = "Five"
+    third.text = None
+    third.append(opening)
+    blocks = [(b.element.get("id"), b.first, b.last, b.words, b.pages)
+              for b in paged_blocks(body, {"p"}, "22")]
+    assert blocks == [("a", "22", "22", "One", "22"),
+                      ("b", "22", "23", "Two three four", "22\u201323"),
+                      ("c", "24", "24", "Five", "24")]

@@ -10,7 +10,7 @@ from typing import Any
 
 from qlabbook.references.bibliography import resolve_style
 from qlabbook.references.links import clean_markup
-from qlabbook.references.rich import to_html
+from qlabbook.references.rich import mark_specials, to_html
 from qlabbook.references.styles import Style, load_style, shipped_style_path
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.metadata import essay_metadata
@@ -90,13 +90,25 @@ def format_reference(style: Style, item: dict[str, Any]) -> str:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
-    record = {**item, "id": "cited"}
+    record = {**marked_record(item), "id": "cited"}
     processor = CitationStylesBibliography(style.csl, CiteProcJSON([record]), formatter.html)
     processor.register(Citation([CitationItem("cited")]))
     entry = to_html(clean_markup(str(processor.bibliography()[0])))
     if style.label_column:  # a numeric style's "1." means nothing for one record
         entry = re.sub(r"^\s*(?:<[^>]+>)*\s*\[?1[.\]]\s*", "", entry)
     return entry
+
+
+def marked_record(value: Any) -> Any:
+    """A record as citeproc-py takes it: its text with the characters HTML reserves marked
+    (citeproc-py prints text as given), so a title such as "Why x < y" comes out escaped."""
+    if isinstance(value, str):
+        return mark_specials(value)
+    if isinstance(value, dict):
+        return {key: marked_record(field) for key, field in value.items()}
+    if isinstance(value, list):
+        return [marked_record(field) for field in value]
+    return value
 
 
 def csl_json(item: dict[str, Any]) -> str:

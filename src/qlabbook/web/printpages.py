@@ -7,6 +7,8 @@ import difflib
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from qlabbook.markdown.markup import NoteClass
 from qlabbook.markdown.units import (
@@ -63,6 +65,66 @@ PAGE_MARK = "print-page"  # the class of a page's mark; a blank page's adds "bla
 def shown_page(element: ET.Element) -> str | None:
     """The page number a mark shows, if `element` is the mark of a page that prints text."""
     return element.text or "" if element.get("class") == PAGE_MARK else None
+
+
+@dataclass(frozen=True)
+class PagedBlock:
+    """A block of a web page's text with the print pages it is on, and its words (without
+    the numbers of the pages' marks in it)."""
+
+    element: ET.Element
+    first: str  # the page it starts on ("" where the page map gives none)
+    last: str  # the page it ends on
+    words: str
+
+    @property
+    def pages(self) -> str:
+        """"23", or "22–23" for a block that runs on to the next page."""
+        return self.first if self.last == self.first else f"{self.first}\u2013{self.last}"
+
+
+Reading = Iterator[tuple[str, ET.Element | str]]
+
+
+def reading(element: ET.Element) -> Reading:
+    """An element's text in reading order: ("open", element), ("text", text), ("page",
+    the number a page's mark shows) and ("close", element)."""
+    yield "open", element
+    page = shown_page(element)
+    if page is not None:
+        yield "page", page
+    else:
+        if element.text:
+            yield "text", element.text
+        for child in element:
+            yield from reading(child)
+            if child.tail:
+                yield "text", child.tail
+    yield "close", element
+
+
+def paged_blocks(body: ET.Element, tags: set[str], opening: str = "") -> list[PagedBlock]:
+    """Each block of `tags` with an id, in reading order, with its pages: it starts on the
+    page of the last mark before its first word (`opening` before any mark)."""
+    page, found = opening, list[tuple[int, PagedBlock]]()
+    open_blocks: list[tuple[int, ET.Element, list[str], list[str]]] = []  # first page, words
+    for order, (event, item) in enumerate(reading(body)):
+        if event == "open" and isinstance(item, ET.Element) and item.tag in tags \
+                and item.get("id"):
+            open_blocks.append((order, item, [page], []))
+        elif event == "page" and isinstance(item, str):
+            page = item
+            for _, _, first, words in open_blocks:
+                if not "".join(words).strip():  # no word of it yet: it starts here
+                    first[0] = page
+        elif event == "text" and isinstance(item, str):
+            for _, _, _, words in open_blocks:
+                words.append(item)
+        elif event == "close" and open_blocks and open_blocks[-1][1] is item:
+            start, element, first, words = open_blocks.pop()
+            found.append((start, PagedBlock(element, first[0], page,
+                                            " ".join("".join(words).split()))))
+    return [block for _, block in sorted(found, key=lambda pair: pair[0])]
 
 
 def marker(label: str, shown: bool = True) -> ET.Element:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from qlabbook.source.model import Essay
 from qlabbook.web.pages import WebBody, parse
 from qlabbook.web.paths import essay_file, slug_file
-from qlabbook.web.printpages import shown_page
+from qlabbook.web.printpages import paged_blocks
 
 SEARCH_PAGE = slug_file("search")
 SEARCH_DATA = "search/paragraphs.js"
@@ -23,20 +23,11 @@ SEARCHED = {"p", "li", "blockquote", "h2", "h3", "h4", "dd", "dt", "figcaption",
 
 
 def paragraphs(body: ET.Element, page: str = "") -> Iterator[tuple[str, str, str]]:
-    """(id, print page it starts on, words) of each block with an id, in reading order;
-    the page is the last print page marker met before it or in it (`page` before any:
-    the one the essay opens on)."""
-    for element in body.iter():
-        page = shown_page(element) or page
-        if element.tag not in SEARCHED or not element.get("id"):
-            continue
-        first = next((shown for marker in element.iter("span")
-                      if (shown := shown_page(marker))), None)
-        words = " ".join("".join(text for text in element.itertext()).split())
-        if first and words.startswith(first):  # the marker's number is not the text's
-            words = words[len(first):].lstrip()
-        if words:
-            yield element.get("id", ""), first or page, words
+    """(id, print page it starts on, words) of each block with an id, in reading order
+    (`page`: the one the essay opens on)."""
+    for block in paged_blocks(body, SEARCHED, page):
+        if block.words:
+            yield block.element.get("id", ""), block.first, block.words
 
 
 # A serve makes the site again after each save: an unchanged essay's text is read once.
