@@ -163,7 +163,7 @@ def page_form(found: re.Match[str], context: EssayContext, occurrences: dict[str
     cannot, and is an error at its line."""
     if not found.group("page"):
         return False
-    if ";" not in found.group("group"):
+    if len(reference_items(found)) == 1:
         return True
     written = found.group(0)
     line = context.line_of_occurrence(written, occurrences.get(written, 0))
@@ -375,8 +375,12 @@ def report_unknown(context: EssayContext, name: str, holders: list[tuple[Essay, 
 
 def page_references(essay: Essay) -> set[str]:
     """The anchors whose print pages the essay's page-form references read."""
-    return {found.group(2) for html in (essay.body_html, *(n.html for n in essay.footnotes))
-            if PAGE_OF in html for found in PAGE_REFERENCE.finditer(html)}
+    return {unescape(found.group(2)) for html in essay_htmls(essay) if PAGE_OF in html
+            for found in PAGE_REFERENCE.finditer(html)}
+
+
+def essay_htmls(essay: Essay) -> tuple[str, ...]:
+    return (essay.body_html, *(note.html for note in essay.footnotes))
 
 
 def with_page_numbers(essay: Essay, pages: Mapping[str, str]) -> Essay:
@@ -391,7 +395,7 @@ def with_page_numbers(essay: Essay, pages: Mapping[str, str]) -> Essay:
             text = shown if found.group("alone") is not None else f"{text} on {shown}"
         return f'<a href="{href}" class="crossref">{text}</a>'
 
-    if not page_references(essay):
+    if not any(PAGE_OF in html for html in essay_htmls(essay)):
         return essay
     return replace(essay, body_html=PAGE_REFERENCE.sub(page_of, essay.body_html),
                    footnotes=tuple(replace(note, html=PAGE_REFERENCE.sub(page_of, note.html))
