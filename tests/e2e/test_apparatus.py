@@ -2,7 +2,8 @@
 are those of the captions it leads to, in the PDF (links to the labelled element's page,
 across essays too), the EPUB (links into the other essay's document, EPUBCheck clean) and
 the web edition. The index: its entries, in order, with the pages the marks are printed on
-(checked from the PDF's own text), listed in the contents."""
+(checked from the PDF's own text), listed in the contents. Search, and "cite this
+paragraph" with the pages the paragraph is printed on."""
 
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ number: 2
 
 Back to @fig-harbour and [-@tbl-tides]. At night the [quay]{.index} and the
 [board]{.index term="harbour board" sub="at night"} rest.
+
+Long after, the water """ + "climbs the steps and slips back with the moon, " * 80 + """and so
+the night ends.
 """
 
 
@@ -234,3 +238,40 @@ def test_search_finds_the_last_essays_words_from_the_folder_and_over_http(
     data = (web / "search" / "paragraphs.js").stat().st_size
     texts = page_texts(built / "harbours.pdf")
     assert data < 2 * sum(len(text) for text in texts)  # the words, not their markup
+
+
+@in_browser
+def test_a_paragraph_is_cited_with_the_pages_it_is_printed_on_and_its_number(
+        built: Path) -> None:
+    one = folio_of(built, "At night the quay")
+    first, last = folio_of(built, "Long after, the water"), folio_of(built, "so the night ends")
+    assert first != last
+    essay = built / "web" / "02-night" / "index.html"
+    with chromium() as browser:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(essay.as_uri())
+        page.click("#e2-p1 .cite-paragraph")
+        dialog = page.locator("#cite-paragraph")
+        assert dialog.is_visible()
+        assert dialog.locator(".cite-place").inner_text() == f"p.\u00a0{one}, para.\u00a01"
+        assert dialog.locator(".citation").first.inner_text() == \
+            f"(Writer, n.d., p. {one}, para. 1)"
+        # An author-date citation needs its entry: the essay's, as "Cite this essay" has it.
+        assert dialog.locator(".cite-reference").inner_text() == \
+            page.locator(".cite-this .citation").inner_text()
+        assert dialog.locator(".cite-link a").get_attribute("href") == essay.as_uri() + "#e2-p1"
+        assert serious_violations(page) == []
+        page.keyboard.press("Escape")
+        assert not dialog.is_visible()
+        assert page.evaluate("document.activeElement.getAttribute('aria-label')") == \
+            "Cite paragraph 1"
+        page.click("#e2-p2 .cite-paragraph")  # a paragraph printed across pages
+        assert dialog.locator(".citation").first.inner_text() == \
+            f"(Writer, n.d., pp. {first}\u2013{last}, para. 2)"
+        page.click("#cite-paragraph >> text=Close")
+        assert not dialog.is_visible()
+        assert page.locator("#e2-p2").inner_text().endswith("so the night ends.")
+        assert errors == []
+    assert nu_errors([essay]) == []

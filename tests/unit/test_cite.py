@@ -14,7 +14,7 @@ import bibtexparser
 import pytest
 
 from qlabbook.markdown.convert import convert_essays
-from qlabbook.references.cite import essay_item
+from qlabbook.references.cite import PLACE, essay_item
 from qlabbook.references.styles import load_style, shipped_style_path
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import BibliographyOptions, Collection, EssaySource, Metadata, Options
@@ -141,3 +141,58 @@ def test_a_title_with_angle_brackets_is_text_in_the_citation(tmp_path: Path, sty
     assert "<b>" not in citation and "&lt;b&gt;tides&lt;/b&gt;" in citation.replace(
         "&lt;B&gt;", "&lt;b&gt;").replace("&lt;/B&gt;", "&lt;/b&gt;")
     assert "x &lt; y" in citation.lower()
+
+
+def citeproc_cite(style_name: str, item: dict[str, object], label: str, locator: str,
+                  language: str = "en-GB") -> str:
+    """citeproc-py's own citation of the record at a locator, markup stripped."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, Locator, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    style = load_style(shipped_style_path(style_name), style_name, language)  # type: ignore[arg-type]
+    processor = CitationStylesBibliography(style.csl, CiteProcJSON([{**item, "id": "k"}]),
+                                           formatter.plain)
+    citation = Citation([CitationItem("k", locator=Locator(label, locator))])
+    processor.register(citation)
+    return " ".join(str(processor.cite(citation, lambda item: None)).split())
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-note-bibliography"])
+def test_a_paragraph_is_cited_as_citeproc_cites_a_place(tmp_path: Path, style: str) -> None:
+    """The forms, filled in as the page's script fills them, give what citeproc-py prints
+    for the same place: on one page, across two (plural), and by paragraph alone."""
+    collection = series(tmp_path, style)
+    _, essays = essay_citings(collection, {})
+    places = essays["e1"].places
+    assert places is not None
+    item = essay_item(collection, collection.essays[0], URL + "01-quay/")
+    filled = plain(places.page.replace(PLACE, "23"))
+    assert filled == citeproc_cite(style, item, "page", "23")
+    assert plain(places.pages.replace(PLACE, "22–23")) == citeproc_cite(style, item, "page",
+                                                                        "22–23")
+    assert plain(places.paragraph.replace(PLACE, "12")) == citeproc_cite(style, item,
+                                                                         "paragraph", "12")
+    if style == "apa":
+        assert "p. 23" in filled and "pp. 22–23" in plain(places.pages.replace(PLACE, "22–23"))
+    assert (places.page_term, places.pages_term, places.paragraph_term) == ("p.", "pp.", "para.")
+
+
+def test_a_numeric_style_cites_a_paragraph_by_its_entry_and_place(tmp_path: Path) -> None:
+    collection = series(tmp_path, "nlm-citation-sequence")
+    _, essays = essay_citings(collection, {})
+    places = essays["e1"].places
+    assert places is not None
+    assert places.page == f"{essays['e1'].citation} p. {PLACE}."
+    assert not essays["e1"].in_text  # the entry is whole: no reference beside it
+
+
+def test_a_german_collection_cites_in_german_after_an_english_one(tmp_path: Path) -> None:
+    """The formats remembered for a style are remembered with its locale."""
+    english = series(tmp_path, "apa")
+    essay_citings(english, {})
+    german = replace(english, metadata=replace(english.metadata, language="de-DE"))
+    _, essays = essay_citings(german, {})
+    places = essays["e1"].places
+    assert places is not None
+    assert (places.page_term, places.paragraph_term) == ("S.", "Abs.")
+    assert "S. " + PLACE in places.page

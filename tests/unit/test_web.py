@@ -3,6 +3,7 @@ links, print page numbers from a page map, figures, downloads, feed, sitemap, op
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -111,6 +112,29 @@ def test_print_pages_are_marked_where_the_page_map_says(series: Collection) -> N
     assert body.pages == ("6", "7", "8")
 
 
+def paragraph_citation(site: dict[str, bytes], page: str) -> dict[str, object]:
+    found = re.search(rb'<script type="application/json" id="paragraph-citation">(.*?)'
+                      rb"</script>", site[page], re.DOTALL)
+    assert found is not None
+    return json.loads(found.group(1))  # type: ignore[no-any-return]
+
+
+def test_each_paragraph_is_cited_by_the_pages_it_is_printed_on(series: Collection) -> None:
+    pages = PageMap((PageStart("5", "e3", 0, 0), PageStart("6", "e3", 0, 0),
+                     PageStart("7", "e3", 6, 0), PageStart("8", "e3", 8, 10)),
+                    {"e3": E3_TEXTS})
+    data = paragraph_citation(render_site(series, Diagnostics(), pages, []),
+                              "a-listening/index.html")
+    # The mark of page 8 falls inside paragraph 3 ("The same point…"): on pages 7 and 8.
+    assert data["paragraphs"] == [["e3-p1", 1, "6"], ["e3-p2", 2, "7"],
+                                  ["e3-p3", 3, "7\u20138"], ["e3-p4", 4, "8"]]
+    assert data["page"] == "(Author, 2020, p. \u2042)" and data["place"] == "\u2042"
+    # Without a print edition, a paragraph is cited by its number alone.
+    alone = paragraph_citation(render_site(series, Diagnostics(), None, []),
+                               "a-listening/index.html")
+    assert [pages for _, _, pages in alone["paragraphs"]] == [""] * 4  # type: ignore[attr-defined]
+
+
 def test_a_page_map_that_does_not_follow_the_text_marks_nothing_and_warns(
         series: Collection) -> None:
     pages = PageMap((PageStart("3", "e3", 6, 0),), {"e3": ["Other", "words", "entirely"]})
@@ -201,8 +225,11 @@ def test_pages_carry_language_viewport_title_description_and_opengraph(
                 '<h1 class="essay-title" id="e10-title">The long view</h1>'):
         assert tag in page, tag
     assert re.search(r'<meta name="description" content="[^"]+">', page)
-    # No script runs on the page: its only one is data (schema.org JSON-LD).
-    assert re.findall(r"<script(?! type=\"application/ld\+json\")", page) == []
+    # The one script that runs is "cite this paragraph", deferred; the others are data.
+    assert re.findall(r"<script[^>]*>", page) == [
+        '<script type="application/ld+json">',
+        '<script type="application/json" id="paragraph-citation">',
+        '<script src="../cite/paragraph.js" defer>']
     # A server shows the 404 page at any address: its links start at the site's path.
     assert '<link rel="stylesheet" href="/fixture/style/web.css">' in site["404.html"].decode()
 

@@ -4,13 +4,16 @@ record as BibTeX and RIS for reference managers."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from qlabbook.references.bibliography import resolve_style
 from qlabbook.references.links import clean_markup
-from qlabbook.references.rich import mark_specials, to_html
+from qlabbook.references.rich import mark_specials, to_html, verbatim
 from qlabbook.references.styles import Style, load_style, shipped_style_path
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.metadata import essay_metadata
@@ -71,18 +74,25 @@ def record_date(item: dict[str, Any], separator: str = "-") -> str:
 
 
 # citeproc-py takes about 10 ms a record: a serve or watch formats each record once.
-REMEMBERED: dict[tuple[str, int, str, str], str] = {}
+REMEMBERED: dict[tuple[str, ...], str] = {}
 REMEMBERED_RECORDS = 4096
+# Where a paragraph's place goes in an essay's citation, which is formatted once per essay
+# and filled in for each paragraph (by the web page's script).
+PLACE = "\u2042"
 
 
 def formatted_reference(style: Style, item: dict[str, Any]) -> str:
     """The record as `style`'s reference list prints it, as HTML."""
-    key = (str(style.path), style.path.stat().st_mtime_ns, style.name,
+    return remembered(style, item, "reference", lambda: format_reference(style, item))
+
+
+def remembered(style: Style, item: dict[str, Any], form: str, make: Callable[[], str]) -> str:
+    key = (str(style.path), str(style.path.stat().st_mtime_ns), style.name, style.locale, form,
            json.dumps(item, sort_keys=True, ensure_ascii=False))
     if key not in REMEMBERED:
         if len(REMEMBERED) >= REMEMBERED_RECORDS:
             REMEMBERED.clear()
-        REMEMBERED[key] = format_reference(style, item)
+        REMEMBERED[key] = make()
     return REMEMBERED[key]
 
 
@@ -97,6 +107,57 @@ def format_reference(style: Style, item: dict[str, Any]) -> str:
     if style.label_column:  # a numeric style's "1." means nothing for one record
         entry = re.sub(r"^\s*(?:<[^>]+>)*\s*\[?1[.\]]\s*", "", entry)
     return entry
+
+
+@dataclass(frozen=True)
+class PlaceForms:
+    """How `style` cites a place in an essay, with the place left as PLACE: on one print
+    page ("(Writer, 2019, p. ⁂)"), on several ("pp. ⁂"), and as a paragraph alone where
+    there is no print edition ("para. ⁂"); and the locale's words for those places."""
+
+    page: str
+    pages: str
+    paragraph: str
+    page_term: str  # "p."
+    pages_term: str  # "pp."
+    paragraph_term: str  # "para."
+
+
+def place_forms(style: Style, item: dict[str, Any]) -> PlaceForms:
+    page, pages, paragraph = (
+        remembered(style, item, f"place {label} {plural}",
+                   functools.partial(format_place, style, item, label, plural))
+        for label, plural in (("page", False), ("page", True), ("paragraph", False)))
+    return PlaceForms(page, pages, paragraph, locator_term(style, "page", False),
+                      locator_term(style, "page", True), locator_term(style, "paragraph", False))
+
+
+def format_place(style: Style, item: dict[str, Any], label: str, plural: bool) -> str:
+    """The citation of a place in the record. A numeric style's citation ("(1)") means
+    nothing without its list, so there it is the reference entry and the place."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, Locator, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    if style.kind == "numeric":
+        term = locator_term(style, label, plural)
+        return f"{format_reference(style, item).rstrip()} {term} {PLACE}."
+    # Written so no style's text case reaches it; "1⁂2" reads as a range (plural) to citeproc.
+    locator = f"1{verbatim(PLACE)}2" if plural else verbatim(PLACE)
+    record = {**marked_record(item), "id": "cited"}
+    processor = CitationStylesBibliography(style.csl, CiteProcJSON([record]), formatter.html)
+    citation = Citation([CitationItem("cited", locator=Locator(label, locator))])
+    processor.register(citation)
+    cited = to_html(clean_markup(str(processor.cite(citation, lambda item: None))))
+    return cited.replace(f"1{PLACE}2", PLACE)
+
+
+def locator_term(style: Style, name: str, plural: bool) -> str:
+    """The short word the style's locale has for a locator: "p.", "pp.", "para.", "S."."""
+    term = style.csl.root.get_term(name, "short")
+    if term is None:
+        return ""
+    form = term.find(f"{{*}}{'multiple' if plural else 'single'}")
+    return str((form.text if form is not None else term.text) or "").strip()
 
 
 def marked_record(value: Any) -> Any:

@@ -48,6 +48,7 @@ class Style:
     kind: StyleKind
     hanging: bool  # the bibliography asks for hanging indents
     label_column: bool  # the entries' numbers stand in a column of their own
+    locale: str  # the locale whose terms it prints: en-GB
 
 
 def style_names() -> list[str]:
@@ -77,11 +78,12 @@ def load_style(path: Path, name: str, locale: str) -> Style:
     repair_localized_dates(root)
     repair_citeproc()
     base = locale.split("-")[0].lower()
-    csl = None
+    csl, chosen = None, ""
     for candidate in dict.fromkeys((locale, f"{base}-{base.upper()}", "en-US")):
         try:  # "fr" is read as fr-FR; a language citeproc has no terms for, in English
             csl = CitationStylesStyle(io.BytesIO(etree.tostring(tree)), locale=candidate,
                                       validate=False)
+            chosen = candidate
             break
         except ValueError:
             continue
@@ -98,7 +100,7 @@ def load_style(path: Path, name: str, locale: str) -> Style:
         kind = "numeric"
     hanging = bibliography is not None and bibliography.get("hanging-indent") == "true"
     label_column = bibliography is not None and bool(bibliography.get("second-field-align"))
-    return Style(name, path, csl, kind, hanging, label_column)
+    return Style(name, path, csl, kind, hanging, label_column, chosen)
 
 
 def repair_localized_dates(root: Any) -> None:

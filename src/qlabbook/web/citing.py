@@ -1,21 +1,26 @@
 """"Cite this" on the web pages: the citation in the collection's CSL style, the record as
 BibTeX, RIS and CSL-JSON files to download, Highwire Press tags (what Google Scholar reads)
-and schema.org JSON-LD, all from one CSL-JSON record of the essay or of the series."""
+and schema.org JSON-LD, all from one CSL-JSON record of the essay or of the series; and for
+each paragraph of an essay, its citation with the print pages and the paragraph's number."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from markupsafe import Markup
 
 from qlabbook.references.cite import (
+    PLACE,
+    PlaceForms,
     bibtex,
     citation_style,
     csl_json,
     essay_item,
     formatted_reference,
+    place_forms,
     record_date,
     ris,
     series_item,
@@ -23,9 +28,12 @@ from qlabbook.references.cite import (
 from qlabbook.references.styles import Style
 from qlabbook.source.model import Collection, Essay
 from qlabbook.source.names import display_name, sort_name
+from qlabbook.web.pages import WebBody
 from qlabbook.web.paths import essay_path
+from qlabbook.web.search import essay_blocks, opening_page
 
 CITE_FOLDER = "cite"
+PARAGRAPH_SCRIPT = f"{CITE_FOLDER}/paragraph.js"
 FORMATS = (("bib", "BibTeX", bibtex), ("ris", "RIS", ris), ("json", "CSL-JSON", csl_json))
 
 
@@ -37,18 +45,25 @@ class Citing:
     files: tuple[tuple[str, str, str], ...]  # (site path, label, text) of each download
     tags: tuple[tuple[str, str], ...]  # Highwire Press <meta name= content=>
     json_ld: Markup  # the <script type="application/ld+json"> body
+    places: PlaceForms | None = None  # an essay's: how a paragraph in it is cited
+    in_text: bool = False  # the style's citation needs its reference entry beside it
 
     def site_files(self) -> dict[str, bytes]:
         return {path: text.encode("utf-8") for path, _, text in self.files}
 
 
 def citing(collection: Collection, style: Style, item: dict[str, Any], stem: str,
-           json_ld: dict[str, Any], pdf: str) -> Citing:
+           json_ld: dict[str, Any], pdf: str, places: PlaceForms | None = None) -> Citing:
     files = tuple((f"{CITE_FOLDER}/{stem}.{suffix}", label, write(item))
                   for suffix, label, write in FORMATS)
     return Citing(Markup(formatted_reference(style, item)), files,
-                  highwire_tags(collection, item, pdf),
-                  Markup(json.dumps(json_ld, ensure_ascii=False).replace("</", "<\\/")))
+                  highwire_tags(collection, item, pdf), script_json(json_ld), places,
+                  style.kind == "author-date")
+
+
+def script_json(value: Any) -> Markup:
+    """`value` as JSON inside a <script> element, which ends at the first "</"."""
+    return Markup(json.dumps(value, ensure_ascii=False).replace("</", "<\\/"))
 
 
 def essay_citings(collection: Collection, pdfs: dict[int | None, str]
@@ -65,8 +80,30 @@ def essay_citings(collection: Collection, pdfs: dict[int | None, str]
         item = essay_item(collection, essay, address)
         essays[essay.anchor] = citing(collection, style, item, essay.file_stem,
                                       essay_json_ld(collection, essay, item),
-                                      pdfs.get(essay.number, pdfs.get(None, "")))
+                                      pdfs.get(essay.number, pdfs.get(None, "")),
+                                      place_forms(style, item))
     return series, essays
+
+
+def paragraph_citation(collection: Collection, essay: Essay, cite: Citing,
+                       body: WebBody) -> Markup:
+    """What the essay page's script needs to cite each paragraph: the citation's forms with
+    the place left as `place`, the locale's words for pages and paragraphs, the essay's
+    address (else the page's own is used), and each paragraph's id, number and print pages
+    ("23", "22–23", or "" without a print edition)."""
+    if cite.places is None:
+        return Markup("")
+    own = re.compile(re.escape(essay.anchor) + r"-p(\d+)")
+    numbered = [(block, own.fullmatch(block.element.get("id", "")))
+                for block in essay_blocks(body.html, opening_page(body))]
+    url = collection.options.web_url
+    return script_json({
+        **asdict(cite.places), "place": PLACE,
+        "reference": str(cite.citation) if cite.in_text else "",
+        "address": url + essay_path(essay) if url else "",
+        "paragraphs": [[block.element.get("id"), int(found.group(1)),
+                        block.pages if block.first else ""]
+                       for block, found in numbered if found]})
 
 
 def highwire_tags(collection: Collection, item: dict[str, Any],

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import functools
 import json
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
 from qlabbook.source.model import Essay
 from qlabbook.web.pages import WebBody, parse
 from qlabbook.web.paths import essay_file, slug_file
-from qlabbook.web.printpages import paged_blocks
+from qlabbook.web.printpages import PagedBlock, paged_blocks
 
 SEARCH_PAGE = slug_file("search")
 SEARCH_DATA = "search/paragraphs.js"
@@ -22,18 +21,19 @@ SEARCH_SCRIPT = "search/search.js"
 SEARCHED = {"p", "li", "blockquote", "h2", "h3", "h4", "dd", "dt", "figcaption", "td"}
 
 
-def paragraphs(body: ET.Element, page: str = "") -> Iterator[tuple[str, str, str]]:
-    """(id, print page it starts on, words) of each block with an id, in reading order
-    (`page`: the one the essay opens on)."""
-    for block in paged_blocks(body, SEARCHED, page):
+def paragraphs(blocks: tuple[PagedBlock, ...]) -> Iterator[tuple[str, str, str]]:
+    """(id, print page it starts on, words) of each block searched, in reading order."""
+    for block in blocks:
         if block.words:
             yield block.element.get("id", ""), block.first, block.words
 
 
 # A serve makes the site again after each save: an unchanged essay's text is read once.
 @functools.lru_cache(maxsize=4096)
-def essay_paragraphs(html: str, page: str) -> tuple[tuple[str, str, str], ...]:
-    return tuple(paragraphs(parse(html), page))
+def essay_blocks(html: str, page: str) -> tuple[PagedBlock, ...]:
+    """The blocks with an id of an essay's web text (`page`: the print page it opens on)
+    that are searched or cited, with their print pages."""
+    return tuple(paged_blocks(parse(html), SEARCHED, page))
 
 
 def opening_page(body: WebBody) -> str:
@@ -46,7 +46,7 @@ def search_data(essays: tuple[Essay, ...], bodies: dict[str, WebBody]) -> str:
     page address (from the site's root) with the paragraph's id, print page, words]."""
     entries = [[essay.number, essay.title, f"{essay_file(essay)}#{ident}", page, words]
                for essay in essays
-               for ident, page, words in essay_paragraphs(bodies[essay.anchor].html,
-                                                          opening_page(bodies[essay.anchor]))]
+               for ident, page, words in paragraphs(essay_blocks(
+                   bodies[essay.anchor].html, opening_page(bodies[essay.anchor])))]
     data = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return f"window.qlabbookParagraphs = {data};\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
@@ -24,7 +24,7 @@ from qlabbook.markdown.crossref import with_page_numbers
 from qlabbook.markdown.units import PageMap
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.model import Collection, Essay
-from qlabbook.web.citing import essay_citings
+from qlabbook.web.citing import PARAGRAPH_SCRIPT, Citing, essay_citings, paragraph_citation
 from qlabbook.web.feeds import atom_feed, sitemap
 from qlabbook.web.fonts import web_fonts
 from qlabbook.web.images import Picture, PictureStore, make_pictures
@@ -84,6 +84,16 @@ def page_text(markup: str) -> tuple[set[int], set[int]]:
     return set(map(ord, text)), set(map(ord, html.unescape(TAG.sub(" ", code))))
 
 
+def shown_characters(pages: Iterable[str]) -> tuple[set[int], set[int]]:
+    """The characters the pages show: in their text faces, and in code."""
+    text, code = set[int](), set[int]()
+    for markup in pages:
+        found_text, found_code = page_text(markup)
+        text |= found_text
+        code |= found_code
+    return text, code
+
+
 def with_printed_pages(collection: Collection, pages: PageMap | None) -> Collection:
     """The collection with its page-form cross-references reading the pages the PDF
     prints (as plain references without a page map)."""
@@ -125,20 +135,15 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
     files[INDEX] = env.get_template("web-index.html").render(**context, root="", cite=series)
     for index, essay in enumerate(collection.essays):
         files[essay_file(essay)] = render_essay(
-            collection, env, {**context, "cite": citings[essay.anchor]}, essay,
-            bodies[essay.anchor], index)
+            collection, env, context, essay, bodies[essay.anchor], index,
+            citings[essay.anchor])
     files.update(finding_pages(collection, env, context, pages))
     # A server shows the 404 page at any address, so with [web] url its links start from
     # the site's path (right at any depth over HTTP, not opened from the folder); without
     # it they are relative to the site's root (right from the folder and at the top level).
     files["404.html"] = env.get_template("web-404.html").render(
         **context, root=urlsplit(collection.options.web_url).path or "./")
-    text, code = set(), set()
-    for markup in files.values():
-        found_text, found_code = page_text(markup)
-        text |= found_text
-        code |= found_code
-    font_faces, font_files = web_fonts(text, code)
+    font_faces, font_files = web_fonts(*shown_characters(files.values()))
     site: dict[str, bytes] = {name: page.encode("utf-8") for name, page in files.items()}
     site[STYLESHEET] = (font_faces + web_stylesheet(collection)).encode("utf-8")
     site[ICON] = (PACKAGE_STYLES / "web-icon.svg").read_bytes()
@@ -149,7 +154,8 @@ def render_site(collection: Collection, diagnostics: Diagnostics, pages: PageMap
     for found in (series, *citings.values()):
         site.update(found.site_files())
     site[SEARCH_DATA] = search_data(collection.essays, bodies).encode("utf-8")
-    site[SEARCH_SCRIPT] = (PACKAGE_STYLES / "web-search.js").read_bytes()
+    for path, script in ((SEARCH_SCRIPT, "web-search.js"), (PARAGRAPH_SCRIPT, "web-cite.js")):
+        site[path] = (PACKAGE_STYLES / script).read_bytes()
     return {**site, **feeds(collection)}
 
 
@@ -193,10 +199,12 @@ def render_book_index(collection: Collection, env: Environment, context: dict[st
 
 
 def render_essay(collection: Collection, env: Environment, context: dict[str, object],
-                 essay: Essay, body: WebBody, index: int) -> str:
+                 essay: Essay, body: WebBody, index: int, cite: Citing) -> str:
     essays = collection.essays
     return env.get_template("web-essay.html").render(
-        **context, root="../", essay=essay, body=Markup(body.html),
+        **context, root="../", essay=essay, body=Markup(body.html), cite=cite,
+        paragraph_citation=paragraph_citation(collection, essay, cite, body),
+        paragraph_script=PARAGRAPH_SCRIPT,
         opening_pages=Markup(body.opening), print_pages=body.pages,
         previous=essays[index - 1] if index > 0 else None,
         next=essays[index + 1] if index + 1 < len(essays) else None)
