@@ -131,6 +131,10 @@ def inspect_collection(root: Path, diagnostics: Diagnostics) -> Collection | Non
     except QlabbookError:
         return None
     ordered = order_essays(list(sources.essays), diagnostics)
+    if "web" in sources.options.formats:
+        from qlabbook.web.paths import check_site_folders
+
+        check_site_folders(ordered, diagnostics)
     return convert_essays(root, sources.metadata, sources.options, ordered, diagnostics,
                           uncited=True)
 
@@ -246,6 +250,11 @@ def plan_request(request: BuildRequest, collection: Collection,
         diagnostics.warning("H102", "the web edition is the whole series': a build of "
                             "single essays (--essay) does not write it",
                             hint="build without --essay to write OUT/web/")
+    elif "web" in formats:
+        from qlabbook.web.paths import check_site_folders
+
+        check_site_folders((essay.source for essay in collection.essays), diagnostics)
+        diagnostics.raise_if_errors()
     return plan_editions(collection, formats, collected=not request.only, essays=chosen,
                          profiles=request.profiles or None)
 

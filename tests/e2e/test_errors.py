@@ -236,6 +236,19 @@ def test_bad_essay_is_refused(tmp_path: Path, lines: tuple[str, ...],
     assert refused(root, tmp_path) == expected
 
 
+@pytest.mark.parametrize("slug", ["search", "book-index", "images"])
+def test_an_essay_cannot_take_a_folder_of_the_web_edition(tmp_path: Path, slug: str) -> None:
+    """Its page would replace the site's own (the search page) or sit among its files;
+    the PDF and the EPUB have no such folders, and build."""
+    root = series(tmp_path)
+    write_essay(root, "x.md", "---", "title: Extra", "number: 5", f"slug: {slug}", "---", "",
+                "Text.")
+    assert refused(root, tmp_path, "--format", "web") == [
+        f"essays/x.md:4: error: slug '{slug}' is the name of the web edition's own {slug}/ "
+        "folder [A105]"]
+    assert build(root, tmp_path / "pdf", "--format", "epub").exit_code == 0
+
+
 def test_image_that_is_not_an_image(tmp_path: Path) -> None:
     root = series(tmp_path)
     (root / "images" / "broken.png").write_bytes(b"not a PNG at all")

@@ -7,6 +7,7 @@ manager reads them: the PDF's Info dictionary and XMP packet, the EPUB's package
 
 from __future__ import annotations
 
+import re
 import shutil
 import xml.etree.ElementTree as ET
 import zipfile
@@ -17,7 +18,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from helpers import epubcheck, run_cli
+from helpers import epub_documents, epubcheck, page_texts, run_cli
 from qlabbook.build import load_collection
 from qlabbook.references.cite import essay_item, series_item
 
@@ -212,3 +213,15 @@ def test_the_same_sources_give_the_same_bytes(built: Path, tmp_path: Path) -> No
     assert len(files) == 8
     for name in files:
         assert (again / "out" / name).read_bytes() == (built / "out" / name).read_bytes(), name
+
+
+def test_the_pages_name_the_authors_as_the_records_do(built: Path) -> None:
+    """Title page, contents and essays' openings, in the PDF and the EPUB: a name written
+    family name first is printed as a reader is shown it, as the metadata has it."""
+    pdf = " ".join(page_texts(built / "out" / "harbours.pdf"))
+    epub = " ".join(re.sub(r"<[^>]+>", " ", text)
+                    for text in epub_documents(built / "out" / "harbours.epub").values())
+    for text in (pdf, " ".join(epub.split())):
+        assert "Ada Lovelace, Charles Babbage" in text
+        assert "Grace Hopper, Margaret Hamilton, The Q Lab" in text
+        assert "Babbage, Charles" not in text and "Hamilton, Margaret" not in text

@@ -79,6 +79,10 @@ def template_environment(own: Path | None) -> Environment:
     env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
                       autoescape=True, keep_trailing_newline=True)
     env.globals["note_class"] = NoteClass  # the class names the page map finds notes by
+    # Authors as a reader is shown them ("Lovelace, Ada" is "Ada Lovelace"), as the
+    # metadata and the citations name them.
+    env.filters["display_names"] = display_names
+    env.filters["names"] = lambda names: ", ".join(display_names(names))
     return env
 
 

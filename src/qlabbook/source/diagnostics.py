@@ -39,6 +39,7 @@ CODES: dict[str, str] = {
     "A102": "two essays share a number",
     "A103": "two essays share a slug",
     "A104": "no essay has the number asked for",
+    "A105": "an essay's slug is the name of a folder the web edition keeps for its own files",
     "B101": "a bibliography file named in qlabbook.toml is missing",
     "B102": "a bibliography file is malformed",
     "B103": "the citation style is unknown or cannot be read",

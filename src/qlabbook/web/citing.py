@@ -29,10 +29,9 @@ from qlabbook.references.styles import Style
 from qlabbook.source.model import Collection, Essay
 from qlabbook.source.names import display_name, sort_name
 from qlabbook.web.pages import WebBody
-from qlabbook.web.paths import essay_path
+from qlabbook.web.paths import CITE_FOLDER, essay_path
 from qlabbook.web.search import essay_blocks, opening_page
 
-CITE_FOLDER = "cite"
 PARAGRAPH_SCRIPT = f"{CITE_FOLDER}/paragraph.js"
 FORMATS = (("bib", "BibTeX", bibtex), ("ris", "RIS", ris), ("json", "CSL-JSON", csl_json))
 

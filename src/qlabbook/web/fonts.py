@@ -18,8 +18,8 @@ from qlabbook.assets import (
     CODE_ITALIC_FONT,
     FONTS,
 )
+from qlabbook.web.paths import FONTS_FOLDER
 
-FONTS_FOLDER = "fonts"
 # Always in a subset: what the templates print themselves (numbers, arrows, punctuation).
 ALWAYS = frozenset(map(ord, "0123456789.,:;!?()[]/–—‘’“”·…↩↑ "))
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from qlabbook.source.fingerprint import Hasher, tool_fingerprint
 from qlabbook.source.model import Collection
+from qlabbook.web.paths import IMAGES_FOLDER
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -20,7 +21,6 @@ WIDTHS = (480, 720, 1080, 1440)
 # The column an image is shown in, for the browser's choice (web.css sets the same).
 SIZES = "(min-width: 42em) 36em, calc(100vw - 2.5em)"
 RESAMPLED = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
-IMAGES_FOLDER = "images"
 
 
 @dataclass(frozen=True)

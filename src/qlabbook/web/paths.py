@@ -4,9 +4,23 @@ canonical links, the feed and the sitemap give under [web] url."""
 
 from __future__ import annotations
 
-from qlabbook.source.model import Essay
+from collections.abc import Iterable
+
+from qlabbook.source.diagnostics import Diagnostics
+from qlabbook.source.model import Essay, EssaySource
 
 INDEX = "index.html"
+# The folders the web edition keeps for its own pages and files, which no essay's page may
+# take (an essay whose slug is `search` would replace the search page).
+SEARCH_FOLDER = "search"
+CITE_FOLDER = "cite"
+DOWNLOADS_FOLDER = "downloads"
+FONTS_FOLDER = "fonts"
+IMAGES_FOLDER = "images"
+STYLE_FOLDER = "style"
+BOOK_INDEX_FOLDER = "book-index"
+SITE_FOLDERS = (SEARCH_FOLDER, CITE_FOLDER, DOWNLOADS_FOLDER, FONTS_FOLDER, IMAGES_FOLDER,
+                STYLE_FOLDER, BOOK_INDEX_FOLDER)
 
 
 def essay_path(essay: Essay) -> str:
@@ -24,4 +38,14 @@ def slug_file(slug: str) -> str:
 
 
 # The index of terms' page, as links name it (its clean address is the folder).
-BOOK_INDEX = slug_file("book-index")
+BOOK_INDEX = slug_file(BOOK_INDEX_FOLDER)
+
+
+def check_site_folders(essays: Iterable[EssaySource], diagnostics: Diagnostics) -> None:
+    """An error [A105] for each essay whose page would be one of the site's own folders."""
+    for source in essays:
+        if source.slug in SITE_FOLDERS:
+            diagnostics.error(
+                "A105", f"slug {source.slug!r} is the name of the web edition's own "
+                f"{source.slug}/ folder", source.path, source.field_line("slug"),
+                "give the essay another slug (front matter `slug:`), or rename its file")

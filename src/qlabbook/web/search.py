@@ -11,12 +11,12 @@ from collections.abc import Iterator
 
 from qlabbook.source.model import Essay
 from qlabbook.web.pages import WebBody, parse
-from qlabbook.web.paths import essay_file, slug_file
+from qlabbook.web.paths import SEARCH_FOLDER, essay_file, slug_file
 from qlabbook.web.printpages import PagedBlock, paged_blocks
 
-SEARCH_PAGE = slug_file("search")
-SEARCH_DATA = "search/paragraphs.js"
-SEARCH_SCRIPT = "search/search.js"
+SEARCH_PAGE = slug_file(SEARCH_FOLDER)
+SEARCH_DATA = f"{SEARCH_FOLDER}/paragraphs.js"
+SEARCH_SCRIPT = f"{SEARCH_FOLDER}/search.js"
 # Blocks whose words are searched; a side note's paragraphs are their own entries.
 SEARCHED = {"p", "li", "blockquote", "h2", "h3", "h4", "dd", "dt", "figcaption", "td"}
 

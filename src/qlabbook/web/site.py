@@ -29,13 +29,19 @@ from qlabbook.web.feeds import atom_feed, sitemap
 from qlabbook.web.fonts import web_fonts
 from qlabbook.web.images import Picture, PictureStore, make_pictures
 from qlabbook.web.pages import RememberedBodies, WebBody, web_body
-from qlabbook.web.paths import BOOK_INDEX, INDEX, essay_file, essay_path
+from qlabbook.web.paths import (
+    BOOK_INDEX,
+    DOWNLOADS_FOLDER,
+    INDEX,
+    STYLE_FOLDER,
+    essay_file,
+    essay_path,
+)
 from qlabbook.web.printpages import page_id, without_page_numbers
 from qlabbook.web.search import SEARCH_DATA, SEARCH_PAGE, SEARCH_SCRIPT, search_data
 
-STYLESHEET = "style/web.css"
-ICON = "style/icon.svg"
-DOWNLOADS_FOLDER = "downloads"
+STYLESHEET = f"{STYLE_FOLDER}/web.css"
+ICON = f"{STYLE_FOLDER}/icon.svg"
 TAG = re.compile(r"<[^>]*>")
 CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
 
