@@ -47,10 +47,12 @@ number: 2
 ![The quay at night.](../images/quay.png){#fig-night}
 
 Back to @fig-harbour and [-@tbl-tides]. At night the [quay]{.index} and the
-[board]{.index term="harbour board" sub="at night"} rest.
+[board]{.index term="harbour board" sub="at night"} rest.[^office]
 
 Long after, the water """ + "climbs the steps and slips back with the moon, " * 80 + """and so
 the night ends.
+
+[^office]: The [tide tables]{.index} are kept at the office.
 """
 
 
@@ -140,7 +142,7 @@ def test_pdf_index_gives_the_pages_the_marks_are_printed_on(built: Path) -> None
     index = next(i for i, text in enumerate(texts) if text.startswith("Index"))
     assert texts[index].split(" ", 1)[1].rsplit(" ", 1)[0] == (
         f"E Émile, {folio[quay]} H harbour board, {folio[quay]} at night, {folio[night]} "
-        f"Q quay, {folio[quay]}, {folio[night]}")
+        f"Q quay, {folio[quay]}, {folio[night]} T tide tables, {folio[night]}n1")
     contents = next(text for text in texts if text.startswith("Contents"))
     assert re.search(rf"Index[ .]*{folio[index]}$", contents), contents
     with pikepdf.open(built / "harbours.pdf") as pdf:
@@ -148,7 +150,7 @@ def test_pdf_index_gives_the_pages_the_marks_are_printed_on(built: Path) -> None
         names = dict(zip(*[iter(pdf.Root.Names.Dests.Names)] * 2, strict=True))
         targets = {str(name): pages[dest[0].objgen] for name, dest in names.items()}
         links = [str(a.Dest) for a in pdf.pages[index].obj.get("/Annots", []) if "/Dest" in a]
-    assert [targets[link] for link in links] == [quay, quay, night, quay, night]
+    assert [targets[link] for link in links] == [quay, quay, night, quay, night, night]
 
 
 def test_epub_index_links_each_entry_to_its_marks_with_their_print_pages(built: Path) -> None:
@@ -165,9 +167,11 @@ def test_epub_index_links_each_entry_to_its_marks_with_their_print_pages(built: 
         ("Émile", [("01-quay.xhtml#e1-ix3", quay)]),
         ("harbour board", [("01-quay.xhtml#e1-ix2", quay)]),
         ("at night", [("02-night.xhtml#e2-ix2", night)]),
-        ("quay", [("01-quay.xhtml#e1-ix1", quay), ("02-night.xhtml#e2-ix1", night)])]
+        ("quay", [("01-quay.xhtml#e1-ix1", quay), ("02-night.xhtml#e2-ix1", night)]),
+        ("tide tables", [("02-night.xhtml#e2-fn1-ix1", f"{night}n1")])]  # in note 1
     assert index.find(".//{*}section").get(ops) == "index"
     assert 'id="e2-ix2"' in documents["EPUB/02-night.xhtml"]
+    assert 'id="e2-fn1-ix1"' in documents["EPUB/02-night.xhtml"]
     nav = documents["EPUB/nav.xhtml"]
     assert '<a href="bookindex.xhtml#book-index">Index</a>' in nav
     assert '<a epub:type="index" href="bookindex.xhtml#book-index">Index</a>' in nav

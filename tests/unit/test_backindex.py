@@ -55,3 +55,27 @@ def test_pages_are_listed_once_in_order_with_runs_merged() -> None:
     assert page_ranges(["a", "b", "c", "d", "e", "f", "g"], folios) == [
         ("e", "9"), ("a", "14\u201316"), ("f", "xii")]
     assert page_ranges(["a", "c"], folios) == [("a", "14"), ("c", "16")]
+
+
+def test_marks_in_notes_are_indexed_at_anchors_of_their_own(tmp_path: Path) -> None:
+    """A mark in a note, defined or inline, is the note's: an id in the note's text, which
+    the formats print where the note is, and nothing of the mark left in its markup."""
+    essay, problems = convert(tmp_path, "The [quay]{.index} is old.[^1] Then^[An inline "
+                              "[tide]{.index .smallcaps} note.]\n\n[^1]: The [harbour "
+                              'board]{.index sub="in notes"} met.\n')
+    assert problems == []
+    assert essay.index_marks == (
+        IndexMark("quay", "", "", "e1-ix1"),
+        IndexMark("harbour board", "in notes", "", "e1-fn1-ix1"),
+        IndexMark("tide", "", "", "e1-fn2-ix1"))
+    notes = [dict(span.attrib) for note in essay.footnotes
+             for span in tree(note.html).iter("span")]
+    assert notes == [{"id": "e1-fn1-ix1"}, {"class": "smallcaps", "id": "e1-fn2-ix1"}]
+
+
+def test_a_page_where_a_term_is_only_in_a_note_reads_with_the_note() -> None:
+    folios = {"e1-ix1": "14", "e1-fn2-ix1": "14", "e1-fn3-ix1": "15", "e1-ix2": "16",
+              "e2-fn1-ix1": "30"}
+    # Page 14 has the term in the text, which cites it; 15 only in note 3.
+    assert page_ranges(list(folios), folios) == [
+        ("e1-ix1", "14"), ("e1-fn3-ix1", "15n3"), ("e1-ix2", "16"), ("e2-fn1-ix1", "30n1")]

@@ -32,13 +32,17 @@ class IndexEntry:
     subentries: tuple[IndexEntry, ...] = ()
 
 
-def take_index_marks(body: ET.Element) -> list[tuple[ET.Element, str, str, str]]:
-    """Before the sanitizer: each index mark's span, with its term, subentry and sort key
-    (taken off the element, which keeps its other classes and is given an id)."""
+def take_index_marks(body: ET.Element, mark_id: str = MARK_ID,
+                     skipped: Callable[[ET.Element], bool] = lambda element: False
+                     ) -> list[tuple[ET.Element, str, str, str]]:
+    """Each index mark's span, with its term, subentry and sort key (taken off the element,
+    which keeps its other classes and is given an id from `mark_id`); marks inside an
+    element `skipped` says are left where they are."""
     found: list[tuple[ET.Element, str, str, str]] = []
+    left = {id(inner) for outer in body.iter() if skipped(outer) for inner in outer.iter()}
     for span in body.iter("span"):
         classes = (span.get("class") or "").split()
-        if INDEX_CLASS not in classes:
+        if INDEX_CLASS not in classes or id(span) in left:
             continue
         values = {key: " ".join((span.attrib.pop(f"data-index-{key}", "")).split())
                   for key in INDEX_KEYS}
@@ -47,7 +51,7 @@ def take_index_marks(body: ET.Element) -> list[tuple[ET.Element, str, str, str]]
             span.set("class", " ".join(rest))
         else:
             del span.attrib["class"]
-        span.set("id", span.get("id") or MARK_ID.format(len(found) + 1))
+        span.set("id", span.get("id") or mark_id.format(len(found) + 1))
         term = values["term"] or " ".join("".join(span.itertext()).split())
         found.append((span, term, values["sub"], values["sort"]))
     return found
@@ -115,24 +119,33 @@ def index_letters(entries: list[IndexEntry]) -> list[tuple[str, list[IndexEntry]
 
 
 def page_ranges(targets: Sequence[str], folios: dict[str, str]) -> list[tuple[str, str]]:
-    """(the first mark's id, "14" or "14–16") for the pages `targets` are on: each page
-    once, runs of pages as one range, in page order. Pages not numbered in arabic numerals
-    are listed as they are."""
+    """(the first mark's id, "14", "14–16" or "18n3") for the pages `targets` are on, in
+    page order: each page once, runs of pages as one range, and a page where the term is
+    marked only in a note as the page and the note's number (Chicago's "18n3"). Pages not
+    numbered in arabic numerals are listed after, as they are."""
     pages: dict[str, str] = {}
+    notes: dict[str, tuple[str, str]] = {}  # a page -> its first mark in a note, the note
     for target in targets:
-        pages.setdefault(folios.get(target, ""), target)
-    pages.pop("", None)
-    numbered = sorted((int(page), target) for page, target in pages.items() if page.isdigit())
-    ranges: list[tuple[str, str]] = []
-    start = end = 0
-    for number, target in numbered:
-        if ranges and number == end + 1:
-            end = number
-            ranges[-1] = (ranges[-1][0], f"{start}\u2013{end}")
+        page, note = folios.get(target, ""), ids.NOTE_MARK_ID.match(target)
+        if note is None:
+            pages.setdefault(page, target)
         else:
-            start = end = number
-            ranges.append((target, str(number)))
-    return ranges + [(target, page) for page, target in pages.items() if not page.isdigit()]
+            notes.setdefault(page, (target, f"{page}n{note.group(2)}"))
+    for page in ("", *pages):  # a page the text cites already
+        notes.pop(page, None)
+    pages.pop("", None)
+    found: list[tuple[int, str, str]] = []  # (first page, the mark's id, what it reads)
+    end = 0
+    for number, target in sorted((int(p), t) for p, t in pages.items() if p.isdigit()):
+        if found and number == end + 1:
+            found[-1] = (found[-1][0], found[-1][1], f"{found[-1][0]}\u2013{number}")
+        else:
+            found.append((number, target, str(number)))
+        end = number
+    found += [(int(page), *note) for page, note in notes.items() if page.isdigit()]
+    return [(target, shown) for _, target, shown in sorted(found, key=lambda f: f[0])] + \
+        [(target, page) for page, target in pages.items() if not page.isdigit()] + \
+        [note for page, note in notes.items() if not page.isdigit()]
 
 
 def locators(entry: IndexEntry, pages: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -142,5 +155,6 @@ def locators(entry: IndexEntry, pages: dict[str, str]) -> list[tuple[str, str, s
     if pages:
         return [(ids.essay_of(target), target, shown)
                 for target, shown in page_ranges(entry.targets, pages)]
-    return [(ids.essay_of(target), target, f"essay {ids.essay_of(target)[1:]}")
-            for target in entry.targets]
+    return [(ids.essay_of(target), target, f"essay {ids.essay_of(target)[1:]}" + (
+        f", note {note.group(2)}" if (note := ids.NOTE_MARK_ID.match(target)) else ""))
+        for target in entry.targets]

@@ -36,7 +36,13 @@ from qlabbook.markdown.links import (
     resolve_links,
 )
 from qlabbook.markdown.markup import shared_body
-from qlabbook.markdown.notes import note_images, note_regions, number_footnotes, outside
+from qlabbook.markdown.notes import (
+    is_inline_call,
+    note_images,
+    note_regions,
+    number_footnotes,
+    outside,
+)
 from qlabbook.markdown.remembered import RecordStore, converted
 from qlabbook.markdown.sanitize import MAX_DEPTH, first_deep_line, sanitize, within_depth
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
@@ -203,7 +209,7 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     if not within_depth(body, body_context):
         body = ET.Element("div")
     label_targets(body)  # pandoc-crossref's {#tbl:x} and {#eq:x}, as ids to keep
-    marks = take_index_marks(body)
+    marks = take_index_marks(body, skipped=is_inline_call)  # an inline note's are the note's
     written = sanitize(body, body_context.warning)
     headings = assign_heading_ids(body, context.anchor, written, context.aliases)
     assign_anchor_ids(body, context.anchor, headings, written, context.aliases)
@@ -212,8 +218,8 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
     figures, images = resolve_images(body, body_context)
     labels = resolve_crossrefs(body, body_context)
     headings = add_references(body, references, context.anchor, headings)
-    footnotes = number_footnotes(body, definitions, note_htmls, notes.nested_inline,
-                                 body_context)
+    footnotes, note_marks = number_footnotes(body, definitions, note_htmls,
+                                             notes.nested_inline, body_context)
     images += [src for src in note_images(footnotes) if src not in images]
     for extension in md.registeredExtensions:
         for code, message, needle in getattr(extension, "problems", ()):
@@ -227,6 +233,6 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
         references=headings[-1].anchor if references is not None else "",
         undescribed=tuple(undescribed_images([body, *(parse_fragment(note.html)
                                                       for note in footnotes)])),
-        words=len(WORD.findall(text)), labels=labels, index_marks=index,
+        words=len(WORD.findall(text)), labels=labels, index_marks=index + note_marks,
     )
 

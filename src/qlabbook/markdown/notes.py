@@ -10,6 +10,7 @@ import copy
 import re
 import xml.etree.ElementTree as ET
 
+from qlabbook.markdown.backindex import MARK_ID, index_marks, take_index_marks
 from qlabbook.markdown.context import EssayContext
 from qlabbook.markdown.extensions.notes import CALL_CLASS, DEFINITION, NoteDefinition
 from qlabbook.markdown.figures import resolve_images
@@ -17,13 +18,19 @@ from qlabbook.markdown.links import resolve_links
 from qlabbook.markdown.markup import NOTE_CALL_TAG
 from qlabbook.markdown.sanitize import sanitize, within_depth
 from qlabbook.markdown.xhtml import parse_fragment, serialize_children
-from qlabbook.source.model import Footnote
+from qlabbook.source import ids
+from qlabbook.source.model import Footnote, IndexMark
 
 MAX_NOTES = 999  # notes in one essay; more is a runaway paste, not an essay
 
 
 def is_call(element: ET.Element) -> bool:
     return element.tag == "sup" and element.get("class") == CALL_CLASS
+
+
+def is_inline_call(element: ET.Element) -> bool:
+    """An inline note's call (`^[text]`), which holds the note's text until it is numbered."""
+    return is_call(element) and bool(element.get("data-inline"))
 
 
 def note_regions(body: str, definitions: list[NoteDefinition]) -> list[tuple[int, int]]:
@@ -142,8 +149,9 @@ def put_inline(call: ET.Element, tree: ET.Element) -> None:
 
 def number_footnotes(body: ET.Element, definitions: list[NoteDefinition],
                      htmls: dict[int, str], nested_inline: list[str],
-                     context: EssayContext) -> tuple[Footnote, ...]:
-    """Number notes 1..N by first call; check calls against definitions."""
+                     context: EssayContext) -> tuple[tuple[Footnote, ...], tuple[IndexMark, ...]]:
+    """Number notes 1..N by first call; check calls against definitions. The notes, and the
+    index marks in them."""
     defined = defined_notes(definitions, htmls, context)
     for text in nested_inline:
         context.warning("M104", "an inline note holds another note", "^[" + text[:20],
@@ -170,7 +178,7 @@ def number_footnotes(body: ET.Element, definitions: list[NoteDefinition],
         if label not in numbers and len(numbers) == MAX_NOTES:
             context.error("M106", f"more than {MAX_NOTES} footnotes in one essay",
                           f"[^{label}]", "split the essay or fold notes together")
-            return ()
+            return (), ()
         numbers.setdefault(label, len(numbers) + 1)
         calls[label] = calls.get(label, 0) + 1
         tail = call.tail
@@ -184,15 +192,16 @@ def number_footnotes(body: ET.Element, definitions: list[NoteDefinition],
                 "M102", f"footnote [^{label}] is defined but never referenced",
                 context.source.path, note_context.line_at(note_context.regions[0][0]),
                 "call it with [^" + label + "] or remove it")
-    footnotes = []
+    footnotes, marks = [], list[IndexMark]()
     for label, number in numbers.items():
         if label in inline_notes:
-            html = finish_note(label, inline_notes[label], context, checked=True)
+            html, found = finish_note(label, inline_notes[label], context, number, checked=True)
         else:
             _, note_context, tree = defined[label]
-            html = finish_note(label, tree, note_context)
+            html, found = finish_note(label, tree, note_context, number)
         footnotes.append(Footnote(number, label, html, calls[label]))
-    return tuple(footnotes)
+        marks += found
+    return tuple(footnotes), tuple(marks)
 
 
 # A note's label -> its definition, the context of its lines, and its text parsed.
@@ -262,10 +271,10 @@ def resolve_nested_calls(label: str, tree: ET.Element,
     return used
 
 
-def finish_note(label: str, note: ET.Element, context: EssayContext,
-                checked: bool = False) -> str:
+def finish_note(label: str, note: ET.Element, context: EssayContext, number: int,
+                checked: bool = False) -> tuple[str, tuple[IndexMark, ...]]:
     """Check a note's content as the body's is checked (an inline note's was, with the
-    body); its XHTML."""
+    body); its XHTML and its index marks, whose ids are the note's (`e3-fn4-ix1`)."""
     if not checked:
         if not within_depth(note, context):
             note = ET.Element("div")
@@ -273,11 +282,12 @@ def finish_note(label: str, note: ET.Element, context: EssayContext,
         resolve_links(note, context)
     for element in note.iter():
         element.attrib.pop("id", None)  # ids (headings', anchors') belong to the body
+    marks = take_index_marks(note, ids.note_id(context.anchor, number) + "-" + MARK_ID)
     if not checked:  # an inline note's images were checked with the body's
         resolve_images(note, context)
     for figure in note.iter("figure"):
         figure.attrib.pop("id", None)  # figure ids (and the credits page) are the body's
-    return serialize_children(note)
+    return serialize_children(note), index_marks(marks, note)
 
 
 def note_images(footnotes: tuple[Footnote, ...]) -> list[str]:

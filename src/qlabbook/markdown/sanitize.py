@@ -36,6 +36,8 @@ ELEMENT_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"}, "ol": {"start", "reversed", "type"},
     "blockquote": {"cite"}, "q": {"cite"}, "abbr": {"title"},
     "figure": {"data-credit", "data-licence", "data-source"}, "sup": {"data-label", "data-inline"},
+    # An index mark's keys (backindex.py), read from a note once it is checked like the body.
+    "span": {"data-index-term", "data-index-sub", "data-index-sort"},
     PLACEHOLDER_TAG: {"display"},
 }
 URL_ATTRIBUTES = {"href", "src", "cite"}

@@ -10,6 +10,7 @@ import re
 ESSAY_ANCHOR = re.compile(r"^e(\d+)$")
 # "e3-fn2": a note; "e3-fnref2" and "e3-fnref2-4": its first and fourth calls.
 NOTE_ID = re.compile(r"^(e\d+)-fn(\d+)$")
+NOTE_MARK_ID = re.compile(r"^(e\d+)-fn(\d+)-ix\d+$")  # an index mark in note 2 of essay 3
 CALL_ID = re.compile(r"^(e\d+)-fnref(\d+)(?:-\d+)?$")  # call_id's: a note's call in the text
 # href="#e3" or href="#e3-a-heading": a link into some essay of the book.
 ESSAY_HREF = re.compile(r'href="#(e\d+)((?:-[^"]*)?)"')
