@@ -279,3 +279,19 @@ def test_a_paragraph_is_cited_with_the_pages_it_is_printed_on_and_its_number(
         assert page.locator("#e2-p2").inner_text().endswith("so the night ends.")
         assert errors == []
     assert nu_errors([essay]) == []
+
+
+@in_browser
+def test_a_tables_caption_is_set_above_it_across_the_column(built: Path) -> None:
+    """A narrow table's caption is not squeezed to its cells' width (the table is a block,
+    so that a wide one scrolls)."""
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 375, "height": 800})
+        page.goto((built / "web" / "01-quay" / "index.html").as_uri())
+        caption = page.locator("table caption").bounding_box()
+        cells = page.locator("table tr").first.bounding_box()
+        line = page.evaluate("parseFloat(getComputedStyle(document.querySelector("
+                             "'table caption')).lineHeight)")
+    assert caption is not None and cells is not None
+    assert caption["y"] + caption["height"] <= cells["y"]
+    assert caption["width"] > cells["width"] and caption["height"] < 1.5 * line
