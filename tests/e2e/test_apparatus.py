@@ -252,7 +252,9 @@ def test_a_paragraph_is_cited_with_the_pages_it_is_printed_on_and_its_number(
     assert first != last
     essay = built / "web" / "02-night" / "index.html"
     with chromium() as browser:
-        page = browser.new_page()
+        context = browser.new_context()
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+        page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(essay.as_uri())
@@ -274,6 +276,11 @@ def test_a_paragraph_is_cited_with_the_pages_it_is_printed_on_and_its_number(
         page.click("#e2-p2 .cite-paragraph")  # a paragraph printed across pages
         assert dialog.locator(".citation").first.inner_text() == \
             f"(Writer, n.d., pp. {first}\u2013{last}, para. 2)"
+        page.click("#cite-paragraph >> text=Copy")  # the citation, its entry, the link
+        assert dialog.locator(".cite-status").inner_text() == "Copied."
+        assert page.evaluate("navigator.clipboard.readText()").split("\n") == [
+            f"(Writer, n.d., pp. {first}\u2013{last}, para. 2)",
+            page.locator(".cite-this .citation").inner_text(), essay.as_uri() + "#e2-p2"]
         page.click("#cite-paragraph >> text=Close")
         assert not dialog.is_visible()
         assert page.locator("#e2-p2").inner_text().endswith("so the night ends.")
