@@ -150,6 +150,16 @@ def read_until(stream: Any, pattern: str, seconds: float = 120) -> re.Match[str]
     raise AssertionError(f"no {pattern!r} in {seen!r}")
 
 
+def site_version(url: str, wanted: int, seconds: float = 10) -> int:
+    """The served site's version, once it is `wanted` (or when `seconds` have gone by)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = int(urlopen(url + "__qlabbook__/version").read())
+        if found == wanted or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
 def test_serve_rebuilds_on_change_reloads_pages_and_stops_cleanly(tmp_path: Path) -> None:
     root = tmp_path / "series"
     shutil.copytree(FIXTURES / "series", root)
@@ -171,7 +181,8 @@ def test_serve_rebuilds_on_change_reloads_pages_and_stops_cleanly(tmp_path: Path
         page = urlopen(url + "a-listening/").read().decode()
         assert "Listening again</h1>" in page and 'class="print-page"' in page
         read_until(server.stdout, r"built \(essays/a-listening\.md\)")
-        assert int(urlopen(url + "__qlabbook__/version").read()) == int(version) + 2
+        # The open pages are told just after the line is printed: wait for it.
+        assert site_version(url, int(version) + 2) == int(version) + 2
         page = urlopen(url + "a-listening/").read().decode()
         assert "Listening again</h1>" in page
         with pytest.raises(OSError, match="404"):
