@@ -219,8 +219,9 @@ def test_the_pages_name_the_authors_as_the_records_do(built: Path) -> None:
     """Title page, contents and essays' openings, in the PDF and the EPUB: a name written
     family name first is printed as a reader is shown it, as the metadata has it."""
     pdf = " ".join(page_texts(built / "out" / "harbours.pdf"))
-    epub = " ".join(re.sub(r"<[^>]+>", " ", text)
-                    for text in epub_documents(built / "out" / "harbours.epub").values())
+    epub = " ".join(re.sub(r"<[^>]+>", " ", text)  # its pages; the OPF's file-as sorts
+                    for name, text in epub_documents(built / "out" / "harbours.epub").items()
+                    if name.endswith(".xhtml"))
     for text in (pdf, " ".join(epub.split())):
         assert "Ada Lovelace, Charles Babbage" in text
         assert "Grace Hopper, Margaret Hamilton, The Q Lab" in text
