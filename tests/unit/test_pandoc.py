@@ -194,6 +194,20 @@ def test_simple_table_takes_alignment_from_its_header(tmp_path: Path, before: st
         assert "".join(table[0].itertext()) == "Demonstration of simple tables."
 
 
+def test_an_indented_simple_table_is_a_table_not_code(tmp_path: Path) -> None:
+    """pandoc's test suite's table indented two spaces: its right-aligned header starts
+    four spaces in, which is indented code to Markdown, but pandoc reads tables first."""
+    indented = "".join("  " + line + "\n" for line in SIMPLE.splitlines())
+    essay, problems = convert(tmp_path, indented + "\n  :  Demonstration of simple tables.\n")
+    assert problems == []
+    body = tree(essay.body_html)
+    assert [child.tag for child in body] == ["table"]
+    assert cell_classes(body[0], "th") == ["align-right", "align-left", "align-center", None]
+    assert body[0].findtext("caption") == "Demonstration of simple tables."
+    code, _ = convert(tmp_path, "    Right     Left\n    -----     ----\n")
+    assert [child.tag for child in tree(code.body_html)] == ["pre"]  # dashes indented too
+
+
 def test_simple_table_without_a_header_is_closed_by_dashes(tmp_path: Path) -> None:
     body = ("-------     ------ ----------   -------\n"
             "     12     12        12             12\n"

@@ -17,7 +17,10 @@ from markdown.treeprocessors import Treeprocessor
 
 from qlabbook.markdown.extensions.gridtables import GridTableProcessor
 from qlabbook.markdown.extensions.multilinetables import MultilineTableProcessor
-from qlabbook.markdown.extensions.simpletables import SimpleTableProcessor
+from qlabbook.markdown.extensions.simpletables import (
+    IndentedHeaderTableProcessor,
+    SimpleTableProcessor,
+)
 
 # `Table: caption`, `table: caption` or `: caption`, a paragraph before or after a table.
 CAPTION = re.compile(r"^ {0,3}(?:[Tt]able:|:(?!:))[ \t]*(.*)", re.DOTALL)
@@ -33,7 +36,8 @@ DIV_CLOSE = re.compile(r"^ {0,3}:{3,}[ \t]*$")
 DIV_CLOSE_ANYWHERE = re.compile(r"^ {0,3}:{3,}[ \t]*$", re.MULTILINE)
 DIV_CLASS = re.compile(r"(?:^|\s)\.([\w-]+)(?=\s|$)")
 # The processors that read a block as a table, which a caption may come before.
-TABLE_READERS = ("qlab_grid_table", "qlab_multiline_table", "table", "qlab_simple_table")
+TABLE_READERS = ("qlab_grid_table", "qlab_multiline_table", "table", "qlab_simple_table",
+                 "qlab_indented_table")
 DELIMITER_CELL = re.compile(r"^ *:?-+:? *$")
 
 
@@ -225,6 +229,7 @@ class PandocExtension(Extension):
         parser = md.parser.blockprocessors
         # Below pipe tables (75 with their captions), above lists (74) and setext headings.
         parser.register(SimpleTableProcessor(md.parser), "qlab_simple_table", 74.5)
+        parser.register(IndentedHeaderTableProcessor(md.parser), "qlab_indented_table", 80.5)
         # Above simple tables: a line of dashes over a header is a multiline table's.
         parser.register(MultilineTableProcessor(md.parser), "qlab_multiline_table", 74.7)
         parser.register(GridTableProcessor(md.parser, self.warn), "qlab_grid_table", 75.5)

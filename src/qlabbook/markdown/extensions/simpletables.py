@@ -82,6 +82,16 @@ class SimpleTableProcessor(BlockProcessor):
             add_row(body, "td", cells(row, columns), aligns)
 
 
+class IndentedHeaderTableProcessor(SimpleTableProcessor):
+    """A simple table whose header line is indented four spaces or more (a right-aligned
+    column's header over dashes indented two, say): pandoc reads a table before indented
+    code, so this one is asked before code blocks are."""
+
+    def test(self, parent: ET.Element, block: str) -> bool:
+        found = table_lines(block)
+        return found is not None and found[0] is not None and block.startswith("    ")
+
+
 def add_row(parent: ET.Element, tag: str, texts: list[str],
             aligns: list[str | None]) -> list[ET.Element]:
     """A <tr> of `tag` cells holding `texts`, aligned as pipe tables align (`text-align`,
