@@ -75,6 +75,23 @@ def test_lone_image_becomes_figure_with_caption_and_credit(tmp_path: Path) -> No
     assert (essay.figures[0].width, essay.figures[0].height) == (30, 20)
 
 
+def test_a_figure_never_takes_an_id_the_author_gave(tmp_path: Path) -> None:
+    """`{#fig1}` on an image is e1-fig1, the id the first figure would be given: the
+    figure gets another, so no id is defined twice (WeasyPrint: "Anchor defined twice")."""
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (30, 20)).save(tmp_path / "images" / "p.png")
+    body = ("![One](../images/p.png){#fig1}\n\n![Two](../images/p.png)\n\n"
+            "## Fig3\n\n![Three](../images/p.png)\n\nSee [the first](#fig1).\n")
+    [essay], _ = convert(tmp_path, source(body))
+    found = [element.get("id") for element in parse(essay.body_html).iter()
+             if element.get("id")]
+    assert len(found) == len(set(found))
+    assert [figure.anchor for figure in essay.figures] == [
+        "e1-fig1-figure", "e1-fig2", "e1-fig3-figure"]
+    assert '<img alt="One" id="e1-fig1"' in essay.body_html
+    assert '<a href="#e1-fig1">the first</a>' in essay.body_html
+
+
 def test_quotation_with_attribution(tmp_path: Path) -> None:
     body = "> It helped.\n>\n> — Lab participant, 2019\n"
     [essay], _ = convert(tmp_path, source(body))

@@ -51,6 +51,8 @@ def resolve_images(body: ET.Element,
         image.set("src", relative)
         figures.append((image, relative, alt, size))
     result: list[Figure] = []
+    # The author's ids ({#fig1} on an image is e3-fig1 too) are never given to a figure.
+    taken = {element.get("id") for element in body.iter() if element.get("id")}
     for parent in body.iter("figure"):
         if parent.get("class") != "figure":
             continue
@@ -59,6 +61,9 @@ def resolve_images(body: ET.Element,
                 caption = parent.find("figcaption/span[@class='caption']")
                 # An id lets the picture-credits page give the page each figure is on.
                 figure_id = ids.figure_id(context.anchor, len(result) + 1)
+                while figure_id in taken:
+                    figure_id += "-figure"
+                taken.add(figure_id)
                 parent.set("id", figure_id)
                 result.append(Figure(
                     src=relative, alt=alt,
