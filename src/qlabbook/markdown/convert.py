@@ -192,7 +192,7 @@ def convert_body(md: Markdown, notes: NotesExtension, context: EssayContext) -> 
             extension.active = context.bibliography is not None
         if isinstance(extension, TemplateExtension):
             extension.begin(context.templates)
-        if isinstance(extension, CommonMarkBlocksExtension | RawTexExtension):
+        if isinstance(extension, CommonMarkBlocksExtension | RawTexExtension | FigureExtension):
             extension.begin(context.source.markdown == "pandoc")
     body_html, note_htmls = notes.split_output(md.convert(context.source.body))
     body = parse_fragment(body_html)

@@ -20,11 +20,15 @@ RAW_IMG_TAG = re.compile(r"<img(?=[\s/>])", re.IGNORECASE)
 class FigureProcessor(Treeprocessor):
     """`<p><img title=...></p>` -> `<figure><img><figcaption>caption credit</figcaption>`."""
 
+    def __init__(self, md: Markdown, reading: FigureReading) -> None:
+        super().__init__(md)
+        self.reading = reading
+
     def run(self, root: ET.Element) -> None:
         for parent in root.iter():
             for index, child in enumerate(list(parent)):
                 if child.tag == "p" and is_lone_image(child):
-                    parent[index] = make_figure(child[0])
+                    parent[index] = make_figure(child[0], self.reading.pandoc)
                 elif child.tag == "blockquote":
                     attributed = attribute_quotation(child)
                     if attributed is not None:
@@ -36,9 +40,15 @@ def is_lone_image(paragraph: ET.Element) -> bool:
             and not (paragraph.text or "").strip() and not (paragraph[0].tail or "").strip())
 
 
-def make_figure(image: ET.Element) -> ET.Element:
+def make_figure(image: ET.Element, pandoc: bool = False) -> ET.Element:
+    """The figure of an image alone in its paragraph: captioned by its title, or, as pandoc
+    and Quarto caption it, by its description (the title then stays the image's, and is
+    the caption only of an image with no description)."""
     figure = ET.Element("figure", {"class": "figure"})
-    caption = image.attrib.pop("title", "").strip()
+    title = image.get("title", "").strip()
+    caption = (image.get("alt", "").strip() or title) if pandoc else title
+    if not pandoc or caption == title:
+        image.attrib.pop("title", None)
     for name in FIGURE_ATTRIBUTES:
         if name in image.attrib:
             figure.set(f"data-{name}", image.attrib.pop(name).strip())
@@ -127,10 +137,26 @@ class RawImageMarker(Postprocessor):
         return text
 
 
+class FigureReading:
+    """Whether the essay being read is read as pandoc reads it."""
+
+    pandoc = False
+
+
 class FigureExtension(Extension):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reading = FigureReading()
+
+    def begin(self, pandoc: bool) -> None:
+        """Caption the next essay's figures as pandoc does (by their description), or by
+        their titles."""
+        self.reading.pandoc = pandoc
+
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+        md.registerExtension(self)  # told of each essay's reading (begin)
         # Images exist only after the inline processor (20); attr_list (8) must have moved
         # `{ credit=... }` onto the image first.
-        md.treeprocessors.register(FigureProcessor(md), "qlab_figures", 7)
+        md.treeprocessors.register(FigureProcessor(md, self.reading), "qlab_figures", 7)
         # Before raw HTML is put back in the text (30).
         md.postprocessors.register(RawImageMarker(md), "qlab_raw_images", 31)
