@@ -148,3 +148,36 @@ def test_init_then_build_makes_a_book_of_a_jekyll_blog(tmp_path: Path) -> None:
     assert pdf.stat().st_size > 0
     text = " ".join(page_texts(pdf))
     assert [text.index(t) for t in TITLES[1:]] == sorted(text.index(t) for t in TITLES[1:])
+
+
+def test_a_blogdown_folder_builds_its_r_markdown_and_names_its_notebook(
+        tmp_path: Path) -> None:
+    """An .Rmd post is an essay read as pandoc reads it (its R chunk shown, not run; a
+    bullet with no blank line before it stays text); a notebook post is left out, said by
+    init and recorded in exclude, and said by a build where nobody has excluded it."""
+    root = tmp_path / "blog"
+    posts = {"content/post/first/index.Rmd": "---\ntitle: First\ndate: 2020-01-01\n---\n\n"
+                                             "Here's one with a bullet.\n* criminey.\n\n"
+                                             "```{r}\nsummary(cars)\n```\n",
+             "content/post/second/index.ipynb": '{"cells": [], "nbformat": 4}\n'}
+    for name, text in posts.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    init = run_cli("init", root)
+    assert init.exit_code == 0, init.output
+    assert "left out: second/index.ipynb (a Jupyter notebook, which qlabbook does not read)" \
+        in init.stdout.splitlines()
+    out = tmp_path / "out"
+    build = run_cli("build", root, "--out", out, "--format", "epub")
+    assert build.exit_code == 0, build.output
+    assert [line.rsplit("[", 1)[-1] for line in build.stderr.splitlines()
+            if ": warning: " in line] == ["M403]"]  # the chunk: shown, not run
+    (xhtml,) = [text for name, text in epub_documents(next(out.glob("*.epub"))).items()
+                if name.endswith("first.xhtml")]
+    assert re.search(r"<p[^>]*>Here’s one with a bullet.\n\* criminey.</p>", xhtml)
+    assert "summary(cars)" in re.sub(r"<[^>]+>", "", xhtml)
+    config = root / "qlabbook.toml"
+    config.write_text(re.sub(r"(?m)^exclude = .*\n", "", config.read_text()))
+    build = run_cli("build", root, "--out", out, "--format", "epub")
+    assert "content/post/second/index.ipynb: warning: a Jupyter notebook, which qlabbook " \
+           "does not read: left out of the book [S113]" in build.stderr.splitlines()

@@ -88,6 +88,27 @@ def test_the_site_configuration_gives_title_author_and_permalinks(tmp_path: Path
     assert config["essays"]["site"] == "https://jo.example.org/blog"
 
 
+def test_notebooks_are_left_out_by_name_and_r_markdown_is_read_as_pandoc_reads_it(
+        tmp_path: Path) -> None:
+    """A blogdown or Quarto folder: its .Rmd posts are essays, read as pandoc reads them (knitr
+    hands them to pandoc); a notebook post is said to be left out, and recorded in exclude,
+    so a build names it only where nobody has decided."""
+    root = folder(tmp_path, {
+        "posts/first/index.Rmd": "---\ntitle: First\ndate: 2020-01-01\n---\n\nText.\n",
+        "posts/second/index.md": "---\ntitle: Second\ndate: 2020-02-01\n---\n\nText.\n",
+        "posts/third/index.ipynb": "{}\n",
+        # distill's: the post's file is named as its folder, beside what distill made of it
+        "posts/2020-03-01-fourth/2020-03-01-fourth.Rmd": "---\ntitle: Fourth\n---\n\nText.\n",
+        "posts/2020-03-01-fourth/2020-03-01-fourth.html": "<p>Text.</p>\n"})
+    adoption = plan(root)
+    assert [e.name for e in adoption.essays] == [
+        "first/index.Rmd", "second/index.md", "2020-03-01-fourth/2020-03-01-fourth.Rmd"]
+    assert adoption.left_out == [
+        ("third/index.ipynb", "a Jupyter notebook, which qlabbook does not read")]
+    assert adoption.pandoc_because == "the R Markdown files (knitr hands them to pandoc)"
+    assert tomllib.loads(adoption.config_text())["essays"]["exclude"] == ["third/index.ipynb"]
+
+
 def test_a_folder_without_markdown_is_refused(tmp_path: Path) -> None:
     with pytest.raises(QlabbookError) as raised:
         plan(tmp_path)

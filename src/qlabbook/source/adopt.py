@@ -19,7 +19,7 @@ from qlabbook.source.booktitle import book_title
 from qlabbook.source.config import CONFIG_NAME
 from qlabbook.source.diagnostics import Diagnostics, QlabbookError
 from qlabbook.source.generators import author_names, date_in_path
-from qlabbook.source.layout import ESSAY_SUFFIXES
+from qlabbook.source.layout import ESSAY_SUFFIXES, UNREAD_POSTS, bundle_files
 from qlabbook.source.reading import pandoc_evidence
 
 # Where essays usually live, most specific first; the folder itself comes last.
@@ -78,7 +78,7 @@ class Adoption:
         lines += [f"    {quoted(e.name)},  # {e.title}" for e in self.essays]
         lines.append("]")
         if self.left_out:
-            lines.append("# Markdown files that are not essays of the book: "
+            lines.append("# Files that are not essays of the book: "
                          + "; ".join(f"{n} ({why})" for n, why in self.left_out))
             lines.append(f"exclude = [{', '.join(quoted(n) for n, _ in self.left_out)}]")
         if self.permalink:
@@ -102,11 +102,11 @@ def find_folder(root: Path) -> str | None:
     return None
 
 
-def markdown_files(folder: Path) -> list[Path]:
+def markdown_files(folder: Path, suffixes: tuple[str, ...] = ESSAY_SUFFIXES) -> list[Path]:
     if not folder.is_dir():
         return []
-    found = [p for p in folder.iterdir() if p.is_file() and p.suffix in ESSAY_SUFFIXES]
-    found += [p for p in folder.glob("*/index.*") if p.is_file() and p.suffix in ESSAY_SUFFIXES]
+    found = [p for p in folder.iterdir() if p.is_file() and p.suffix in suffixes]
+    found += [p for p in bundle_files(folder) if p.is_file() and p.suffix in suffixes]
     return sorted(found)
 
 
@@ -207,6 +207,8 @@ def plan(root: Path, title: str | None = None) -> Adoption:
             left_out.append((name, "a draft"))
         else:
             essays.append(found)
+    left_out += [(path.relative_to(base).as_posix(), UNREAD_POSTS[path.suffix])
+                 for path in markdown_files(base, tuple(UNREAD_POSTS))]
     if not essays:
         diagnostics.error("A101", f"every Markdown file in {folder}/ is a draft or not an essay",
                           Path(folder), None, "publish a draft (draft: false) first")

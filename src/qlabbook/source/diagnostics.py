@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "S110": "the EPUB stylesheet loads a file the EPUB does not carry",
     "S111": "a Markdown file in the essays folder is not in the stated series order",
     "S112": "an essay is a draft (draft: true, published: false): it is left out",
+    "S113": "a post in a format qlabbook does not read (a Jupyter notebook) is left out",
     "A101": "the collection has no essays",
     "A102": "two essays share a number",
     "A103": "two essays share a slug",

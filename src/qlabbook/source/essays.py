@@ -16,7 +16,7 @@ from qlabbook.source import frontmatter
 from qlabbook.source.config import Fields, collection_settings, read_config, read_text
 from qlabbook.source.diagnostics import Diagnostics
 from qlabbook.source.generators import date_in_path, is_draft, is_known
-from qlabbook.source.layout import Layout, essays_layout
+from qlabbook.source.layout import UNREAD_POSTS, Layout, essays_layout
 from qlabbook.source.model import EssaySource, Sources
 from qlabbook.source.permalinks import permalinks
 from qlabbook.source.reading import readings
@@ -236,6 +236,11 @@ def load_sources(root: Path, diagnostics: Diagnostics) -> Sources:
             diagnostics.warning("S111", "not in [essays] order in qlabbook.toml: left out of "
                                 "the book", path.relative_to(root), None,
                                 "add it to order, or to exclude to silence this")
+    for path in layout.unread_posts(root):
+        if path.relative_to(folder).as_posix() not in layout.exclude:
+            diagnostics.warning("S113", f"{UNREAD_POSTS[path.suffix]}: left out of the book",
+                                path.relative_to(root), None, "export it to Markdown (jupyter "
+                                "nbconvert --to markdown), or add it to [essays] exclude")
     outside = links_outside(root, [*paths, *root.glob("styles/*"), *root.glob("templates/**/*")])
     for path in outside:
         diagnostics.error("S109", "the file is a link to a place outside the collection",

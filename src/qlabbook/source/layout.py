@@ -9,8 +9,11 @@ from pathlib import Path
 from qlabbook.source.config.file import CONFIG_NAME, ConfigFile, read_config
 from qlabbook.source.diagnostics import Diagnostics
 
-# Quarto's documents (.qmd) are Markdown with its own blocks (markdown/extensions/quarto.py).
-ESSAY_SUFFIXES = (".md", ".markdown", ".qmd")
+# Quarto's documents (.qmd) are Markdown with its own blocks (markdown/extensions/quarto.py);
+# R Markdown's (.Rmd, blogdown's and distill's posts) are pandoc's Markdown with knitr chunks.
+ESSAY_SUFFIXES = (".md", ".markdown", ".qmd", ".Rmd", ".rmd")
+# Posts a site's generator renders that qlabbook does not read: said, never dropped silently.
+UNREAD_POSTS = {".ipynb": "a Jupyter notebook, which qlabbook does not read"}
 
 
 @dataclass(frozen=True)
@@ -23,14 +26,28 @@ class Layout:
     order_line: int | None = None
 
     def essay_files(self, root: Path) -> list[Path]:
-        """Markdown files in the folder (and page bundles, folder/name/index.md or .qmd)."""
+        """Markdown files in the folder (and, with an order, those of folders of their own:
+        bundle_files)."""
+        return self.files(root, ESSAY_SUFFIXES)
+
+    def unread_posts(self, root: Path) -> list[Path]:
+        """Posts in the folder (or its page bundles) in a format qlabbook does not read."""
+        return self.files(root, tuple(UNREAD_POSTS))
+
+    def files(self, root: Path, suffixes: tuple[str, ...]) -> list[Path]:
         base = root / self.folder
         if not base.is_dir():
             return []
-        found = [p for p in base.iterdir() if p.suffix in ESSAY_SUFFIXES and p.is_file()]
-        found += [p for p in base.glob("*/index.*") if p.suffix in ESSAY_SUFFIXES
+        found = [p for p in base.iterdir() if p.suffix in suffixes and p.is_file()]
+        found += [p for p in bundle_files(base) if p.suffix in suffixes
                   and p.is_file()] if self.order is not None else []
         return sorted(found)
+
+
+def bundle_files(base: Path) -> list[Path]:
+    """The posts of folders of their own: `name/index.md` (Hugo's page bundles, Quarto's
+    posts) or `name/name.Rmd` (distill's)."""
+    return [path for path in base.glob("*/*") if path.stem in ("index", path.parent.name)]
 
 
 def read_layout(root: Path, diagnostics: Diagnostics) -> Layout:

@@ -47,18 +47,25 @@ def pandoc_evidence(root: Path, essays: Iterable[Path]) -> str:
     why = project_evidence(root, names)
     if why:
         return f"the essays: {why}"
-    blocks = [name for name in names if opens_with_title_block(root, name)]
-    if not blocks:
-        return ""
+    said = []
+    written = [name for name in names if name.suffix.lower() == ".rmd"]
+    if written:
+        said.append("the R Markdown files (knitr hands them to pandoc)" if len(written) > 1
+                    else f"{written[0].as_posix()}, an R Markdown file (knitr hands it to pandoc)")
+    blocks = [name for name in names if name not in written and opens_with_title_block(root, name)]
     if len(blocks) == 1:
-        return f"{blocks[0].as_posix()} opens with a pandoc title block"
-    return f"{blocks[0].as_posix()} and {len(blocks) - 1} more open with a pandoc title block"
+        said.append(f"{blocks[0].as_posix()} opens with a pandoc title block")
+    elif blocks:
+        said.append(f"{blocks[0].as_posix()} and {len(blocks) - 1} more open with a pandoc "
+                    "title block")
+    return "; ".join(said)
 
 
 def readings(root: Path, essays: Iterable[Path]) -> dict[Path, MarkdownReading]:
     """Each essay's `markdown`, "pandoc" or "commonmark": all of them pandoc's in a project
-    built with pandoc, else those with a pandoc title block."""
+    built with pandoc, else R Markdown files (knitr hands them to pandoc) and those with a
+    pandoc title block."""
     names = list(essays)
     everyone = bool(project_evidence(root, names))
-    return {name: "pandoc" if everyone or opens_with_title_block(root, name) else "commonmark"
-            for name in names}
+    return {name: "pandoc" if everyone or name.suffix.lower() == ".rmd"
+            or opens_with_title_block(root, name) else "commonmark" for name in names}
