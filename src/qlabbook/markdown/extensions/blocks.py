@@ -41,14 +41,12 @@ def is_lone_image(paragraph: ET.Element) -> bool:
 
 
 def make_figure(image: ET.Element, pandoc: bool = False) -> ET.Element:
-    """The figure of an image alone in its paragraph: captioned by its title, or, as pandoc
-    and Quarto caption it, by its description (the title then stays the image's, and is
-    the caption only of an image with no description)."""
+    """The figure of an image alone in its paragraph, captioned by its title; an essay read
+    as pandoc reads it captions one without a title by its description, as pandoc and
+    Quarto caption every such figure."""
     figure = ET.Element("figure", {"class": "figure"})
-    title = image.get("title", "").strip()
-    caption = (image.get("alt", "").strip() or title) if pandoc else title
-    if not pandoc or caption == title:
-        image.attrib.pop("title", None)
+    caption = image.attrib.pop("title", "").strip() or \
+        (image.get("alt", "").strip() if pandoc else "")
     for name in FIGURE_ATTRIBUTES:
         if name in image.attrib:
             figure.set(f"data-{name}", image.attrib.pop(name).strip())
