@@ -23,6 +23,9 @@ ARITY = {"mfrac": 2, "msub": 2, "msup": 2, "msubsup": 3, "mroot": 2, "munder": 2
 CONTENT_ENVIRONMENTS = {"equation", "equation*", "gather", "gather*", "gathered", "multline",
                         "multline*"}
 BEGIN = re.compile(r"\\begin\{([^{}]*)\}")
+# latex2mathml writes `columnspacing=""` for an alignment of one column, which MathML's
+# schema refuses (EPUBCheck RSC-005); without it the spacing is the default, as meant.
+EMPTY_SPACING = re.compile(r' (?:columnspacing|rowspacing)=""')
 
 
 class FormulaError(Exception):
@@ -108,6 +111,7 @@ def tex_to_mathml(tex: str, display: Display = "inline") -> str:
             raise
         raise FormulaError(reason(error)) from None
     check_mathml(mathml)
+    mathml = EMPTY_SPACING.sub("", mathml)
     alt = html.escape(" ".join(tex.split()), quote=True)
     return mathml.replace("<math ", f'<math alttext="{alt}" ', 1)
 
