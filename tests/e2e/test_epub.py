@@ -569,3 +569,43 @@ def test_page_list_with_endnotes_in_print(tmp_path: Path) -> None:
         before_note = f'aria-label="{labels[index]}" /><aside class="note" id="e\\d+-fn{number}"'
         assert re.search(before_note, xhtml), index
     assert epubcheck(epub) == []
+
+
+def test_images_named_with_spaces_get_names_every_reading_system_opens(tmp_path: Path) -> None:
+    """A blog's "Fig 1.png" is no valid URL path (EPUBCheck RSC-020) nor a name every reading
+    system opens (PKG-010): the package keeps such an image under a name of safe characters
+    and a digest of its path, "Fig-1.png" beside it keeps its own, and every page shows its
+    own picture. The PDF and the web edition read them as before."""
+    from PIL import Image
+
+    root = tmp_path / "blog"
+    (root / "essays" / "my pics").mkdir(parents=True)
+    colours = {"essays/Fig 1.png": "red", "essays/Fig-1.png": "green",
+               "essays/my pics/Café 2.png": "blue"}
+    for name, colour in colours.items():
+        Image.new("RGB", (40, 30), colour).save(root / name)
+    (root / "qlabbook.toml").write_text('[collection]\ntitle = "Spaces"\n')
+    (root / "essays" / "01-a.md").write_text(
+        "---\ntitle: A\nnumber: 1\n---\n\n![One](<Fig 1.png> \"One\")\n\n![Two](Fig-1.png \"Two\")"
+        "\n\nText with ![three](<my pics/Café 2.png>) inline.\n")
+    result: Any = run_cli("build", root, "--out", root / "out", "-f", "epub", "-f", "pdf",
+                          "-f", "web")
+    assert result.exit_code == 0, result.output
+    epub = root / "out" / "spaces.epub"
+    assert [m for m in epubcheck(epub) if m["severity"] not in ("INFO", "USAGE")] == []
+    with zipfile.ZipFile(epub) as archive:
+        xhtml = archive.read("EPUB/01-a.xhtml").decode()
+        shown = re.findall(r'<img [^>]*src="([^"]+)"', xhtml)
+        assert shown[1] == "essays/Fig-1.png"  # a safe path is kept as it is
+        assert re.fullmatch(r"essays/Fig-1-[0-9a-f]{8}\.png", shown[0])
+        assert re.fullmatch(r"essays/my-pics/Caf-2-[0-9a-f]{8}\.png", shown[2])
+        for src, name in zip(shown, colours, strict=True):  # each shows its own picture
+            assert archive.read(f"EPUB/{src}") == (root / name).read_bytes()
+    page = (root / "out" / "web" / "01-a" / "index.html").read_text()
+    for srcset in re.findall(r'srcset="([^"]+)"', page):  # "url 480w, url 720w"
+        assert all(len(candidate.split()) == 2 for candidate in srcset.split(", ")), srcset
+    import pikepdf
+
+    with pikepdf.open(root / "out" / "spaces.pdf") as pdf:
+        images = {x.objgen for page in pdf.pages for x in page.images.values()}
+    assert len(images) == 3  # the three pictures, each printed

@@ -22,6 +22,7 @@ from qlabbook.markdown.markup import (
 )
 from qlabbook.markdown.units import PageMap
 from qlabbook.source import ids
+from qlabbook.source.images import portable_path
 from qlabbook.source.model import Collection, Essay
 
 TITLE_PAGE, IMPRINT, CREDITS = "titlepage.xhtml", "imprint.xhtml", "credits.xhtml"
@@ -56,10 +57,10 @@ def epub_body(essay: Essay, files: dict[str, str]) -> str:
 
 
 def package_image(shown: ShownImage) -> None:
-    """The EPUB's rendering of a figure's or a text's image: as the essay has it. The
-    package keeps each image at its collection path beside the essays' documents
-    (package.py), so that path is already the image's address from its document, and the
-    caption and credit print as converted."""
+    """The EPUB's rendering of a figure's or a text's image: as the essay has it, at the
+    path the package keeps it at (portable_path, beside the essays' documents); the caption
+    and credit print as converted."""
+    shown.image.set("src", portable_path(shown.src))
 
 
 def retarget_links(html: str, essay: Essay, files: dict[str, str]) -> str:
@@ -90,7 +91,8 @@ def render_epub_documents(collection: Collection,
         essay = with_page_numbers(written, page_map.anchors if page_map else {})
         documents[files[essay.anchor]] = essay_template.render(
             **context, essay=essay, body=Markup(epub_body(essay, files)),
-            note_html=lambda note, essay=essay: Markup(retarget_links(note.html, essay, files)))
+            note_html=lambda note, essay=essay: Markup(retarget_links(
+                expand_figures(note.html, package_image), essay, files)))
     if context["credits"]:
         documents[CREDITS] = env.get_template(CREDITS).render(
             **context, files=files, breaks=xml_url_breaks)

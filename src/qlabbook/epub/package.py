@@ -26,7 +26,7 @@ from qlabbook.epub.pagelist import mark_pages
 from qlabbook.markdown.formulas import with_mathml
 from qlabbook.markdown.units import PageMap
 from qlabbook.source.diagnostics import Diagnostics
-from qlabbook.source.images import MEDIA_TYPES
+from qlabbook.source.images import MEDIA_TYPES, portable_path
 from qlabbook.source.model import Collection
 from qlabbook.source.names import display_name, people, sort_name
 from qlabbook.source.profiles import DEFAULT_PROFILE, pdf_file_name
@@ -146,7 +146,7 @@ def add_style_and_images(book: Any, collection: Collection, cover_image: bytes) 
                       OrderedDict([("name", "cover"), ("content", "cover-image")]))
     for index, src in enumerate(collection.images, start=1):
         suffix = "." + src.rsplit(".", 1)[-1].lower()
-        book.add_item(epub.EpubItem(uid=f"image{index}", file_name=src,
+        book.add_item(epub.EpubItem(uid=f"image{index}", file_name=portable_path(src),
                                     media_type=MEDIA_TYPES.get(suffix, "image/jpeg"),
                                     content=(collection.root / src).read_bytes()))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,3 +97,21 @@ def image_size(path: Path) -> tuple[int, int] | None:
     checked = check_image(path)
     return None if checked.code else (checked.width, checked.height)
 
+
+SAFE_PATH = re.compile(r"[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*")
+UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def portable_path(src: str) -> str:
+    """Where an edition keeps an image: at its collection path, where that is a URL path as
+    written and a file name every reader opens (EPUBCheck refuses a space, RSC-020, and warns
+    of one in a name, PKG-010; a space breaks a srcset); else with each other run of
+    characters a hyphen, and a digest of the path, so that two images never meet."""
+    if SAFE_PATH.fullmatch(src):
+        return src
+    *folders, name = src.split("/")
+    stem, dot, suffix = name.rpartition(".")
+    digest = hashlib.sha256(src.encode("utf-8")).hexdigest()[:8]
+    safe = [UNSAFE_RUN.sub("-", part).strip("-") or "_" for part in folders]
+    written = UNSAFE_RUN.sub("-", stem if dot else name).strip("-") or "image"
+    return "/".join([*safe, f"{written}-{digest}{dot}{UNSAFE_RUN.sub('', suffix).lower()}"])

@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
 from qlabbook.source.fingerprint import Hasher, tool_fingerprint
+from qlabbook.source.images import portable_path
 from qlabbook.source.model import Collection
 from qlabbook.web.paths import IMAGES_FOLDER
 
@@ -62,8 +63,9 @@ def picture_key(root: Path, src: str) -> str:
 
 
 def site_path(src: str, width: int | None = None) -> str:
-    """images/card.png -> images/card-720.png; a collection path keeps its folders."""
-    path = PurePosixPath(src)
+    """images/card.png -> images/card-720.png; a collection path keeps its folders (in
+    characters every browser reads in a srcset: portable_path)."""
+    path = PurePosixPath(portable_path(src))
     parts = path.parts[1:] if path.parts[:1] == (IMAGES_FOLDER,) else path.parts
     name = PurePosixPath(*parts) if parts else PurePosixPath(path.name)
     if width is not None:
